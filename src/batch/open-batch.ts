@@ -1,0 +1,113 @@
+import type { DeadLetter } from '../decode/outcome.ts';
+import type { SourceMessage } from './source-message.ts';
+import { SealedBatch, type RejectedMessage } from './sealed-batch.ts';
+
+export interface BatchLimits {
+  readonly maxRows: number;
+  readonly maxBytes: number;
+  readonly maxAgeMs: number;
+}
+
+/**
+ * The batch a partition is filling: a contiguous offset range whose messages became
+ * either rows (pre-serialised JSON lines) or dead letters. Offsets must arrive in order
+ * with no gaps other than those Kafka itself leaves (compaction, transaction markers).
+ */
+export class OpenBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly startedAt: number;
+  readonly #rows: string[] = [];
+  readonly #rowSources: SourceMessage[] = [];
+  readonly #rejected: RejectedMessage[] = [];
+  #bytes = 0;
+  #sourceBytes = 0;
+  #firstOffset: bigint | undefined;
+  #lastOffset: bigint | undefined;
+
+  constructor(topic: string, partition: number, now: number) {
+    this.topic = topic;
+    this.partition = partition;
+    this.startedAt = now;
+  }
+
+  get rowCount(): number {
+    return this.#rows.length;
+  }
+
+  get messageCount(): number {
+    return this.#rows.length + this.#rejected.length;
+  }
+
+  /** Bytes of the JSON rows (what the insert will carry). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Bytes held in memory for this batch: rows plus the original messages. */
+  get memoryBytes(): number {
+    return this.#bytes + this.#sourceBytes;
+  }
+
+  get lastOffset(): bigint | undefined {
+    return this.#lastOffset;
+  }
+
+  get isEmpty(): boolean {
+    return this.#firstOffset === undefined;
+  }
+
+  /** Would adding `rowBytes` more break a limit? (An empty batch always takes one.) */
+  wouldOverflow(rowBytes: number, limits: BatchLimits): boolean {
+    if (this.isEmpty) return false;
+    return this.#rows.length + 1 > limits.maxRows || this.#bytes + rowBytes > limits.maxBytes;
+  }
+
+  isFull(limits: BatchLimits): boolean {
+    return this.#rows.length >= limits.maxRows || this.#bytes >= limits.maxBytes;
+  }
+
+  isDue(now: number, limits: BatchLimits): boolean {
+    return !this.isEmpty && now - this.startedAt >= limits.maxAgeMs;
+  }
+
+  addRow(jsonLine: string, source: SourceMessage): void {
+    this.#advance(source);
+    this.#rows.push(jsonLine);
+    this.#rowSources.push(source);
+    this.#bytes += Buffer.byteLength(jsonLine);
+  }
+
+  addDeadLetter(source: SourceMessage, deadLetter: DeadLetter): void {
+    this.#advance(source);
+    this.#rejected.push({ source, deadLetter });
+  }
+
+  seal(): SealedBatch {
+    if (this.#firstOffset === undefined || this.#lastOffset === undefined) {
+      throw new Error('cannot seal an empty batch');
+    }
+    return new SealedBatch({
+      topic: this.topic,
+      partition: this.partition,
+      firstOffset: this.#firstOffset,
+      lastOffset: this.#lastOffset,
+      rows: this.#rows,
+      rowSources: this.#rowSources,
+      rejected: this.#rejected,
+      bytes: this.#bytes,
+      memoryBytes: this.memoryBytes,
+      startedAt: this.startedAt,
+    });
+  }
+
+  #advance(source: SourceMessage): void {
+    const offset = BigInt(source.offset);
+    if (this.#lastOffset !== undefined && offset <= this.#lastOffset) {
+      throw new Error(`offset ${offset} out of order after ${this.#lastOffset} on ${this.topic}[${this.partition}]`);
+    }
+    this.#firstOffset ??= offset;
+    this.#lastOffset = offset;
+    this.#sourceBytes += (source.value?.length ?? 0) + (source.key?.length ?? 0);
+  }
+}

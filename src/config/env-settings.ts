@@ -1,0 +1,106 @@
+/**
+ * The one list of environment variables the worker reads: name, where it lands in the
+ * config, how its text is parsed, and whether it is a secret. The README's configuration
+ * reference is printed from this list (`hanzo-ingest check-config --reference`).
+ */
+export type SettingKind = 'string' | 'int' | 'bool' | 'list' | 'map';
+
+export interface EnvSetting {
+  readonly env: string;
+  readonly path: readonly string[];
+  readonly kind: SettingKind;
+  readonly secret?: boolean;
+  /** Also accept `<env>_FILE` naming a file that holds the value (mounted secrets). */
+  readonly fromFile?: boolean;
+  readonly doc: string;
+}
+
+const s = (
+  env: string,
+  path: string,
+  kind: SettingKind,
+  doc: string,
+  extra: Partial<Pick<EnvSetting, 'secret' | 'fromFile'>> = {},
+): EnvSetting => ({ env, path: path.split('.'), kind, doc, ...extra });
+
+export const ENV_SETTINGS: readonly EnvSetting[] = [
+  s('INGEST_MODE', 'mode', 'string', '`worker` (this process ingests) or `kafka-engine` (ClickHouse consumes natively)'),
+  s('INGEST_WORKER_ID', 'workerId', 'string', 'Identity in logs and dead-letter headers (default: hostname-pid)'),
+  s('INGEST_MAX_BUFFERED_BYTES', 'maxBufferedBytes', 'int', 'Bytes buffered across all partitions before every partition pauses'),
+  s('LOG_LEVEL', 'logLevel', 'string', 'fatal, error, warn, info, debug, trace or silent'),
+  s('METRICS_PORT', 'metricsPort', 'int', 'Port of /metrics, /healthz and /readyz (0: disabled)'),
+  s('SHUTDOWN_TIMEOUT_MS', 'shutdownTimeoutMs', 'int', 'Drain deadline after SIGTERM/SIGINT'),
+
+  s('KAFKA_BROKERS', 'kafka.brokers', 'list', 'Bootstrap brokers, comma-separated host:port (required)'),
+  s('KAFKA_CLIENT_ID', 'kafka.clientId', 'string', 'Kafka client id'),
+  s('KAFKA_GROUP_ID', 'kafka.groupId', 'string', 'Consumer group shared by all replicas'),
+  s('KAFKA_TOPICS', 'kafka.topics', 'list', 'Topics to consume, comma-separated'),
+  s('KAFKA_DLQ_TOPIC', 'kafka.dlqTopic', 'string', 'Dead-letter topic'),
+  s('KAFKA_FROM_BEGINNING', 'kafka.fromBeginning', 'bool', 'A new group starts at the earliest offset (else the latest)'),
+  s('KAFKA_SSL', 'kafka.ssl.enabled', 'bool', 'Connect to the brokers over TLS'),
+  s('KAFKA_SSL_CA_FILE', 'kafka.ssl.caFile', 'string', 'CA bundle (PEM) for the brokers'),
+  s('KAFKA_SSL_CERT_FILE', 'kafka.ssl.certFile', 'string', 'Client certificate (PEM) for mutual TLS'),
+  s('KAFKA_SSL_KEY_FILE', 'kafka.ssl.keyFile', 'string', 'Client key (PEM) for mutual TLS'),
+  s('KAFKA_SSL_REJECT_UNAUTHORIZED', 'kafka.ssl.rejectUnauthorized', 'bool', 'Verify the brokers\u2019 certificates'),
+  s('KAFKA_SASL_MECHANISM', 'kafka.sasl.mechanism', 'string', 'plain, scram-sha-256 or scram-sha-512'),
+  s('KAFKA_SASL_USERNAME', 'kafka.sasl.username', 'string', 'SASL user'),
+  s('KAFKA_SASL_PASSWORD', 'kafka.sasl.password', 'string', 'SASL password', { secret: true, fromFile: true }),
+  s('KAFKA_SESSION_TIMEOUT_MS', 'kafka.sessionTimeoutMs', 'int', 'Group session timeout'),
+  s('KAFKA_REBALANCE_TIMEOUT_MS', 'kafka.rebalanceTimeoutMs', 'int', 'Group rebalance timeout (above the insert timeout)'),
+  s('KAFKA_HEARTBEAT_INTERVAL_MS', 'kafka.heartbeatIntervalMs', 'int', 'Heartbeat interval (at most a third of the session timeout)'),
+  s('KAFKA_FETCH_MAX_BYTES', 'kafka.fetchMaxBytes', 'int', 'Max bytes of one fetch response'),
+  s('KAFKA_FETCH_MAX_BYTES_PER_PARTITION', 'kafka.fetchMaxBytesPerPartition', 'int', 'Max bytes per partition in one fetch'),
+  s('KAFKA_FETCH_MAX_WAIT_MS', 'kafka.fetchMaxWaitMs', 'int', 'How long the broker may wait to fill a fetch'),
+  s('KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY', 'kafka.partitionsConsumedConcurrently', 'int', 'Fetched partitions handled concurrently'),
+
+  s('CLICKHOUSE_URL', 'clickhouse.url', 'string', 'ClickHouse HTTP(S) URL'),
+  s('CLICKHOUSE_USER', 'clickhouse.username', 'string', 'ClickHouse user'),
+  s('CLICKHOUSE_PASSWORD', 'clickhouse.password', 'string', 'ClickHouse password', { secret: true, fromFile: true }),
+  s('CLICKHOUSE_DATABASE', 'clickhouse.database', 'string', 'Database of the events table'),
+  s('CLICKHOUSE_TABLE', 'clickhouse.table', 'string', 'Events table'),
+  s('CLICKHOUSE_TLS_CA_FILE', 'clickhouse.tls.caFile', 'string', 'CA bundle (PEM) for an https URL'),
+  s('CLICKHOUSE_TLS_CERT_FILE', 'clickhouse.tls.certFile', 'string', 'Client certificate (PEM) for mutual TLS'),
+  s('CLICKHOUSE_TLS_KEY_FILE', 'clickhouse.tls.keyFile', 'string', 'Client key (PEM) for mutual TLS'),
+  s('CLICKHOUSE_MAX_OPEN_CONNECTIONS', 'clickhouse.maxOpenConnections', 'int', 'HTTP connections to ClickHouse'),
+  s('CLICKHOUSE_REQUEST_COMPRESSION', 'clickhouse.requestCompression', 'bool', 'gzip insert bodies'),
+  s('CLICKHOUSE_KEEP_ALIVE_IDLE_MS', 'clickhouse.keepAliveIdleMs', 'int', 'Idle socket lifetime, below the server keep_alive_timeout'),
+  s('CLICKHOUSE_MIGRATE_ON_START', 'clickhouse.migrateOnStart', 'bool', 'Apply pending migrations at start-up'),
+
+  s('BATCH_MAX_ROWS', 'batch.maxRows', 'int', 'Rows per insert (HIP-47: 10,000–100,000)'),
+  s('BATCH_MAX_BYTES', 'batch.maxBytes', 'int', 'Bytes per insert'),
+  s('BATCH_MAX_AGE_MS', 'batch.maxAgeMs', 'int', 'Flush a partition\u2019s batch after this long'),
+
+  s('INSERT_MAX_IN_FLIGHT', 'insert.maxInFlight', 'int', 'Concurrent inserts (one per partition at a time)'),
+  s('INSERT_TIMEOUT_MS', 'insert.timeoutMs', 'int', 'Timeout of one insert attempt'),
+  s('INSERT_RETRY_INITIAL_MS', 'insert.retryInitialMs', 'int', 'First retry delay (doubles, with jitter)'),
+  s('INSERT_RETRY_MAX_MS', 'insert.retryMaxMs', 'int', 'Longest retry delay; transient failures retry forever'),
+
+  s('DECODE_FORMAT', 'decode.format', 'string', 'json, avro, avro-confluent or auto (JSON or Confluent wire format by first byte)'),
+  s('DECODE_AVRO_SCHEMA_FILE', 'decode.avroSchemaFile', 'string', 'Reader schema for Avro events'),
+  s('DECODE_AVRO_SCHEMA_IDS', 'decode.avroSchemaIds', 'map', 'Confluent schema ids to local files: `1=schemas/avro/event.avsc,2=...`'),
+  s('DECODE_SCHEMA_REGISTRY_URL', 'decode.schemaRegistryUrl', 'string', 'Optional schema registry for ids not mapped locally'),
+  s('DECODE_MAX_MESSAGE_BYTES', 'decode.maxMessageBytes', 'int', 'Larger messages are dead-lettered'),
+  s('DECODE_MAX_PROPERTIES_BYTES', 'decode.maxPropertiesBytes', 'int', 'Larger `properties` are dead-lettered'),
+  s('DECODE_MAX_FUTURE_SKEW_MS', 'decode.maxFutureSkewMs', 'int', 'How far in the future a timestamp may be'),
+  s('DECODE_TIMESTAMP_SKEW_POLICY', 'decode.timestampSkewPolicy', 'string', '`reject` (dead-letter) or `broker-time` (use the Kafka timestamp)'),
+];
+
+/** Prefixes we own: an unknown variable under them is a typo, and start-up stops. */
+export const OWNED_ENV_PREFIXES = [
+  'INGEST_',
+  'KAFKA_',
+  'CLICKHOUSE_',
+  'BATCH_',
+  'INSERT_',
+  'DECODE_',
+] as const;
+
+/** Variables Kubernetes injects for Services (enableServiceLinks); never ours. */
+export function isServiceLinkVariable(name: string): boolean {
+  return /_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_\d+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?)$/.test(
+    name,
+  );
+}
+
+/** Variables that point the CLI at a config file, not settings themselves. */
+export const CONFIG_FILE_ENV = 'INGEST_CONFIG_FILE';

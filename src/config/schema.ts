@@ -1,0 +1,164 @@
+import { z } from 'zod';
+
+/**
+ * The worker's configuration, parsed once at start-up (see load-config.ts).
+ * Nested sections; every component receives only its own slice.
+ * Unknown keys are rejected (`z.strictObject`).
+ */
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain SQL identifier (letters, digits, _)');
+const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name');
+
+const kafkaSchema = z.strictObject({
+  brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')).min(1),
+  clientId: z.string().min(1).default('hanzo-ingest'),
+  groupId: z.string().min(1).default('hanzo-ingest'),
+  topics: z.array(topicName).min(1).default(['hanzo_events']),
+  dlqTopic: topicName.default('hanzo_events_dlq'),
+  /** Where a group with no committed offset starts. */
+  fromBeginning: z.boolean().default(true),
+  ssl: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      caFile: z.string().optional(),
+      certFile: z.string().optional(),
+      keyFile: z.string().optional(),
+      rejectUnauthorized: z.boolean().default(true),
+    })
+    .default({ enabled: false, rejectUnauthorized: true }),
+  sasl: z
+    .strictObject({
+      mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+      username: z.string().min(1),
+      password: z.string().min(1),
+    })
+    .optional(),
+  sessionTimeoutMs: positiveInt.default(45_000),
+  rebalanceTimeoutMs: positiveInt.default(60_000),
+  heartbeatIntervalMs: positiveInt.default(3_000),
+  /** Upper bound of one fetch response (all partitions). */
+  fetchMaxBytes: positiveInt.default(64 * 1024 * 1024),
+  /** Upper bound per partition in one fetch: large enough for a few thousand events. */
+  fetchMaxBytesPerPartition: positiveInt.default(8 * 1024 * 1024),
+  /** How long the broker may hold a fetch waiting for data. */
+  fetchMaxWaitMs: positiveInt.default(250),
+  /** Partitions whose fetched batches are handed to the pipeline concurrently. */
+  partitionsConsumedConcurrently: positiveInt.default(4),
+});
+
+const clickhouseSchema = z.strictObject({
+  url: z.url().default('http://127.0.0.1:8123'),
+  username: z.string().default('default'),
+  password: z.string().default(''),
+  database: identifier.default('default'),
+  table: identifier.default('events'),
+  tls: z
+    .strictObject({
+      caFile: z.string().optional(),
+      certFile: z.string().optional(),
+      keyFile: z.string().optional(),
+    })
+    .default({}),
+  /** Kept at or below the server's max_open_connections share for this worker. */
+  maxOpenConnections: positiveInt.default(8),
+  requestCompression: z.boolean().default(true),
+  /** Must stay below the server's keep_alive_timeout (3 s on older servers, 10 s on 24.x+). */
+  keepAliveIdleMs: positiveInt.default(2_500),
+  /** Create the events table (and pending migrations) at start-up. */
+  migrateOnStart: z.boolean().default(false),
+});
+
+const batchSchema = z.strictObject({
+  /** HIP-47 recommends 10,000–100,000 rows per insert. */
+  maxRows: positiveInt.max(1_000_000).default(50_000),
+  maxBytes: positiveInt.default(32 * 1024 * 1024),
+  maxAgeMs: positiveInt.default(5_000),
+});
+
+const insertSchema = z.strictObject({
+  maxInFlight: positiveInt.default(4),
+  timeoutMs: positiveInt.default(30_000),
+  retryInitialMs: positiveInt.default(500),
+  retryMaxMs: positiveInt.default(30_000),
+});
+
+const decodeSchema = z.strictObject({
+  format: z.enum(['json', 'avro', 'avro-confluent', 'auto']).default('auto'),
+  avroSchemaFile: z.string().default('schemas/avro/event.avsc'),
+  /** Confluent schema id → local .avsc file, for wire-format messages. */
+  avroSchemaIds: z.record(z.string().regex(/^\d+$/), z.string()).default({}),
+  schemaRegistryUrl: z.url().optional(),
+  maxMessageBytes: positiveInt.default(1024 * 1024),
+  maxPropertiesBytes: positiveInt.default(256 * 1024),
+  /** How far into the future an event timestamp may be (clock skew of senders). */
+  maxFutureSkewMs: nonNegativeInt.default(24 * 60 * 60 * 1000),
+  /** reject: dead-letter the event; broker-time: use the Kafka timestamp, keep the original in properties. */
+  timestampSkewPolicy: z.enum(['reject', 'broker-time']).default('reject'),
+});
+
+export const configSchema = z
+  .strictObject({
+    mode: z.enum(['worker', 'kafka-engine']).default('worker'),
+    workerId: z.string().min(1),
+    kafka: kafkaSchema,
+    clickhouse: clickhouseSchema.default(clickhouseSchema.parse({})),
+    batch: batchSchema.default(batchSchema.parse({})),
+    insert: insertSchema.default(insertSchema.parse({})),
+    decode: decodeSchema.default(decodeSchema.parse({})),
+    /** Total bytes buffered across all partitions before every partition pauses. */
+    maxBufferedBytes: positiveInt.default(256 * 1024 * 1024),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    metricsPort: z.number().int().min(0).max(65_535).default(9464),
+    shutdownTimeoutMs: positiveInt.default(30_000),
+  })
+  .superRefine((c, ctx) => {
+    // Heartbeats keep flowing while inserts run (partitions pause, the handler never blocks),
+    // but an insert attempt must still finish inside one rebalance window so a revoked
+    // partition is released in time.
+    if (c.insert.timeoutMs >= c.kafka.rebalanceTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['insert', 'timeoutMs'],
+        message: `must be below kafka.rebalanceTimeoutMs (${c.kafka.rebalanceTimeoutMs})`,
+      });
+    }
+    if (c.kafka.heartbeatIntervalMs * 3 > c.kafka.sessionTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kafka', 'heartbeatIntervalMs'],
+        message: `must be at most a third of kafka.sessionTimeoutMs (${c.kafka.sessionTimeoutMs})`,
+      });
+    }
+    if (c.insert.retryInitialMs > c.insert.retryMaxMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['insert', 'retryInitialMs'],
+        message: 'must not exceed insert.retryMaxMs',
+      });
+    }
+    if (c.batch.maxBytes * 2 > c.maxBufferedBytes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxBufferedBytes'],
+        message: `must hold at least two batches (2 × batch.maxBytes = ${c.batch.maxBytes * 2})`,
+      });
+    }
+    if (c.kafka.fetchMaxBytesPerPartition > c.kafka.fetchMaxBytes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kafka', 'fetchMaxBytesPerPartition'],
+        message: 'must not exceed kafka.fetchMaxBytes',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type KafkaConfig = Config['kafka'];
+export type ClickHouseConfig = Config['clickhouse'];
+export type BatchConfig = Config['batch'];
+export type InsertConfig = Config['insert'];
+export type DecodeConfig = Config['decode'];

@@ -1,0 +1,93 @@
+import type { DecodeConfig } from '../config/schema.ts';
+import type { AvroSchemas } from './avro-schemas.ts';
+import { deadLetter, type Outcome } from './outcome.ts';
+import type { EventRow, MessageOrigin } from './event-row.ts';
+import { normalizeEvent, type NormalizeContext } from './normalize-event.ts';
+
+const CONFLUENT_MAGIC = 0;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** What decode needs of a Kafka message. */
+export interface RawMessage extends MessageOrigin {
+  readonly value: Buffer | null;
+}
+
+export type WireFormat = 'json' | 'avro' | 'avro-confluent';
+
+/**
+ * bytes → event row, or a dead letter. Pure apart from the schema cache: every bad input
+ * becomes a reason, never an exception.
+ */
+export class MessageDecoder {
+  readonly #config: DecodeConfig;
+  readonly #schemas: AvroSchemas | undefined;
+
+  constructor(config: DecodeConfig, schemas: AvroSchemas | undefined) {
+    this.#config = config;
+    this.#schemas = schemas;
+  }
+
+  /** A Confluent schema id this message needs fetched from the registry first, if any. */
+  pendingSchemaId(value: Buffer | null): number | undefined {
+    if (value === null || this.#schemas === undefined || this.formatOf(value) !== 'avro-confluent') return undefined;
+    if (value.length < 5) return undefined;
+    const id = value.readUInt32BE(1);
+    return this.#schemas.needsLookup(id) ? id : undefined;
+  }
+
+  decode(message: RawMessage, context: NormalizeContext): Outcome<EventRow> {
+    const { value } = message;
+    if (value === null || value.length === 0) return deadLetter('not_an_object', 'empty message (no value)');
+    if (value.length > this.#config.maxMessageBytes) {
+      return deadLetter('message_too_large', `message is ${value.length} bytes, above the ${this.#config.maxMessageBytes}-byte limit`);
+    }
+    const format = this.formatOf(value);
+    const raw = format === 'json' ? decodeJson(value) : this.#decodeAvro(value, format);
+    if (!raw.ok) return raw;
+    return normalizeEvent(raw.value, message, this.#config, context);
+  }
+
+  formatOf(value: Buffer): WireFormat {
+    const configured = this.#config.format;
+    if (configured !== 'auto') return configured;
+    return value[0] === CONFLUENT_MAGIC ? 'avro-confluent' : 'json';
+  }
+
+  #decodeAvro(value: Buffer, format: 'avro' | 'avro-confluent'): Outcome<unknown> {
+    const schemas = this.#schemas;
+    if (schemas === undefined) return deadLetter('invalid_avro', 'Avro message but no Avro schema is configured');
+    let payload = value;
+    let resolver;
+    let type = schemas.reader;
+    if (format === 'avro-confluent') {
+      if (value.length < 5 || value[0] !== CONFLUENT_MAGIC) {
+        return deadLetter('invalid_avro', 'not in Confluent wire format (magic byte 0 + 4-byte schema id)');
+      }
+      const id = value.readUInt32BE(1);
+      const writer = schemas.writer(id);
+      if (writer === undefined) return deadLetter('unknown_schema_id', `unknown Avro schema id ${id}`);
+      payload = value.subarray(5);
+      resolver = writer.resolver;
+      type = writer.resolver === undefined ? writer.type : schemas.reader;
+    }
+    try {
+      return { ok: true, value: resolver === undefined ? type.fromBuffer(payload) : type.fromBuffer(payload, resolver) };
+    } catch (err) {
+      return deadLetter('invalid_avro', `Avro decoding failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+function decodeJson(value: Buffer): Outcome<unknown> {
+  let text: string;
+  try {
+    text = utf8.decode(value);
+  } catch {
+    return deadLetter('invalid_utf8', 'message is not valid UTF-8');
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (err) {
+    return deadLetter('invalid_json', `invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}

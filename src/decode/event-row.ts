@@ -1,0 +1,59 @@
+/**
+ * One row of the HIP-47 `events` table as the worker inserts it (JSONEachRow).
+ * Decode fills the event's own fields, enrich fills browser/geo/cost, the batcher adds
+ * the ingestion columns. `created_at` is left to the table default.
+ */
+export interface EventRow {
+  uuid: string;
+  team_id: number | string;
+  distinct_id: string;
+  session_id: string;
+  event: string;
+  /** 'YYYY-MM-DD hh:mm:ss.sss' in UTC (DateTime64(3, 'UTC')). */
+  timestamp: string;
+  properties: string;
+  url: string;
+  referrer: string;
+  host: string;
+  pathname: string;
+  browser: string;
+  browser_version: string;
+  os: string;
+  os_version: string;
+  device_type: string;
+  country_code: string;
+  city: string;
+  region: string;
+  utm_source: string;
+  utm_medium: string;
+  utm_campaign: string;
+  model: string;
+  provider: string;
+  tokens_prompt: number;
+  tokens_completion: number;
+  /** Decimal64(8): sent as a decimal string to avoid binary float artefacts. */
+  cost_usd: string;
+  organization_id: string;
+  project_id: string;
+  api_key_id: string;
+  _topic: string;
+  _partition: number;
+  _offset: string;
+  _ingested_at: string;
+}
+
+/** Where a Kafka message came from; every row and dead letter carries it. */
+export interface MessageOrigin {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka offsets are 64-bit: kept as decimal strings. */
+  readonly offset: string;
+  /** Broker (or producer) timestamp of the message, epoch ms. */
+  readonly timestampMs: number;
+}
+
+/** ClickHouse DateTime64(3) text for an epoch-millisecond instant. */
+export function toClickHouseDateTime64(epochMs: number): string {
+  const iso = new Date(epochMs).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+}

@@ -1,0 +1,185 @@
+import { deadLetter, ok, type Outcome } from './outcome.ts';
+import { toClickHouseDateTime64, type EventRow, type MessageOrigin } from './event-row.ts';
+import { uuidFromOrigin } from './deterministic-uuid.ts';
+import {
+  FieldProblem,
+  optionalDecimal,
+  optionalString,
+  optionalUInt32,
+  optionalUuid,
+  requiredId,
+  requiredString,
+  requiredUInt64,
+  typeName,
+  type Raw,
+} from './field-readers.ts';
+import { parseTimestamp } from './parse-timestamp.ts';
+
+export interface NormalizeOptions {
+  readonly maxPropertiesBytes: number;
+  readonly maxFutureSkewMs: number;
+  readonly timestampSkewPolicy: 'reject' | 'broker-time';
+}
+
+export interface NormalizeContext {
+  readonly nowMs: number;
+  /** `_ingested_at` for every row decoded in this pass. */
+  readonly ingestedAt: string;
+}
+
+/**
+ * Turns a decoded event object (JSON or Avro) into an `events` row, or a dead letter
+ * saying which field is wrong. The same rules apply whatever the wire format.
+ */
+export function normalizeEvent(
+  raw: unknown,
+  origin: MessageOrigin,
+  options: NormalizeOptions,
+  context: NormalizeContext,
+): Outcome<EventRow> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return deadLetter('not_an_object', `event must be a JSON object, got ${typeName(raw)}`);
+  }
+  const event = raw as Raw;
+  const props = readProperties(event['properties'], options.maxPropertiesBytes);
+  if (props instanceof FieldProblem) return fieldDeadLetter(props);
+  let { text: properties } = props;
+  const { object: p } = props;
+
+  const ts = parseTimestamp(event['timestamp'], context.nowMs, options.maxFutureSkewMs);
+  let timestampMs: number;
+  if (typeof ts === 'number') {
+    timestampMs = ts;
+  } else if (ts.kind === 'future' && options.timestampSkewPolicy === 'broker-time') {
+    timestampMs = origin.timestampMs;
+    properties = JSON.stringify({ ...p, $original_timestamp: event['timestamp'] });
+  } else {
+    const reason =
+      ts.kind === 'future'
+        ? 'timestamp_in_future'
+        : ts.kind === 'before_1970'
+          ? 'timestamp_before_1970'
+          : ts.kind === 'out_of_range'
+            ? 'timestamp_out_of_range'
+            : undefined;
+    if (reason !== undefined) return deadLetter(reason, `timestamp ${ts.detail}`);
+    return fieldDeadLetter(ts);
+  }
+
+  const uuid = optionalUuid(event, 'uuid');
+  const teamId = requiredUInt64(event, 'team_id');
+  const name = requiredString(event, 'event');
+  const distinctId = requiredId(event, 'distinct_id');
+  const fields = {
+    session_id: stringFrom(event, p, 'session_id', '$session_id'),
+    url: stringFrom(event, p, 'url', '$current_url'),
+    referrer: stringFrom(event, p, 'referrer', '$referrer'),
+    host: stringFrom(event, p, 'host', '$host'),
+    pathname: stringFrom(event, p, 'pathname', '$pathname'),
+    utm_source: stringFrom(event, p, 'utm_source', 'utm_source'),
+    utm_medium: stringFrom(event, p, 'utm_medium', 'utm_medium'),
+    utm_campaign: stringFrom(event, p, 'utm_campaign', 'utm_campaign'),
+    model: optionalString(event, 'model'),
+    provider: optionalString(event, 'provider'),
+    tokens_prompt: optionalUInt32(event, 'tokens_prompt'),
+    tokens_completion: optionalUInt32(event, 'tokens_completion'),
+    cost_usd: optionalDecimal(event, 'cost_usd'),
+    organization_id: optionalString(event, 'organization_id'),
+    project_id: optionalString(event, 'project_id'),
+    api_key_id: optionalString(event, 'api_key_id'),
+  };
+  for (const value of [uuid, teamId, name, distinctId, ...Object.values(fields)]) {
+    if (value instanceof FieldProblem) return fieldDeadLetter(value);
+  }
+  const f = fields as { [K in keyof typeof fields]: Exclude<(typeof fields)[K], FieldProblem> };
+  const { host, pathname } = f.url !== '' && (f.host === '' || f.pathname === '') ? splitUrl(f.url, f) : f;
+
+  return ok({
+    uuid: (uuid as string | undefined) ?? uuidFromOrigin(origin.topic, origin.partition, origin.offset),
+    team_id: teamId as number | string,
+    distinct_id: distinctId as string,
+    session_id: f.session_id,
+    event: name as string,
+    timestamp: toClickHouseDateTime64(timestampMs),
+    properties,
+    url: f.url,
+    referrer: f.referrer,
+    host,
+    pathname,
+    browser: '',
+    browser_version: '',
+    os: '',
+    os_version: '',
+    device_type: '',
+    country_code: '',
+    city: '',
+    region: '',
+    utm_source: f.utm_source,
+    utm_medium: f.utm_medium,
+    utm_campaign: f.utm_campaign,
+    model: f.model,
+    provider: f.provider,
+    tokens_prompt: f.tokens_prompt,
+    tokens_completion: f.tokens_completion,
+    cost_usd: f.cost_usd,
+    organization_id: f.organization_id,
+    project_id: f.project_id,
+    api_key_id: f.api_key_id,
+    _topic: origin.topic,
+    _partition: origin.partition,
+    _offset: origin.offset,
+    _ingested_at: context.ingestedAt,
+  });
+}
+
+/** `properties` arrives as an object or, as in HIP-47's HTTP example, as JSON text. */
+function readProperties(value: unknown, maxBytes: number): { text: string; object: Raw } | FieldProblem {
+  if (value === undefined || value === null) return { text: '{}', object: {} };
+  let text: string;
+  let object: unknown;
+  if (typeof value === 'string') {
+    text = value;
+    if (Buffer.byteLength(text) > maxBytes) return tooLarge(Buffer.byteLength(text), maxBytes);
+    try {
+      object = JSON.parse(text);
+    } catch {
+      return new FieldProblem('properties', 'is a string but not valid JSON');
+    }
+  } else {
+    object = value;
+    text = JSON.stringify(value);
+    if (Buffer.byteLength(text) > maxBytes) return tooLarge(Buffer.byteLength(text), maxBytes);
+  }
+  if (object === null || typeof object !== 'object' || Array.isArray(object)) {
+    return new FieldProblem('properties', `must be an object, got ${typeName(object)}`);
+  }
+  return { text, object: object as Raw };
+}
+
+function tooLarge(size: number, max: number): FieldProblem {
+  return new FieldProblem('properties', `is ${size} bytes, above the ${max}-byte limit`);
+}
+
+/** A top-level field wins; otherwise the PostHog-style property; wrong types read as ''. */
+function stringFrom(event: Raw, props: Raw, field: string, property: string): string | FieldProblem {
+  const top = optionalString(event, field);
+  if (top instanceof FieldProblem || top !== '') return top;
+  const fromProps = props[property];
+  return typeof fromProps === 'string' ? fromProps : '';
+}
+
+function splitUrl(url: string, current: { host: string; pathname: string }): { host: string; pathname: string } {
+  if (!URL.canParse(url)) return current;
+  const parsed = new URL(url);
+  return {
+    host: current.host === '' ? parsed.host : current.host,
+    pathname: current.pathname === '' ? parsed.pathname : current.pathname,
+  };
+}
+
+function fieldDeadLetter(problem: FieldProblem): Outcome<EventRow> {
+  if (problem.field === 'properties' && problem.detail.includes('limit')) {
+    return deadLetter('properties_too_large', `properties ${problem.detail}`);
+  }
+  return deadLetter(problem.missing ? 'missing_field' : 'wrong_type', `${problem.field} ${problem.detail}`);
+}

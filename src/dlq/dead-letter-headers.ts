@@ -1,0 +1,52 @@
+import type { IHeaders } from 'kafkajs';
+import type { RejectedMessage } from '../batch/sealed-batch.ts';
+
+/** Header names on every dead-letter record (the original headers are kept beside them). */
+export const DLQ_HEADERS = {
+  errorClass: 'hanzo.dlq.error_class',
+  errorMessage: 'hanzo.dlq.error_message',
+  stage: 'hanzo.dlq.stage',
+  sourceTopic: 'hanzo.dlq.source_topic',
+  sourcePartition: 'hanzo.dlq.source_partition',
+  sourceOffset: 'hanzo.dlq.source_offset',
+  workerId: 'hanzo.dlq.worker_id',
+  time: 'hanzo.dlq.time',
+} as const;
+
+const MAX_ERROR_MESSAGE = 2_000;
+
+export interface DeadLetterRecord {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: IHeaders;
+}
+
+/** The DLQ record for a rejected message: original key and bytes, reason in headers. */
+export function buildDeadLetterRecord(rejected: RejectedMessage, workerId: string, now: Date): DeadLetterRecord {
+  const { source, deadLetter } = rejected;
+  const original = source.headers ?? {};
+  const kept = Object.fromEntries(Object.entries(original).filter(([name]) => !name.startsWith('hanzo.dlq.')));
+  return {
+    key: source.key,
+    value: source.value,
+    headers: {
+      ...kept,
+      [DLQ_HEADERS.errorClass]: deadLetter.reason,
+      [DLQ_HEADERS.errorMessage]: deadLetter.message.slice(0, MAX_ERROR_MESSAGE),
+      [DLQ_HEADERS.stage]: deadLetter.stage,
+      [DLQ_HEADERS.sourceTopic]: source.topic,
+      [DLQ_HEADERS.sourcePartition]: String(source.partition),
+      [DLQ_HEADERS.sourceOffset]: source.offset,
+      [DLQ_HEADERS.workerId]: workerId,
+      [DLQ_HEADERS.time]: now.toISOString(),
+    },
+  };
+}
+
+/** Reads a header as text (kafkajs gives Buffers, strings or arrays of them). */
+export function headerText(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  if (first === undefined) return undefined;
+  return typeof first === 'string' ? first : first.toString('utf8');
+}

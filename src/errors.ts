@@ -1,0 +1,39 @@
+/**
+ * Infrastructure failures are errors; per-message failures are values (see decode/outcome.ts).
+ * Every error we throw says whether retrying the same operation can succeed.
+ */
+export class IngestError extends Error {
+  readonly retriable: boolean;
+
+  constructor(message: string, options: { retriable: boolean; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.retriable = options.retriable;
+  }
+}
+
+/** Start-up configuration is invalid; `problems` names every setting at fault. */
+export class ConfigError extends IngestError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
+      retriable: false,
+    });
+    this.problems = problems;
+  }
+}
+
+/** The worker no longer owns a partition (rebalanced away or fenced as a zombie). */
+export class OwnershipLostError extends IngestError {
+  constructor(topic: string, partition: number, cause?: unknown) {
+    super(`partition ${topic}[${partition}] is no longer owned by this worker`, {
+      retriable: false,
+      cause,
+    });
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

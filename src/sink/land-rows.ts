@@ -1,0 +1,63 @@
+import pRetry from 'p-retry';
+import type { RejectedMessage } from '../batch/sealed-batch.ts';
+import type { SourceMessage } from '../batch/source-message.ts';
+import { errorMessage } from '../errors.ts';
+import { classifyInsertError } from './classify-insert-error.ts';
+
+/** Sends rows to ClickHouse as one insert with the given token (insert-rows.ts in production). */
+export type RowInserter = (rows: readonly string[], token: string, signal: AbortSignal) => Promise<void>;
+
+export interface LandRowsOptions {
+  readonly insert: RowInserter;
+  readonly retryInitialMs: number;
+  readonly retryMaxMs: number;
+  /** Aborted when the partition is lost or the worker must stop now. */
+  readonly signal: AbortSignal;
+  /** Called after each failed attempt that will be retried (metrics, logs, pausing). */
+  readonly onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
+}
+
+/**
+ * Lands rows in ClickHouse and returns the ones ClickHouse refused as data.
+ * Transient failures retry forever with capped exponential backoff (never skip);
+ * a bad-data failure splits the rows in halves until each refused row stands alone.
+ * Sub-inserts carry tokens derived from their offset range, so a repeat of the same
+ * split after a crash deduplicates too.
+ */
+export async function landRows(
+  rows: readonly string[],
+  sources: readonly SourceMessage[],
+  token: string,
+  options: LandRowsOptions,
+): Promise<RejectedMessage[]> {
+  if (rows.length === 0) return [];
+  try {
+    await pRetry(() => options.insert(rows, token, options.signal), {
+      retries: Number.POSITIVE_INFINITY,
+      factor: 2,
+      minTimeout: options.retryInitialMs,
+      maxTimeout: options.retryMaxMs,
+      randomize: true,
+      signal: options.signal,
+      shouldRetry: ({ error }) => classifyInsertError(error) === 'transient',
+      onFailedAttempt: ({ error, attemptNumber, retryDelay }) => {
+        if (classifyInsertError(error) === 'transient') options.onRetry?.(error, attemptNumber, retryDelay);
+      },
+    });
+    return [];
+  } catch (err) {
+    if (options.signal.aborted || classifyInsertError(err) !== 'bad-data') throw err;
+    const first = sources[0];
+    if (rows.length === 1 && first !== undefined) {
+      return [{ source: first, deadLetter: { reason: 'rejected_by_clickhouse', stage: 'sink', message: errorMessage(err) } }];
+    }
+    const mid = Math.ceil(rows.length / 2);
+    const left = await landRows(rows.slice(0, mid), sources.slice(0, mid), subToken(token, sources, 0, mid), options);
+    const right = await landRows(rows.slice(mid), sources.slice(mid), subToken(token, sources, mid, rows.length), options);
+    return [...left, ...right];
+  }
+}
+
+function subToken(token: string, sources: readonly SourceMessage[], from: number, to: number): string {
+  return `${token}/${sources[from]?.offset ?? from}-${sources[to - 1]?.offset ?? to - 1}`;
+}

@@ -1,0 +1,76 @@
+import type PQueue from 'p-queue';
+import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
+import type { OffsetCommitter } from '../commit/offset-committer.ts';
+import { encodePendingRange } from '../commit/pending-range.ts';
+import type { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
+import { OwnershipLostError } from '../errors.ts';
+import { landRows, type RowInserter } from '../sink/land-rows.ts';
+import type { PartitionLane } from './partition-lane.ts';
+
+export interface DeliveryDependencies {
+  readonly committer: OffsetCommitter;
+  readonly insert: RowInserter;
+  readonly deadLetters: DeadLetterPublisher;
+  /** Bounds concurrent inserts across partitions (insert.maxInFlight). */
+  readonly insertQueue: PQueue;
+  readonly retryInitialMs: number;
+  readonly retryMaxMs: number;
+  /** The lane is still the current owner of its partition (same group generation). */
+  readonly isCurrent: (lane: PartitionLane) => boolean;
+  readonly onInsertRetry: (lane: PartitionLane, err: unknown, attempt: number, delayMs: number) => void;
+  readonly onLanded: (lane: PartitionLane, batch: SealedBatch, rejected: readonly RejectedMessage[], insertMs: number) => void;
+}
+
+export type DeliveryResult = 'committed' | 'lost';
+
+/**
+ * One batch, start to finish, in the order that makes it effectively exactly-once:
+ * 1. commit the current offset with the pending range as metadata (fenced by generation);
+ * 2. insert the rows with the range's deduplication token, and write the dead letters;
+ * 3. commit the offset after the range.
+ * A crash anywhere leaves either nothing inserted or a recorded range that the next owner
+ * re-forms exactly, whose repeated insert ClickHouse drops by token.
+ */
+export async function deliverBatch(lane: PartitionLane, batch: SealedBatch, deps: DeliveryDependencies): Promise<DeliveryResult> {
+  const { topic, partition } = lane;
+  const signal = lane.abort.signal;
+  const stillOwned = (): boolean => lane.alive && deps.isCurrent(lane);
+  try {
+    await deps.committer.commit({
+      topic,
+      partition,
+      offset: lane.watermark.committable,
+      metadata: encodePendingRange({ first: batch.firstOffset, last: batch.lastOffset }),
+      stillOwned,
+      signal,
+    });
+    const started = performance.now();
+    const [rejectedBySink] = await Promise.all([
+      deps.insertQueue.add(
+        () => {
+          if (!stillOwned()) throw new OwnershipLostError(topic, partition);
+          return landRows(batch.rows, batch.rowSources, batch.deduplicationToken, {
+            insert: deps.insert,
+            retryInitialMs: deps.retryInitialMs,
+            retryMaxMs: deps.retryMaxMs,
+            signal,
+            onRetry: (err, attempt, delayMs) => deps.onInsertRetry(lane, err, attempt, delayMs),
+          });
+        },
+        { signal },
+      ),
+      deps.deadLetters.publish(batch.rejected, signal),
+    ]);
+    await deps.deadLetters.publish(rejectedBySink, signal);
+    deps.onLanded(lane, batch, [...batch.rejected, ...rejectedBySink], performance.now() - started);
+
+    const next = lane.watermark.complete(batch.firstOffset, batch.lastOffset);
+    if (next !== undefined) {
+      await deps.committer.commit({ topic, partition, offset: next, metadata: null, stillOwned, signal });
+    }
+    return 'committed';
+  } catch (err) {
+    if (err instanceof OwnershipLostError || signal.aborted) return 'lost';
+    throw err;
+  }
+}

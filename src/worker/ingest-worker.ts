@@ -1,0 +1,282 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import PQueue from 'p-queue';
+import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
+import { OffsetCommitter } from '../commit/offset-committer.ts';
+import type { Config } from '../config/schema.ts';
+import { CommittedOffsets } from '../consume/committed-offsets.ts';
+import { AvroSchemas } from '../decode/avro-schemas.ts';
+import { MessageDecoder } from '../decode/decode-message.ts';
+import { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
+import { passThrough, type EnrichStage } from '../enrich/enrich-stage.ts';
+import { IngestError, errorMessage } from '../errors.ts';
+import type { Logger } from '../observe/logger.ts';
+import { WorkerStats } from '../observe/worker-stats.ts';
+import { insertErrorLabel } from '../sink/classify-insert-error.ts';
+import { insertRows } from '../sink/insert-rows.ts';
+import { deliverBatch, type DeliveryDependencies } from './deliver-batch.ts';
+import { LaneRegistry } from './lane-registry.ts';
+import { ingestedAtNow, type PartitionLane } from './partition-lane.ts';
+
+export interface WorkerParts {
+  readonly kafka: Kafka;
+  readonly clickhouse: ClickHouseClient;
+  readonly logger: Logger;
+  readonly enrich?: EnrichStage;
+}
+
+const TICK_MS = 100;
+
+/**
+ * consume → decode → enrich → batch → insert → commit, for every partition this member
+ * is assigned. Consumption never blocks on ClickHouse: full or failing partitions are
+ * paused and resumed, so heartbeats keep flowing and memory stays bounded.
+ */
+export class IngestWorker {
+  readonly stats = new WorkerStats();
+  readonly #config: Readonly<Config>;
+  readonly #log: Logger;
+  readonly #consumer: Consumer;
+  readonly #producer: Producer;
+  readonly #admin: Admin;
+  readonly #clickhouse: ClickHouseClient;
+  readonly #lanes: LaneRegistry;
+  readonly #delivery: DeliveryDependencies;
+  readonly #schemas: AvroSchemas | undefined;
+  readonly #decoder: MessageDecoder;
+  readonly #deliveries = new Set<Promise<void>>();
+  readonly #paused = new Map<string, { topic: string; partition: number }>();
+  #bufferedBytes = 0;
+  #ticker: NodeJS.Timeout | undefined;
+  #stopping: Promise<void> | undefined;
+  #failure: ((err: unknown) => void) | undefined;
+
+  constructor(config: Readonly<Config>, parts: WorkerParts) {
+    this.#config = config;
+    this.#log = parts.logger.child({ component: 'worker' });
+    this.#clickhouse = parts.clickhouse;
+    const { kafka: k } = config;
+    this.#consumer = parts.kafka.consumer({
+      groupId: k.groupId,
+      sessionTimeout: k.sessionTimeoutMs,
+      rebalanceTimeout: k.rebalanceTimeoutMs,
+      heartbeatInterval: k.heartbeatIntervalMs,
+      maxBytes: k.fetchMaxBytes,
+      maxBytesPerPartition: k.fetchMaxBytesPerPartition,
+      maxWaitTimeInMs: k.fetchMaxWaitMs,
+      allowAutoTopicCreation: false,
+    });
+    this.#producer = parts.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.#admin = parts.kafka.admin();
+    const schemas =
+      config.decode.format === 'json'
+        ? undefined
+        : new AvroSchemas({
+            readerSchemaFile: config.decode.avroSchemaFile,
+            schemaIds: config.decode.avroSchemaIds,
+            registryUrl: config.decode.schemaRegistryUrl,
+          });
+    this.#schemas = schemas;
+    this.#decoder = new MessageDecoder(config.decode, schemas);
+    this.#lanes = new LaneRegistry(new CommittedOffsets(this.#admin, k.groupId), {
+      decoder: this.#decoder,
+      enrich: parts.enrich ?? passThrough,
+      limits: config.batch,
+      overBudget: () => this.#bufferedBytes >= config.maxBufferedBytes,
+      now: Date.now,
+    });
+    const target = { client: parts.clickhouse, database: config.clickhouse.database, table: config.clickhouse.table };
+    const retry = { retryInitialMs: config.insert.retryInitialMs, retryMaxMs: config.insert.retryMaxMs };
+    this.#delivery = {
+      ...retry,
+      committer: new OffsetCommitter({ consumer: this.#consumer, ...retry }),
+      insert: (rows, token, signal) => insertRows(target, rows, token, signal),
+      deadLetters: new DeadLetterPublisher({ producer: this.#producer, topic: k.dlqTopic, workerId: config.workerId, ...retry }),
+      insertQueue: new PQueue({ concurrency: config.insert.maxInFlight }),
+      isCurrent: (lane) => this.#lanes.isCurrent(lane),
+      onInsertRetry: (lane, err, attempt, delayMs) => this.#onInsertRetry(lane, err, attempt, delayMs),
+      onLanded: (lane, batch, rejected, ms) => this.#onLanded(lane, batch, rejected, ms),
+    };
+  }
+
+  /** Connects, joins the group and starts consuming. Resolves once running. */
+  async start(): Promise<void> {
+    const { kafka } = this.#config;
+    await this.#admin.connect();
+    await this.#assertTopicsExist([...kafka.topics, kafka.dlqTopic]);
+    await this.#producer.connect();
+    const { GROUP_JOIN, CRASH } = this.#consumer.events;
+    this.#consumer.on(GROUP_JOIN, (event) => this.#onGroupJoin(event.payload.memberAssignment));
+    this.#consumer.on(CRASH, (event) => {
+      this.#log.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+      if (!event.payload.restart) this.#failure?.(event.payload.error);
+    });
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({ topics: [...kafka.topics], fromBeginning: kafka.fromBeginning });
+    await this.#consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: kafka.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.#onBatch(payload),
+    });
+    this.#ticker = setInterval(() => this.#tick(), TICK_MS);
+    this.#log.info({ topics: kafka.topics, groupId: kafka.groupId }, 'worker started');
+  }
+
+  /** Resolves with an error if the worker hits a failure it cannot handle (it should exit). */
+  failed(): Promise<never> {
+    return new Promise((_, reject) => {
+      this.#failure = reject;
+    });
+  }
+
+  /**
+   * Graceful stop: take no more messages, flush and insert what is buffered, commit,
+   * leave the group. Whatever is not committed by the deadline is re-read by the next
+   * owner (and deduplicated), never lost.
+   */
+  stop(deadlineMs = this.#config.shutdownTimeoutMs): Promise<void> {
+    this.#stopping ??= this.#drainAndClose(deadlineMs);
+    return this.#stopping;
+  }
+
+  async #drainAndClose(deadlineMs: number): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    this.#consumer.pause(this.#config.kafka.topics.map((topic) => ({ topic })));
+    while (Date.now() < deadline) {
+      for (const lane of this.#lanes.lanes()) {
+        lane.sealIfDue(true);
+        this.#pump(lane);
+      }
+      if ([...this.#lanes.lanes()].every((lane) => lane.idle || !lane.alive) && this.#deliveries.size === 0) break;
+      await Promise.race([Promise.allSettled([...this.#deliveries]), sleep(TICK_MS)]);
+    }
+    const unfinished = [...this.#lanes.lanes()].filter((lane) => !lane.idle && lane.alive);
+    if (unfinished.length > 0) {
+      this.#log.warn({ partitions: unfinished.map((l) => `${l.topic}[${l.partition}]`) }, 'drain deadline reached; the next owner re-reads these');
+    }
+    this.#lanes.newGeneration();
+    clearInterval(this.#ticker);
+    await Promise.allSettled([...this.#deliveries]);
+    await this.#consumer.disconnect();
+    await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect(), this.#clickhouse.close()]);
+    this.#log.info(this.stats.snapshot(), 'worker stopped');
+  }
+
+  async #onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const first = batch.messages[0];
+    if (first === undefined || this.#stopping !== undefined) return;
+    const lane = await this.#lanes.lane(batch.topic, batch.partition, BigInt(first.offset));
+    if (lane === undefined) return;
+    const ingestedAt = ingestedAtNow(Date.now());
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || !lane.alive || this.#stopping !== undefined) break;
+      const schemaId = this.#decoder.pendingSchemaId(message.value);
+      if (schemaId !== undefined) await this.#schemas?.lookup(schemaId);
+      const result = lane.offer(message, batch.topic, batch.partition, ingestedAt);
+      if (result === 'full') {
+        this.#pause(lane);
+        break;
+      }
+      if (result === 'accepted') this.stats.messagesConsumed++;
+      resolveOffset(message.offset);
+      if (lane.ready !== undefined && lane.inFlight === undefined) this.#pump(lane);
+    }
+    await heartbeat();
+  }
+
+  #pump(lane: PartitionLane): void {
+    const batch = lane.takeNext();
+    if (batch === undefined) return;
+    const delivery = deliverBatch(lane, batch, this.#delivery).then(
+      (result) => {
+        lane.finishInFlight(batch);
+        if (result === 'committed') this.stats.batchesCommitted++;
+        this.#pump(lane);
+        this.#maybeResume(lane);
+      },
+      (err: unknown) => {
+        lane.finishInFlight(batch);
+        this.#log.fatal({ err, range: batch.range }, 'batch delivery failed unexpectedly');
+        this.#failure?.(err);
+      },
+    );
+    this.#deliveries.add(delivery);
+    void delivery.finally(() => this.#deliveries.delete(delivery));
+  }
+
+  #tick(): void {
+    let buffered = 0;
+    for (const lane of this.#lanes.lanes()) {
+      if (this.#stopping === undefined) lane.sealIfDue();
+      this.#pump(lane);
+      buffered += lane.memoryBytes;
+    }
+    this.#bufferedBytes = buffered;
+    for (const lane of this.#lanes.lanes()) this.#maybeResume(lane);
+  }
+
+  #onGroupJoin(assignment: Record<string, number[]>): void {
+    const dropped = this.#lanes.newGeneration();
+    this.stats.rebalances++;
+    if (this.#stopping === undefined && this.#paused.size > 0) {
+      this.#consumer.resume(groupByTopic([...this.#paused.values()]));
+      this.#paused.clear();
+    }
+    this.#log.info({ assignment, droppedLanes: dropped.length, epoch: this.#lanes.epoch }, 'joined consumer group');
+  }
+
+  #pause(lane: PartitionLane): void {
+    if (lane.paused) return;
+    lane.paused = true;
+    this.#paused.set(`${lane.topic}:${lane.partition}`, { topic: lane.topic, partition: lane.partition });
+    this.#consumer.pause([{ topic: lane.topic, partitions: [lane.partition] }]);
+  }
+
+  #maybeResume(lane: PartitionLane): void {
+    if (!lane.paused || !lane.alive || this.#stopping !== undefined) return;
+    if (!lane.canAccept || this.#bufferedBytes >= this.#config.maxBufferedBytes) return;
+    lane.paused = false;
+    this.#paused.delete(`${lane.topic}:${lane.partition}`);
+    this.#consumer.resume([{ topic: lane.topic, partitions: [lane.partition] }]);
+  }
+
+  #onInsertRetry(lane: PartitionLane, err: unknown, attempt: number, delayMs: number): void {
+    this.stats.insertRetries++;
+    lane.blocked = true;
+    this.#pause(lane);
+    this.#log.warn(
+      { partition: `${lane.topic}[${lane.partition}]`, error: insertErrorLabel(err), message: errorMessage(err), attempt, retryInMs: Math.round(delayMs) },
+      'insert failed; retrying the same batch',
+    );
+  }
+
+  #onLanded(lane: PartitionLane, batch: SealedBatch, rejected: readonly RejectedMessage[], insertMs: number): void {
+    lane.blocked = false;
+    const refusedBySink = rejected.length - batch.rejected.length;
+    this.stats.rowsInserted += batch.rows.length - refusedBySink;
+    this.stats.bytesInserted += batch.bytes;
+    for (const r of rejected) this.stats.countDeadLetter(r.deadLetter.reason);
+    this.#log.debug({ range: batch.range, rows: batch.rows.length, deadLetters: rejected.length, insertMs: Math.round(insertMs) }, 'batch landed');
+  }
+
+  async #assertTopicsExist(topics: readonly string[]): Promise<void> {
+    const existing = new Set(await this.#admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      throw new IngestError(`Kafka topics missing: ${missing.join(', ')} (create them, e.g. hanzo-ingest topics apply)`, {
+        retriable: false,
+      });
+    }
+  }
+}
+
+function groupByTopic(parts: readonly { topic: string; partition: number }[]): { topic: string; partitions: number[] }[] {
+  const byTopic = new Map<string, number[]>();
+  for (const { topic, partition } of parts) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,73 @@
+import type { CommittedOffsets } from '../consume/committed-offsets.ts';
+import { PartitionLane, type LaneDependencies } from './partition-lane.ts';
+
+const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+/**
+ * The lanes of the current group generation. A new generation (GROUP_JOIN) drops them
+ * all: kafkajs restarts each partition from its committed offset, and a fresh lane
+ * re-forms the pending range recorded there.
+ */
+export class LaneRegistry {
+  #epoch = 0;
+  readonly #lanes = new Map<string, PartitionLane>();
+  readonly #creating = new Map<string, Promise<PartitionLane>>();
+  readonly #committed: CommittedOffsets;
+  readonly #deps: LaneDependencies;
+
+  constructor(committed: CommittedOffsets, deps: LaneDependencies) {
+    this.#committed = committed;
+    this.#deps = deps;
+  }
+
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  isCurrent(lane: PartitionLane): boolean {
+    return lane.epoch === this.#epoch && this.#lanes.get(key(lane.topic, lane.partition)) === lane;
+  }
+
+  lanes(): IterableIterator<PartitionLane> {
+    return this.#lanes.values();
+  }
+
+  get size(): number {
+    return this.#lanes.size;
+  }
+
+  /** A new generation began: every lane of the old one is dropped (synchronously). */
+  newGeneration(): PartitionLane[] {
+    this.#epoch++;
+    const dropped = [...this.#lanes.values()];
+    for (const lane of dropped) lane.drop();
+    this.#lanes.clear();
+    this.#creating.clear();
+    this.#committed.reset();
+    return dropped;
+  }
+
+  /**
+   * The lane for a partition, created on its first fetched batch from the group's
+   * committed position. `firstOffset` is where kafkajs started when nothing was committed.
+   */
+  async lane(topic: string, partition: number, firstOffset: bigint): Promise<PartitionLane | undefined> {
+    const k = key(topic, partition);
+    const existing = this.#lanes.get(k);
+    if (existing !== undefined) return existing;
+    const epoch = this.#epoch;
+    let creating = this.#creating.get(k);
+    if (creating === undefined) {
+      creating = this.#committed.position(topic, partition).then(
+        ({ offset, pending }) => new PartitionLane(topic, partition, epoch, offset ?? firstOffset, pending, this.#deps),
+      );
+      this.#creating.set(k, creating);
+      creating.catch(() => this.#creating.delete(k));
+    }
+    const lane = await creating;
+    if (epoch !== this.#epoch) return undefined; // a rebalance happened meanwhile
+    this.#creating.delete(k);
+    this.#lanes.set(k, lane);
+    return lane;
+  }
+}

@@ -1,0 +1,193 @@
+import type { KafkaMessage } from 'kafkajs';
+import { OpenBatch, type BatchLimits } from '../batch/open-batch.ts';
+import type { SealedBatch } from '../batch/sealed-batch.ts';
+import type { SourceMessage } from '../batch/source-message.ts';
+import { OffsetWatermark } from '../commit/offset-watermark.ts';
+import type { PendingRange } from '../commit/pending-range.ts';
+import type { MessageDecoder } from '../decode/decode-message.ts';
+import { toClickHouseDateTime64 } from '../decode/event-row.ts';
+import type { EnrichStage } from '../enrich/enrich-stage.ts';
+
+export type OfferResult = 'accepted' | 'skipped' | 'full';
+
+export interface LaneDependencies {
+  readonly decoder: MessageDecoder;
+  readonly enrich: EnrichStage;
+  readonly limits: BatchLimits;
+  /** True while the worker as a whole holds more than its memory budget. */
+  readonly overBudget: () => boolean;
+  readonly now: () => number;
+}
+
+/**
+ * One assigned partition's in-memory state for one group generation (`epoch`):
+ * the batch being filled, at most one sealed batch waiting, the one in flight, and the
+ * commit watermark. A lane never outlives its epoch: on rebalance it is dropped and a
+ * new one re-forms whatever range was pending.
+ */
+export class PartitionLane {
+  readonly topic: string;
+  readonly partition: number;
+  readonly epoch: number;
+  readonly watermark: OffsetWatermark;
+  /** Aborted when the lane is dropped: in-flight work stops retrying. */
+  readonly abort = new AbortController();
+  readonly #deps: LaneDependencies;
+  #open: OpenBatch | undefined;
+  #ready: SealedBatch | undefined;
+  #inFlight: SealedBatch | undefined;
+  /** While re-forming a pending range, the offset the next batch must end at. */
+  #boundary: bigint | undefined;
+  #lastOffered: bigint | undefined;
+  /** Set while ClickHouse is failing for this lane: stop taking messages. */
+  blocked = false;
+  paused = false;
+
+  constructor(
+    topic: string,
+    partition: number,
+    epoch: number,
+    startOffset: bigint,
+    pending: PendingRange | undefined,
+    deps: LaneDependencies,
+  ) {
+    this.topic = topic;
+    this.partition = partition;
+    this.epoch = epoch;
+    this.watermark = new OffsetWatermark(startOffset);
+    this.#boundary = pending?.last;
+    this.#deps = deps;
+  }
+
+  get alive(): boolean {
+    return !this.abort.signal.aborted;
+  }
+
+  get inFlight(): SealedBatch | undefined {
+    return this.#inFlight;
+  }
+
+  get ready(): SealedBatch | undefined {
+    return this.#ready;
+  }
+
+  /** Bytes this lane holds: open + waiting + in-flight batches. */
+  get memoryBytes(): number {
+    return (this.#open?.memoryBytes ?? 0) + (this.#ready?.memoryBytes ?? 0) + (this.#inFlight?.memoryBytes ?? 0);
+  }
+
+  get openAgeMs(): number {
+    return this.#open === undefined || this.#open.isEmpty ? 0 : this.#deps.now() - this.#open.startedAt;
+  }
+
+  get idle(): boolean {
+    return (this.#open?.isEmpty ?? true) && this.#ready === undefined && this.#inFlight === undefined;
+  }
+
+  /**
+   * Takes one message into the open batch, sealing as limits require. 'full' means the
+   * lane cannot take it now (the caller pauses the partition and it is fetched again).
+   */
+  offer(message: KafkaMessage, topic: string, partition: number, ingestedAt: string): OfferResult {
+    const offset = BigInt(message.offset);
+    if (this.#lastOffered !== undefined && offset <= this.#lastOffered) return 'skipped';
+    if (!this.#sealAtBoundary()) return 'full';
+    if (this.#boundary === undefined && (this.blocked || (this.#deps.overBudget() && this.#ready !== undefined))) {
+      return 'full';
+    }
+    const timestampMs = Number(message.timestamp);
+    const source: SourceMessage = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key ?? null,
+      value: message.value,
+      headers: message.headers,
+      timestampMs,
+    };
+    const outcome = this.#deps.decoder.decode(source, { nowMs: this.#deps.now(), ingestedAt });
+    let line: string | undefined;
+    if (outcome.ok) {
+      this.#deps.enrich(outcome.value);
+      line = `${JSON.stringify(outcome.value)}\n`;
+    }
+    const open = this.#openBatch();
+    // While re-forming a pending range, size limits do not apply: the range is fixed.
+    if (this.#boundary === undefined && line !== undefined && open.wouldOverflow(Buffer.byteLength(line), this.#deps.limits)) {
+      if (!this.#sealOpen()) return 'full';
+    }
+    const target = this.#openBatch();
+    if (outcome.ok && line !== undefined) target.addRow(line, source);
+    else if (!outcome.ok) target.addDeadLetter(source, outcome.deadLetter);
+    this.#lastOffered = offset;
+
+    if (this.#boundary === undefined && target.isFull(this.#deps.limits)) this.#sealOpen();
+    else this.#sealAtBoundary();
+    return 'accepted';
+  }
+
+  /** Seals the open batch when its age is due (or `force`, at shutdown). */
+  sealIfDue(force = false): void {
+    // A re-formed range is only sealed at its recorded end, never early (not even at shutdown).
+    if (this.#boundary !== undefined) return;
+    const open = this.#open;
+    if (open === undefined || open.isEmpty) return;
+    if (force || open.isDue(this.#deps.now(), this.#deps.limits)) this.#sealOpen();
+  }
+
+  /** Moves the waiting batch in flight; the caller delivers it. */
+  takeNext(): SealedBatch | undefined {
+    if (this.#inFlight !== undefined || this.#ready === undefined) return undefined;
+    this.#inFlight = this.#ready;
+    this.#ready = undefined;
+    this.#sealAtBoundary();
+    return this.#inFlight;
+  }
+
+  /** The in-flight batch landed and was committed. */
+  finishInFlight(batch: SealedBatch): void {
+    if (this.#inFlight === batch) this.#inFlight = undefined;
+  }
+
+  /** True when the lane can accept messages again (used to resume a paused partition). */
+  get canAccept(): boolean {
+    return !this.blocked && this.#ready === undefined;
+  }
+
+  drop(): void {
+    this.abort.abort();
+  }
+
+  #openBatch(): OpenBatch {
+    this.#open ??= new OpenBatch(this.topic, this.partition, this.#deps.now());
+    return this.#open;
+  }
+
+  /**
+   * Once the re-formed range is complete, seal it exactly there. False while it is complete
+   * but cannot be sealed yet (waiting slot taken): the lane takes nothing more until then.
+   */
+  #sealAtBoundary(): boolean {
+    const boundary = this.#boundary;
+    if (boundary === undefined || this.#lastOffered === undefined || this.#lastOffered < boundary) return true;
+    if (!this.#sealOpen()) return false;
+    this.#boundary = undefined;
+    return true;
+  }
+
+  /** Seals the open batch into the waiting slot; false when the slot is taken. */
+  #sealOpen(): boolean {
+    const open = this.#open;
+    if (open === undefined || open.isEmpty) return true;
+    if (this.#ready !== undefined) return false;
+    const sealed = open.seal();
+    this.watermark.track(sealed.firstOffset, sealed.lastOffset);
+    this.#ready = sealed;
+    this.#open = undefined;
+    return true;
+  }
+}
+
+export function ingestedAtNow(nowMs: number): string {
+  return toClickHouseDateTime64(nowMs);
+}
