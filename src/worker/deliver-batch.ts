@@ -4,6 +4,7 @@ import type { OffsetCommitter } from '../commit/offset-committer.ts';
 import { encodePendingRange } from '../commit/pending-range.ts';
 import type { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
 import { OwnershipLostError } from '../errors.ts';
+import { failpoint } from '../observe/failpoints.ts';
 import { landRows, type RowInserter } from '../sink/land-rows.ts';
 import type { PartitionLane } from './partition-lane.ts';
 
@@ -36,6 +37,7 @@ export async function deliverBatch(lane: PartitionLane, batch: SealedBatch, deps
   const signal = lane.abort.signal;
   const stillOwned = (): boolean => lane.alive && deps.isCurrent(lane);
   try {
+    failpoint('before-pending-commit');
     await deps.committer.commit({
       topic,
       partition,
@@ -49,6 +51,7 @@ export async function deliverBatch(lane: PartitionLane, batch: SealedBatch, deps
       deps.insertQueue.add(
         () => {
           if (!stillOwned()) throw new OwnershipLostError(topic, partition);
+          failpoint('before-insert');
           return landRows(batch.rows, batch.rowSources, batch.deduplicationToken, {
             insert: deps.insert,
             retryInitialMs: deps.retryInitialMs,
@@ -64,6 +67,7 @@ export async function deliverBatch(lane: PartitionLane, batch: SealedBatch, deps
     await deps.deadLetters.publish(rejectedBySink, signal);
     deps.onLanded(lane, batch, [...batch.rejected, ...rejectedBySink], performance.now() - started);
 
+    failpoint('after-insert-before-commit');
     const next = lane.watermark.complete(batch.firstOffset, batch.lastOffset);
     if (next !== undefined) {
       await deps.committer.commit({ topic, partition, offset: next, metadata: null, stillOwned, signal });

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Kafka } from 'kafkajs';
+import { compareUuids, landedCounts, queryRows, testClickHouse } from '../../support/clickhouse.ts';
+import { jsonEvents, sumTokens } from '../../support/events.ts';
+import { committedOffsets, createTopics, logEndOffsets, produce, testKafka } from '../../support/kafka.ts';
+import { uniqueName, waitFor } from '../../support/stack-env.ts';
+import { startWorkerProcess } from '../../support/worker-process.ts';
+
+const EVENTS = 100_000;
+const PARTITIONS = 6;
+
+describe('worker: JSON events land exactly once', () => {
+  let kafka: Kafka;
+  let clickhouse: ClickHouseClient;
+  before(() => {
+    kafka = testKafka();
+    clickhouse = testClickHouse();
+  });
+  after(async () => {
+    await clickhouse.close();
+  });
+
+  test(`${EVENTS} events over ${PARTITIONS} partitions: count, uuids and offsets match`, async () => {
+    const topic = uniqueName('events');
+    const table = uniqueName('events');
+    const group = uniqueName('group');
+    await createTopics(kafka, [
+      { topic, partitions: PARTITIONS },
+      { topic: `${topic}_dlq`, partitions: 1 },
+    ]);
+    const { messages, events } = jsonEvents(EVENTS, PARTITIONS);
+    await produce(kafka, topic, messages);
+
+    const worker = startWorkerProcess(`exactly-once-${table}`, {
+      KAFKA_TOPICS: topic,
+      KAFKA_DLQ_TOPIC: `${topic}_dlq`,
+      KAFKA_GROUP_ID: group,
+      CLICKHOUSE_TABLE: table,
+      BATCH_MAX_ROWS: '10000',
+    });
+    try {
+      await waitFor(async () => (await landedCounts(clickhouse, table).catch(() => ({ rows: 0 }))).rows >= EVENTS, {
+        timeoutMs: 240_000,
+        what: `${EVENTS} rows in ${table}`,
+      });
+      const ends = await logEndOffsets(kafka, topic);
+      await waitFor(
+        async () => {
+          const committed = await committedOffsets(kafka, group, topic);
+          return [...ends].every(([p, end]) => committed.get(p) === end);
+        },
+        { timeoutMs: 30_000, what: 'committed offsets to reach log end' },
+      );
+    } finally {
+      worker.kill('SIGTERM');
+      assert.equal(await worker.exited, 0, worker.log().slice(-3000));
+    }
+
+    const counts = await landedCounts(clickhouse, table);
+    assert.deepEqual(counts, { rows: EVENTS, unique: EVENTS, duplicates: 0 });
+    assert.deepEqual(await compareUuids(clickhouse, table, events.map((e) => e.uuid)), { missing: 0, unexpected: 0 });
+    const [tokens] = await queryRows<{ t: string }>(clickhouse, `SELECT sum(tokens_prompt + tokens_completion) AS t FROM ${table}`);
+    assert.equal(Number(tokens?.t), sumTokens(events));
+    const perPartition = await queryRows<{ p: number; n: string; maxOffset: string }>(
+      clickhouse,
+      `SELECT _partition AS p, count() AS n, max(_offset) AS maxOffset FROM ${table} GROUP BY p ORDER BY p`,
+    );
+    const ends = await logEndOffsets(kafka, topic);
+    for (const row of perPartition) assert.equal(Number(row.maxOffset) + 1, ends.get(row.p));
+  });
+});

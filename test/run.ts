@@ -1,0 +1,59 @@
+/**
+ * `npm test`: starts the stack once (real Kafka + ClickHouse, or testcontainers with
+ * HANZO_STACK=testcontainers), runs every test file with Node's test runner against it,
+ * and stops the stack whatever happens (failure, Ctrl-C, SIGTERM).
+ *
+ *   npm test                       # unit + integration
+ *   npm test -- test/unit          # only some paths
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStack } from '../src/stack/local-stack.ts';
+
+const DEFAULT_PATTERNS = ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'];
+
+const args = process.argv.slice(2);
+const patterns = args.length > 0 ? args.map((a) => (a.endsWith('.ts') ? a : `${a.replace(/\/$/, '')}/**/*.test.ts`)) : DEFAULT_PATTERNS;
+const needsStack = patterns.some((p) => !p.startsWith('test/unit'));
+
+const dir = mkdtempSync(join(tmpdir(), 'hanzo-ingest-test-'));
+let exitCode = 1;
+const started = Date.now();
+const stack = needsStack ? await startStack({ dir }) : undefined;
+if (stack !== undefined) {
+  console.log(`stack (${stack.provider}) ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(stack.env())}`);
+}
+
+const child = spawn(
+  process.execPath,
+  [
+    '--test',
+    '--test-reporter=spec',
+    `--test-concurrency=${process.env['TEST_CONCURRENCY'] ?? '2'}`,
+    '--test-timeout=600000',
+    ...patterns,
+  ],
+  { stdio: 'inherit', env: { ...process.env, ...(stack?.env() ?? {}), HANZO_TEST_DIR: dir } },
+);
+
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await stack?.stop().catch((err: unknown) => console.error('stopping the stack failed:', err));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    child.kill(signal);
+    void shutdown(130);
+  });
+}
+child.on('exit', (code, signal) => {
+  exitCode = code ?? (signal === null ? 1 : 128);
+  void shutdown(exitCode);
+});

@@ -1,0 +1,94 @@
+import { Kafka, logLevel, Partitioners, type IHeaders, type Message } from 'kafkajs';
+import { testStack } from './stack-env.ts';
+
+export function testKafka(clientId = 'hanzo-ingest-test'): Kafka {
+  return new Kafka({ clientId, brokers: testStack().brokers, logLevel: logLevel.NOTHING });
+}
+
+export async function createTopics(kafka: Kafka, topics: { topic: string; partitions: number }[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: 1 })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Sends messages in chunks; `partition` may be set per message. */
+export async function produce(kafka: Kafka, topic: string, messages: Message[], chunk = 2_000): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    for (let i = 0; i < messages.length; i += chunk) {
+      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + chunk) });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export interface ReadMessage {
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: IHeaders;
+}
+
+/** Everything in a topic right now (reads up to the log-end offsets, no group commits). */
+export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 30_000): Promise<ReadMessage[]> {
+  const ends = await logEndOffsets(kafka, topic);
+  const expected = [...ends.values()].reduce((a, b) => a + b, 0);
+  const out: ReadMessage[] = [];
+  if (expected === 0) return out;
+  const consumer = kafka.consumer({ groupId: `reader-${topic}-${Date.now()}-${Math.random()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`read ${out.length}/${expected} of ${topic}`)), timeoutMs);
+    void consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        out.push({ partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers ?? {} });
+        if (out.length >= expected) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return out;
+}
+
+export async function logEndOffsets(kafka: Kafka, topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function committedOffsets(kafka: Kafka, groupId: string, topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((result?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export function headerText(headers: IHeaders, name: string): string | undefined {
+  const v = headers[name];
+  const first = Array.isArray(v) ? v[0] : v;
+  return first === undefined ? undefined : first.toString();
+}
