@@ -1,30 +1,40 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ClickHouseServerError, httpStatusFor, toClickHouseError } from '../../../../src/stack/clickhouse/clickhouse-error.ts';
+import {
+  ClickHouseServerError,
+  httpStatusFor,
+  toClickHouseError,
+} from '../../../../src/stack/clickhouse/clickhouse-error.ts';
 
-describe('ClickHouse errors', () => {
-  test('keeps the engine text and parses its code and type', () => {
-    const engine = Object.assign(new Error('Code: 60. DB::Exception: Unknown table default.x. (UNKNOWN_TABLE)'), {
-      clickhouseCode: 60,
-    });
+void describe('ClickHouse errors', () => {
+  void test('keeps the engine text and parses its code and type', () => {
+    const engine = Object.assign(
+      new Error('Code: 60. DB::Exception: Unknown table default.x. (UNKNOWN_TABLE)'),
+      {
+        clickhouseCode: 60,
+      },
+    );
     const error = toClickHouseError(engine);
     assert.equal(error.code, 60);
     assert.equal(error.type, 'UNKNOWN_TABLE');
-    assert.equal(error.responseText('26.7'), 'Code: 60. DB::Exception: Unknown table default.x. (UNKNOWN_TABLE) (version 26.7)\n');
+    assert.equal(
+      error.responseText('26.7'),
+      'Code: 60. DB::Exception: Unknown table default.x. (UNKNOWN_TABLE) (version 26.7)\n',
+    );
   });
 
-  test('words its own errors like the server does', () => {
+  void test('words its own errors like the server does', () => {
     const error = ClickHouseServerError.of('SYNTAX_ERROR', 'Empty query');
     assert.equal(error.message, 'Code: 62. DB::Exception: Empty query. (SYNTAX_ERROR)');
   });
 
-  test('anything else becomes UNKNOWN_EXCEPTION with a parsable text', () => {
+  void test('anything else becomes UNKNOWN_EXCEPTION with a parsable text', () => {
     const error = toClickHouseError(new TypeError('boom'));
     assert.equal(error.code, 1002);
     assert.match(error.message, /^Code: 1002\. DB::Exception: boom\. \(UNKNOWN_EXCEPTION\)$/);
   });
 
-  test('maps codes to the statuses of exceptionCodeToHTTPStatus', () => {
+  void test('maps codes to the statuses of exceptionCodeToHTTPStatus', () => {
     assert.equal(httpStatusFor(516), 403);
     assert.equal(httpStatusFor(194), 401);
     assert.equal(httpStatusFor(62), 400);

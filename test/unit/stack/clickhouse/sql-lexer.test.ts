@@ -6,8 +6,8 @@ function kinds(text: string): string[] {
   return [...tokenizeSql(text)].map((t) => `${t.kind}:${text.slice(t.start, t.end)}`);
 }
 
-describe('tokenizeSql', () => {
-  test('skips comments and keeps literals whole', () => {
+void describe('tokenizeSql', () => {
+  void test('skips comments and keeps literals whole', () => {
     assert.deepEqual(kinds("SELECT 'a''b\\'c', `x``y` -- c\n/* n /* e */ st */ 1.5e-3;"), [
       'word:SELECT',
       "string:'a''b\\'c'",
@@ -18,16 +18,21 @@ describe('tokenizeSql', () => {
     ]);
   });
 
-  test('heredocs are strings', () => {
-    assert.deepEqual(kinds('SELECT $tag$ ; $$ $tag$, $$x$$'), ['word:SELECT', 'string:$tag$ ; $$ $tag$', 'punct:,', 'string:$$x$$']);
+  void test('heredocs are strings', () => {
+    assert.deepEqual(kinds('SELECT $tag$ ; $$ $tag$, $$x$$'), [
+      'word:SELECT',
+      'string:$tag$ ; $$ $tag$',
+      'punct:,',
+      'string:$$x$$',
+    ]);
   });
 
-  test('unterminated text ends the stream', () => {
+  void test('unterminated text ends the stream', () => {
     assert.deepEqual(kinds('SELECT "abc'), ['word:SELECT', 'unterminated:"abc']);
     assert.deepEqual(kinds('SELECT /* abc'), ['word:SELECT', 'unterminated:/* abc']);
   });
 
-  test('unquote resolves escapes and doubled quotes', () => {
+  void test('unquote resolves escapes and doubled quotes', () => {
     assert.equal(unquote("'it\\'s'"), "it's");
     assert.equal(unquote("'it''s'"), "it's");
     assert.equal(unquote('`a\\tb`'), 'a\tb');
