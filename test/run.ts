@@ -29,6 +29,7 @@ if (stack !== undefined) {
 const child = spawn(
   process.execPath,
   [
+    '--disable-warning=TimeoutNegativeWarning',
     '--test',
     '--test-reporter=spec',
     `--test-concurrency=${process.env['TEST_CONCURRENCY'] ?? '2'}`,

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --disable-warning=TimeoutNegativeWarning
 import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
 import { configSchema } from '../config/schema.ts';

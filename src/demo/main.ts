@@ -14,7 +14,7 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { startStack } from '../stack/local-stack.ts';
 import { spawnManaged, type ManagedProcess } from '../stack/process/managed-process.ts';
 import { SampleEventGenerator } from './sample-events.ts';
-import { CLI_ENTRY, localWorkerEnv } from './worker-env.ts';
+import { CLI_ENTRY, NODE_FLAGS, localWorkerEnv } from './worker-env.ts';
 import { printReport } from './report.ts';
 
 const EVENTS = Number(process.env['DEMO_EVENTS'] ?? 50_000);
@@ -56,7 +56,7 @@ try {
   for (let i = 1; i <= WORKERS; i++) {
     const name = `worker-${i}`;
     workers.push(
-      spawnManaged(process.execPath, [CLI_ENTRY, 'run'], {
+      spawnManaged(process.execPath, [...NODE_FLAGS, CLI_ENTRY, 'run'], {
         name,
         logFile: join(dir, `${name}.log`),
         env: localWorkerEnv(env, { INGEST_WORKER_ID: name, KAFKA_TOPICS: TOPIC, KAFKA_DLQ_TOPIC: DLQ }),

@@ -1,4 +1,5 @@
 import type { Producer } from 'kafkajs';
+import { LRUCache } from 'lru-cache';
 import pRetry from 'p-retry';
 import type { RejectedMessage } from '../batch/sealed-batch.ts';
 import { buildDeadLetterRecord } from './dead-letter-headers.ts';
@@ -17,15 +18,22 @@ export interface DeadLetterPublisherOptions {
  */
 export class DeadLetterPublisher {
   readonly #options: DeadLetterPublisherOptions;
+  /**
+   * Source messages this process already dead-lettered. A rebalance that keeps a partition
+   * here re-forms its pending range; its dead letters are not written twice. (After a crash
+   * or a move to another worker a repeat is possible: replay dedupes by source headers.)
+   */
+  readonly #published = new LRUCache<string, true>({ max: 100_000 });
 
   constructor(options: DeadLetterPublisherOptions) {
     this.#options = options;
   }
 
   async publish(rejected: readonly RejectedMessage[], signal: AbortSignal): Promise<void> {
-    if (rejected.length === 0) return;
+    const fresh = rejected.filter((r) => !this.#published.has(sourceKey(r)));
+    if (fresh.length === 0) return;
     const now = new Date();
-    const messages = rejected.map((r) => buildDeadLetterRecord(r, this.#options.workerId, now));
+    const messages = fresh.map((r) => buildDeadLetterRecord(r, this.#options.workerId, now));
     await pRetry(
       () => this.#options.producer.send({ topic: this.#options.topic, acks: -1, messages }),
       {
@@ -36,5 +44,10 @@ export class DeadLetterPublisher {
         signal,
       },
     );
+    for (const r of fresh) this.#published.set(sourceKey(r), true);
   }
+}
+
+function sourceKey({ source }: RejectedMessage): string {
+  return `${source.topic}:${source.partition}:${source.offset}`;
 }

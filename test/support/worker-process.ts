@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI_ENTRY, localWorkerEnv } from '../../src/demo/worker-env.ts';
+import { CLI_ENTRY, NODE_FLAGS, localWorkerEnv } from '../../src/demo/worker-env.ts';
 import { spawnManaged, type ManagedProcess } from '../../src/stack/process/managed-process.ts';
 import { testStack } from './stack-env.ts';
 
@@ -16,7 +16,7 @@ export interface WorkerProcess extends ManagedProcess {
 export function startWorkerProcess(name: string, env: Record<string, string>): WorkerProcess {
   const stack = testStack();
   const logFile = join(process.env['HANZO_TEST_DIR'] ?? '/tmp', `${name}.log`);
-  const child = spawnManaged(process.execPath, [CLI_ENTRY, 'run'], {
+  const child = spawnManaged(process.execPath, [...NODE_FLAGS, CLI_ENTRY, 'run'], {
     name,
     logFile,
     env: localWorkerEnv(
