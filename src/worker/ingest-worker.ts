@@ -163,14 +163,15 @@ export class IngestWorker {
     this.#log.info(this.stats.snapshot(), 'worker stopped');
   }
 
-  async #onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  async #onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const first = batch.messages[0];
     if (first === undefined || this.#stopping !== undefined) return;
     const lane = await this.#lanes.lane(batch.topic, batch.partition, BigInt(first.offset));
     if (lane === undefined) return;
     const ingestedAt = ingestedAtNow(Date.now());
     for (const message of batch.messages) {
-      if (!isRunning() || isStale() || !lane.alive || this.#stopping !== undefined) break;
+      if (!payload.isRunning() || payload.isStale() || !lane.alive || this.#stopping !== undefined) break;
       const schemaId = this.#decoder.pendingSchemaId(message.value);
       if (schemaId !== undefined) await this.#schemas?.lookup(schemaId);
       const result = lane.offer(message, batch.topic, batch.partition, ingestedAt);
@@ -179,10 +180,10 @@ export class IngestWorker {
         break;
       }
       if (result === 'accepted') this.stats.messagesConsumed++;
-      resolveOffset(message.offset);
+      payload.resolveOffset(message.offset);
       if (lane.ready !== undefined && lane.inFlight === undefined) this.#pump(lane);
     }
-    await heartbeat();
+    await payload.heartbeat();
   }
 
   #pump(lane: PartitionLane): void {

@@ -38,5 +38,5 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 250));
   }
-  throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}${last === undefined ? '' : `: ${String(last)}`}`);
+  throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }

@@ -109,7 +109,7 @@ describe('decode: JSON events', () => {
     assert.ok(outcome.ok);
     if (outcome.ok) {
       assert.equal(outcome.value.timestamp, '2026-11-21 10:00:00.000');
-      assert.equal(JSON.parse(outcome.value.properties).$original_timestamp, '2099-01-01T00:00:00Z');
+      assert.equal((JSON.parse(outcome.value.properties) as Record<string, unknown>)['$original_timestamp'], '2099-01-01T00:00:00Z');
     }
   });
 });

@@ -27,8 +27,8 @@ function lane(limits = { maxRows: 3, maxBytes: 1 << 20, maxAgeMs: 1_000 }, pendi
 }
 
 const good = (offset: number): KafkaMessage =>
-  ({ offset: String(offset), timestamp: String(Date.now()), key: null, value: Buffer.from(JSON.stringify({ team_id: 1, event: 'e', distinct_id: `u${offset}`, timestamp: Date.now() })), headers: {}, attributes: 0 }) as KafkaMessage;
-const bad = (offset: number): KafkaMessage => ({ ...good(offset), value: Buffer.from('not json') }) as KafkaMessage;
+  ({ offset: String(offset), timestamp: String(Date.now()), key: null, value: Buffer.from(JSON.stringify({ team_id: 1, event: 'e', distinct_id: `u${offset}`, timestamp: Date.now() })), headers: {}, attributes: 0 });
+const bad = (offset: number): KafkaMessage => ({ ...good(offset), value: Buffer.from('not json') });
 
 describe('PartitionLane batching', () => {
   test('seals contiguous ranges at maxRows; dead letters ride inside the range', () => {
@@ -60,7 +60,7 @@ describe('PartitionLane batching', () => {
     const row = good(0);
     const l = lane({ maxRows: 1000, maxBytes: 1_200, maxAgeMs: 1_000 }); // rows are ~570 bytes
     for (let offset = 0; offset < 20 && l.ready === undefined; offset++) {
-      l.offer({ ...row, offset: String(offset) } as KafkaMessage, 't', 0, 'now');
+      l.offer({ ...row, offset: String(offset) }, 't', 0, 'now');
     }
     const sealed = l.takeNext();
     assert.ok(sealed !== undefined && sealed.rows.length === 2 && sealed.bytes <= 1_200, `sealed ${sealed?.rows.length} rows, ${sealed?.bytes} bytes`);
@@ -93,7 +93,7 @@ describe('PartitionLane batching', () => {
     assert.equal(reformed?.rows.length, 5);
     l.offer(good(5), 't', 0, 'now');
     l.offer(good(6), 't', 0, 'now');
-    l.finishInFlight(reformed!);
+    l.finishInFlight(reformed);
     assert.equal(l.takeNext()?.deduplicationToken, 't:0:5-6', 'normal limits again after the boundary');
   });
 });
