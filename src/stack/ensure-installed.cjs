@@ -17,9 +17,12 @@ const nodeBin = join(root, 'node_modules', '.bin', 'node');
 
 if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted && existsSync(nodeBin)) process.exit(0);
 
-console.error('[hanzo-ingest] installing dependencies (npm ci), including Node 24 from the `node` package...');
+console.error('[hanzo-ingest] installing dependencies, including Node 24 from the `node` package...');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-execFileSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
+// `npm install` rather than `npm ci`: chdb lists per-platform optional packages that the
+// registry does not serve for every platform, and `npm ci` refuses a lock file without
+// them. Direct dependencies are pinned exactly and the lock file fixes the rest.
+execFileSync(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
 if (!existsSync(nodeBin)) {
   console.error('[hanzo-ingest] node_modules/.bin/node is missing after npm ci: the `node` package did not install Node 24');
   process.exit(1);
