@@ -49,6 +49,12 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
         process.exit(130);
       }
       logger.info({ signal }, 'draining');
+      // Disconnecting can hang on a dead broker: the deadline holds whatever happens.
+      const hardStop = setTimeout(() => {
+        logger.error('drain deadline passed; exiting');
+        resolve(1);
+      }, config.shutdownTimeoutMs + 10_000);
+      hardStop.unref();
       worker.stop().then(
         () => resolve(0),
         (err: unknown) => {

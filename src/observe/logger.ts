@@ -14,12 +14,19 @@ const REDACT = [
   '*.authorization',
 ];
 
-/** The root logger: JSON lines on stdout, secrets redacted, one child per component. */
-export function createLogger(level: string, workerId: string): Logger {
-  return pino({
-    level,
-    base: { worker: workerId },
-    redact: { paths: REDACT, censor: '********' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
+/**
+ * The root logger: JSON lines, secrets redacted, one child per component. The worker logs
+ * to stdout (what container platforms collect); command-line tools log to stderr so their
+ * stdout stays their output.
+ */
+export function createLogger(level: string, workerId: string, to: 'stdout' | 'stderr' = 'stdout'): Logger {
+  return pino(
+    {
+      level,
+      base: { worker: workerId },
+      redact: { paths: REDACT, censor: '********' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    pino.destination({ fd: to === 'stdout' ? 1 : 2, sync: true }),
+  );
 }

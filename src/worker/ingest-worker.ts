@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import PQueue from 'p-queue';
 import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
 import { OffsetCommitter } from '../commit/offset-committer.ts';
@@ -49,6 +49,7 @@ export class IngestWorker {
   #bufferedBytes = 0;
   #ticker: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
+  #starting: Promise<void> | undefined;
   #failure: ((err: unknown) => void) | undefined;
 
   constructor(config: Readonly<Config>, parts: WorkerParts) {
@@ -66,7 +67,14 @@ export class IngestWorker {
       maxWaitTimeInMs: k.fetchMaxWaitMs,
       allowAutoTopicCreation: false,
     });
-    this.#producer = parts.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.#producer = parts.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // An idempotent producer must not give up on its own; our own retry wraps each send.
+      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
+    });
     this.#admin = parts.kafka.admin();
     const schemas =
       config.decode.format === 'json'
@@ -100,7 +108,12 @@ export class IngestWorker {
   }
 
   /** Connects, joins the group and starts consuming. Resolves once running. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.#starting ??= this.#connectAndRun();
+    return this.#starting;
+  }
+
+  async #connectAndRun(): Promise<void> {
     const { kafka } = this.#config;
     await this.#admin.connect();
     await this.#assertTopicsExist([...kafka.topics, kafka.dlqTopic]);
@@ -136,7 +149,10 @@ export class IngestWorker {
    * owner (and deduplicated), never lost.
    */
   stop(deadlineMs = this.#config.shutdownTimeoutMs): Promise<void> {
-    this.#stopping ??= this.#drainAndClose(deadlineMs);
+    // A stop requested while starting waits for the start to settle, then drains.
+    this.#stopping ??= (this.#starting ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.#drainAndClose(deadlineMs));
     return this.#stopping;
   }
 

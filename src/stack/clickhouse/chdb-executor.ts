@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { Session, type ChdbResult } from 'chdb';
 import PQueue from 'p-queue';
 import { ClickHouseServerError, toClickHouseError } from './clickhouse-error.ts';
@@ -55,7 +54,10 @@ export class ChdbExecutor {
       });
       const [version = '', timezone = 'UTC'] = about.text().trim().split('\t');
       const baseline = await changedSettings(session);
-      const uploadDir = await mkdtemp(join(tmpdir(), 'chdb-http-upload-'));
+      // Beside the data directory, whose lock we now hold: leftovers of a killed server are ours to clear.
+      const uploadDir = `${resolve(dataDir)}.uploads`;
+      await rm(uploadDir, { recursive: true, force: true });
+      await mkdir(uploadDir, { recursive: true });
       return new ChdbExecutor(session, { version, timezone, baseline }, uploadDir, log);
     } catch (error) {
       session.close();

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { ExecutionResult } from './chdb-executor.ts';
-import { ClickHouseServerError, toClickHouseError } from './clickhouse-error.ts';
+import { ClickHouseServerError, ERROR_CODES, toClickHouseError } from './clickhouse-error.ts';
+import { readBody } from './read-body.ts';
 import { authenticate, readCredentials, type UserDirectory } from './credentials.ts';
 import { decodeBody, requestCoding, responseCoding } from './http-compression.ts';
 import { HttpSessionRegistry, type HttpSession } from './http-sessions.ts';
@@ -123,8 +124,10 @@ export class ClickHouseHttpServer {
     } catch (error) {
       const clickHouseError = toClickHouseError(error);
       context.closeConnection = !req.complete;
-      if (clickHouseError.code === 1002)
+      if (clickHouseError.code === ERROR_CODES.UNKNOWN_EXCEPTION) {
+        // Not a ClickHouse error: a bug or an I/O failure worth a look.
         this.#log.error({ err: error, queryId: context.queryId }, 'request failed');
+      }
       await sendError(res, context, clickHouseError).catch((sendFailure: unknown) => {
         res.destroy();
         this.#log.error({ err: sendFailure }, 'could not send an error response');
@@ -143,10 +146,11 @@ export class ClickHouseHttpServer {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://localhost');
     const headOnly = method === 'HEAD';
-    if (url.pathname === '/ping' || url.pathname === '/replicas_status')
-      return sendPlainText(res, 200, 'Ok.\n', headOnly);
-    if ((method === 'GET' || headOnly) && !url.searchParams.has('query'))
-      return sendPlainText(res, 200, 'Ok.\n', headOnly);
+    const isProbe = url.pathname === '/ping' || url.pathname === '/replicas_status';
+    if (isProbe || ((method === 'GET' || headOnly) && !url.searchParams.has('query'))) {
+      sendPlainText(res, 200, 'Ok.\n', headOnly);
+      return;
+    }
     if (method !== 'GET' && method !== 'POST' && !headOnly) {
       throw ClickHouseServerError.of('NOT_IMPLEMENTED', `HTTP method ${method} is not supported`);
     }
@@ -194,41 +198,3 @@ export class ClickHouseHttpServer {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/**
- * Collects the body. Past `maxBytes` it stops reading without destroying the
- * socket, so the client still gets a QUERY_IS_TOO_LARGE response (and the
- * connection is closed after it).
- */
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size <= maxBytes) {
-        chunks.push(chunk);
-        return;
-      }
-      done();
-      req.pause();
-      reject(
-        ClickHouseServerError.of('QUERY_IS_TOO_LARGE', `Request body exceeds ${maxBytes} bytes`),
-      );
-    };
-    const onEnd = (): void => {
-      done();
-      resolve(
-        chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size),
-      );
-    };
-    const onError = (error: Error): void => {
-      done();
-      reject(error);
-    };
-    const done = (): void => {
-      req.off('data', onData).off('end', onEnd).off('error', onError);
-    };
-    req.on('data', onData).on('end', onEnd).on('error', onError);
-  });
-}

@@ -1,12 +1,9 @@
 import { isUtf8 } from 'node:buffer';
-import {
-  analyzeStatement,
-  type RawInsertTarget,
-  type StatementAnalysis,
-} from './analyze-statement.ts';
+import { analyzeStatement, type StatementAnalysis } from './analyze-statement.ts';
 import { ClickHouseServerError } from './clickhouse-error.ts';
 import type { MultipartField } from './multipart-body.ts';
 import { checkedParamName, type ClickHouseHttpRequest } from './parse-request.ts';
+import type { RawInsertTarget } from './raw-insert-target.ts';
 import { quoteString } from './sql-text.ts';
 
 /** How the executor will run the statement. */
@@ -85,10 +82,12 @@ export function planRequest(
   }
   const source = statementSource(query, multipart === undefined ? body : Buffer.alloc(0));
   const { analysis } = source;
-  if (source.sql(0, source.sqlEnd).trim() === '')
+  if (source.sql(0, source.sqlEnd).trim() === '') {
     throw ClickHouseServerError.of('SYNTAX_ERROR', 'Empty query');
-  if (analysis.multiStatement)
+  }
+  if (analysis.multiStatement) {
     throw ClickHouseServerError.of('SYNTAX_ERROR', 'Multi-statements are not allowed');
+  }
   if (request.http.readOnly && !READ_ONLY_KEYWORDS.has(analysis.keyword)) {
     throw ClickHouseServerError.of(
       'READONLY',
@@ -176,8 +175,9 @@ function planStatement(source: StatementSource, limits: PlanLimits): PlannedStat
   if (data.length === 0) return { kind: 'emptyInsert', table: insert.rawTarget?.table };
   if (insert.format === undefined) return { kind: 'query', sql: sql + data.toString('utf8') }; // VALUES
   if (insert.rawTarget !== undefined) return { kind: 'rawInsert', target: insert.rawTarget, data };
-  if (data.length <= limits.inlineDataBytes && isUtf8(data))
+  if (data.length <= limits.inlineDataBytes && isUtf8(data)) {
     return { kind: 'query', sql: sql + data.toString('utf8') };
+  }
   return {
     kind: 'fileInsert',
     sqlBefore: source.sql(0, insert.infileAt),

@@ -101,6 +101,21 @@ export function unquote(tokenText: string): string {
   return out;
 }
 
+/** The upper-cased text of a word token; undefined for anything else. */
+export function wordOf(text: string, token: SqlToken | undefined): string | undefined {
+  return token?.kind === 'word' ? text.slice(token.start, token.end).toUpperCase() : undefined;
+}
+
+export function isName(token: SqlToken): boolean {
+  return token.kind === 'word' || token.kind === 'quotedIdentifier';
+}
+
+/** A word or quoted identifier as a name. */
+export function nameOf(text: string, token: SqlToken): string {
+  const raw = text.slice(token.start, token.end);
+  return token.kind === 'quotedIdentifier' ? unquote(raw) : raw;
+}
+
 const ESCAPES: Readonly<Record<string, string>> = {
   n: '\n',
   t: '\t',

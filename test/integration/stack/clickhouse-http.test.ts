@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import {
@@ -286,6 +287,39 @@ void describe('local ClickHouse HTTP endpoint', () => {
     );
     assert.equal(read.headers.get('content-encoding'), 'gzip');
     assert.equal(await read.text(), 'raw\n');
+  });
+
+  void test('formats chDB cannot take zero-copy: Parquet through a file, others inline', async () => {
+    const table = uniqueTable('formats');
+    const ch = client();
+    await ch.command({
+      query: `CREATE TABLE ${table} (id UInt32, name String) ENGINE = MergeTree ORDER BY id`,
+    });
+    const parquet = await ch.exec({
+      query:
+        "SELECT toUInt32(number) AS id, concat('p', toString(number)) AS name FROM numbers(1000) FORMAT Parquet",
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of parquet.stream) chunks.push(chunk as Buffer);
+    const inserted = await ch.insert({
+      table,
+      values: Readable.from([Buffer.concat(chunks)], { objectMode: false }),
+      format: 'Parquet',
+    });
+    assert.equal(inserted.summary?.written_rows, '1000');
+    await ch.insert({
+      table,
+      values: [{ id: '5000', name: 'strings' }],
+      format: 'JSONStringsEachRow',
+    });
+    await ch.command({ query: `INSERT INTO ${table} VALUES (6000, 'values')` });
+    assert.deepEqual(
+      await rows(
+        ch,
+        `SELECT count() AS n, sum(id) AS s, countIf(name = 'p999') AS p FROM ${table}`,
+      ),
+      [{ n: '1002', s: String((1000 * 999) / 2 + 5000 + 6000), p: '1' }],
+    );
   });
 
   void test('errors carry the ClickHouse code, type and HTTP status', async () => {

@@ -1,0 +1,116 @@
+import type { IHeaders, Kafka, Message } from 'kafkajs';
+import { DLQ_HEADERS, headerText } from './dead-letter-headers.ts';
+
+export interface ReplayFilter {
+  /** Only these reasons (error classes); all when empty. */
+  readonly reasons: readonly string[];
+  /** Only dead letters written at or after / before these instants (epoch ms). */
+  readonly sinceMs?: number | undefined;
+  readonly untilMs?: number | undefined;
+}
+
+export interface ReplayOptions {
+  readonly kafka: Kafka;
+  readonly dlqTopic: string;
+  readonly filter: ReplayFilter;
+  /** Re-publish here instead of each record's source topic. */
+  readonly toTopic?: string | undefined;
+  readonly dryRun: boolean;
+}
+
+export interface ReplaySummary {
+  readonly scanned: number;
+  readonly replayed: number;
+  /** The same source message dead-lettered more than once: replayed once. */
+  readonly repeats: number;
+  readonly byReason: Record<string, number>;
+}
+
+/**
+ * Re-ingests dead letters (after a fix: a schema, a limit, a skew policy): reads the DLQ
+ * from its start up to its end at the time of the call, keeps the records the filter
+ * selects, and produces their original key, bytes and headers back to their source topic.
+ * It commits nothing and changes nothing in the DLQ, so a replay can be repeated.
+ */
+export async function replayDeadLetters(options: ReplayOptions): Promise<ReplaySummary> {
+  const selected = await readSelected(options);
+  const byReason: Record<string, number> = {};
+  const unique = new Map<string, { topic: string; message: Message }>();
+  for (const record of selected) {
+    const reason = headerText(record.headers, DLQ_HEADERS.errorClass) ?? 'unknown';
+    const source = `${headerText(record.headers, DLQ_HEADERS.sourceTopic)}:${headerText(record.headers, DLQ_HEADERS.sourcePartition)}:${headerText(record.headers, DLQ_HEADERS.sourceOffset)}`;
+    if (unique.has(source)) continue;
+    byReason[reason] = (byReason[reason] ?? 0) + 1;
+    const topic = options.toTopic ?? headerText(record.headers, DLQ_HEADERS.sourceTopic);
+    if (topic === undefined) continue;
+    unique.set(source, {
+      topic,
+      message: { key: record.key, value: record.value, headers: { ...originalHeaders(record.headers), 'hanzo.replayed_from': source } },
+    });
+  }
+  if (!options.dryRun && unique.size > 0) {
+    const producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const byTopic = new Map<string, Message[]>();
+      for (const { topic, message } of unique.values()) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+      for (const [topic, messages] of byTopic) {
+        for (let i = 0; i < messages.length; i += 1_000) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 1_000) });
+      }
+    } finally {
+      await producer.disconnect();
+    }
+  }
+  return { scanned: selected.scanned, replayed: unique.size, repeats: selected.length - unique.size, byReason };
+}
+
+interface DeadLetterRead {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: IHeaders;
+}
+
+async function readSelected(options: ReplayOptions): Promise<DeadLetterRead[] & { scanned: number }> {
+  const { kafka, dlqTopic, filter } = options;
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(dlqTopic);
+  await admin.disconnect();
+  const remaining = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, BigInt(e.high) - 1n]));
+  const selected = Object.assign([] as DeadLetterRead[], { scanned: 0 });
+  if (remaining.size === 0) return selected;
+  const consumer = kafka.consumer({ groupId: `hanzo-ingest-dlq-replay-${process.pid}-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: dlqTopic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          const last = remaining.get(partition);
+          if (last === undefined || BigInt(message.offset) > last) return;
+          selected.scanned++;
+          const headers = message.headers ?? {};
+          if (matches(headers, filter)) selected.push({ key: message.key, value: message.value, headers });
+          if (BigInt(message.offset) === last) remaining.delete(partition);
+          if (remaining.size === 0) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return selected;
+}
+
+function matches(headers: IHeaders, filter: ReplayFilter): boolean {
+  const reason = headerText(headers, DLQ_HEADERS.errorClass);
+  if (filter.reasons.length > 0 && (reason === undefined || !filter.reasons.includes(reason))) return false;
+  const time = Date.parse(headerText(headers, DLQ_HEADERS.time) ?? '');
+  if (filter.sinceMs !== undefined && !(time >= filter.sinceMs)) return false;
+  if (filter.untilMs !== undefined && !(time < filter.untilMs)) return false;
+  return true;
+}
+
+function originalHeaders(headers: IHeaders): IHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !name.startsWith('hanzo.dlq.')));
+}
