@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack } from '../src/stack/local-stack.ts';
 
-const DEFAULT_PATTERNS = ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'];
+const DEFAULT_PATTERNS = ['test/static/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'];
 
 const args = process.argv.slice(2);
 const patterns = args.length > 0 ? args.map((a) => (a.endsWith('.ts') ? a : `${a.replace(/\/$/, '')}/**/*.test.ts`)) : DEFAULT_PATTERNS;
-const needsStack = patterns.some((p) => !p.startsWith('test/unit'));
+const needsStack = patterns.some((p) => p.startsWith('test/integration'));
 
 const dir = mkdtempSync(join(tmpdir(), 'hanzo-ingest-test-'));
 let exitCode = 1;

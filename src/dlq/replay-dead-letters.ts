@@ -86,14 +86,15 @@ async function readSelected(options: ReplayOptions): Promise<DeadLetterRead[] & 
     consumer
       .run({
         autoCommit: false,
-        eachMessage: async ({ partition, message }) => {
+        eachMessage: ({ partition, message }) => {
           const last = remaining.get(partition);
-          if (last === undefined || BigInt(message.offset) > last) return;
+          if (last === undefined || BigInt(message.offset) > last) return Promise.resolve();
           selected.scanned++;
           const headers = message.headers ?? {};
           if (matches(headers, filter)) selected.push({ key: message.key, value: message.value, headers });
           if (BigInt(message.offset) === last) remaining.delete(partition);
           if (remaining.size === 0) resolve();
+          return Promise.resolve();
         },
       })
       .catch(reject);

@@ -92,3 +92,16 @@ export function headerText(headers: IHeaders, name: string): string | undefined 
   const first = Array.isArray(v) ? v[0] : v;
   return first === undefined ? undefined : first.toString();
 }
+
+/** Waits until the group has committed every partition of `topic` up to its current log end. */
+export async function waitForCommittedToLogEnd(kafka: Kafka, group: string, topic: string, timeoutMs = 60_000): Promise<void> {
+  const { waitFor } = await import('./stack-env.ts');
+  const ends = await logEndOffsets(kafka, topic);
+  await waitFor(
+    async () => {
+      const committed = await committedOffsets(kafka, group, topic);
+      return [...ends].every(([p, end]) => committed.get(p) === end);
+    },
+    { timeoutMs, what: `group ${group} to commit ${topic} up to log end` },
+  );
+}

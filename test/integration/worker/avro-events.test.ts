@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
-import type { ClickHouseClient } from '@clickhouse/client';
+import { after, describe, test } from 'node:test';
 import avro from 'avsc';
-import type { Kafka, Message } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import { SampleEventGenerator } from '../../../src/demo/sample-events.ts';
 import { compareUuids, landedCounts, queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { committedOffsets, createTopics, produce, testKafka } from '../../support/kafka.ts';
@@ -31,15 +30,9 @@ function avroRecords(n: number, seed: number): { uuid: string; record: Record<st
 }
 
 describe('worker: Avro events land exactly once', () => {
-  let kafka: Kafka;
-  let clickhouse: ClickHouseClient;
-  before(() => {
-    kafka = testKafka();
-    clickhouse = testClickHouse();
-  });
-  after(async () => {
-    await clickhouse.close();
-  });
+  const kafka = testKafka();
+  const clickhouse = testClickHouse();
+  after(() => clickhouse.close());
 
   for (const wire of ['plain', 'confluent'] as const) {
     test(`${wire} Avro: ${EVENTS} events over 4 partitions`, async () => {

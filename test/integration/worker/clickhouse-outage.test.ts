@@ -4,7 +4,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Kafka } from 'kafkajs';
 import { landedCounts, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
-import { committedOffsets, createTopics, logEndOffsets, produce, testKafka } from '../../support/kafka.ts';
+import { committedOffsets, createTopics, produce, testKafka, waitForCommittedToLogEnd } from '../../support/kafka.ts';
 import { testStack, uniqueName, waitFor } from '../../support/stack-env.ts';
 import { TcpProxy } from '../../support/tcp-proxy.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
@@ -63,11 +63,7 @@ describe('worker: ClickHouse unavailable for 30 s mid-stream', () => {
       await proxy.up();
 
       await waitFor(async () => (await landedCounts(clickhouse, table)).rows >= 20_000, { timeoutMs: 90_000, what: 'all rows after recovery' });
-      const ends = await logEndOffsets(kafka, topic);
-      await waitFor(async () => {
-        const committed = await committedOffsets(kafka, group, topic);
-        return [...ends].every(([p, end]) => committed.get(p) === end);
-      }, { timeoutMs: 30_000, what: 'offsets committed to log end' });
+      await waitForCommittedToLogEnd(kafka, group, topic, 30_000);
     } finally {
       worker.kill('SIGTERM');
       assert.equal(await worker.exited, 0, worker.log().slice(-3000));

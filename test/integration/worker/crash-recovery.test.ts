@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { ClickHouseClient } from '@clickhouse/client';
-import type { Kafka } from 'kafkajs';
+import { after, describe, test } from 'node:test';
 import { compareUuids, landedCounts, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
 import { committedOffsets, createTopics, logEndOffsets, produce, testKafka } from '../../support/kafka.ts';
@@ -9,15 +7,9 @@ import { uniqueName, waitFor } from '../../support/stack-env.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
 
 describe('worker: crashes and takeovers lose nothing and duplicate nothing', () => {
-  let kafka: Kafka;
-  let clickhouse: ClickHouseClient;
-  before(() => {
-    kafka = testKafka();
-    clickhouse = testClickHouse();
-  });
-  after(async () => {
-    await clickhouse.close();
-  });
+  const kafka = testKafka();
+  const clickhouse = testClickHouse();
+  after(() => clickhouse.close());
 
   async function setUp(name: string, partitions: number) {
     const topic = uniqueName(name);

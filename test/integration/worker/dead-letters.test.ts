@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { ClickHouseClient } from '@clickhouse/client';
-import type { Kafka, Message } from 'kafkajs';
+import { after, describe, test } from 'node:test';
+import type { Message } from 'kafkajs';
 import { DLQ_HEADERS } from '../../../src/dlq/dead-letter-headers.ts';
 import { compareUuids, landedCounts, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
-import { committedOffsets, createTopics, headerText, logEndOffsets, produce, readTopic, testKafka } from '../../support/kafka.ts';
+import { createTopics, headerText, produce, readTopic, testKafka, waitForCommittedToLogEnd } from '../../support/kafka.ts';
 import { poisonCases } from '../../support/poison.ts';
-import { uniqueName, waitFor } from '../../support/stack-env.ts';
+import { uniqueName } from '../../support/stack-env.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
 
 const MAX_MESSAGE = 64 * 1024;
@@ -15,15 +14,9 @@ const MAX_PROPERTIES = 8 * 1024;
 const GOOD_PER_GAP = 20;
 
 describe('worker: poison messages go to the DLQ with their reason and block nothing', () => {
-  let kafka: Kafka;
-  let clickhouse: ClickHouseClient;
-  before(() => {
-    kafka = testKafka();
-    clickhouse = testClickHouse();
-  });
-  after(async () => {
-    await clickhouse.close();
-  });
+  const kafka = testKafka();
+  const clickhouse = testClickHouse();
+  after(() => clickhouse.close());
 
   test('every class first, middle and last in a partition, interleaved with good events', async () => {
     const topic = uniqueName('poison');
@@ -68,11 +61,7 @@ describe('worker: poison messages go to the DLQ with their reason and block noth
       DECODE_MAX_FUTURE_SKEW_MS: '3600000',
     });
     try {
-      const ends = await logEndOffsets(kafka, topic);
-      await waitFor(async () => {
-        const committed = await committedOffsets(kafka, group, topic);
-        return [...ends].every(([p, end]) => committed.get(p) === end);
-      }, { timeoutMs: 60_000, what: 'both partitions committed to log end (nothing blocked)' });
+      await waitForCommittedToLogEnd(kafka, group, topic, 60_000);
     } finally {
       worker.kill('SIGTERM');
       assert.equal(await worker.exited, 0, worker.log().slice(-3000));

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { after, before, describe, test } from 'node:test';
-import type { ClickHouseClient } from '@clickhouse/client';
-import type { Kafka, Message } from 'kafkajs';
+import { after, describe, test } from 'node:test';
+import type { Message } from 'kafkajs';
 import { CLI_ENTRY, NODE_FLAGS } from '../../../src/demo/worker-env.ts';
 import { landedCounts, queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
@@ -14,15 +13,9 @@ import { startWorkerProcess } from '../../support/worker-process.ts';
 const run = promisify(execFile);
 
 describe('hanzo-ingest dlq replay', () => {
-  let kafka: Kafka;
-  let clickhouse: ClickHouseClient;
-  before(() => {
-    kafka = testKafka();
-    clickhouse = testClickHouse();
-  });
-  after(async () => {
-    await clickhouse.close();
-  });
+  const kafka = testKafka();
+  const clickhouse = testClickHouse();
+  after(() => clickhouse.close());
 
   test('after a configuration fix, replaying one reason lands those events once and leaves the rest', async () => {
     const topic = uniqueName('replay');

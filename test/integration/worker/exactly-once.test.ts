@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { ClickHouseClient } from '@clickhouse/client';
-import type { Kafka } from 'kafkajs';
+import { after, describe, test } from 'node:test';
 import { compareUuids, landedCounts, queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents, sumTokens } from '../../support/events.ts';
-import { committedOffsets, createTopics, logEndOffsets, produce, testKafka } from '../../support/kafka.ts';
+import { createTopics, logEndOffsets, produce, testKafka, waitForCommittedToLogEnd } from '../../support/kafka.ts';
 import { uniqueName, waitFor } from '../../support/stack-env.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
 
@@ -12,15 +10,9 @@ const EVENTS = 100_000;
 const PARTITIONS = 6;
 
 describe('worker: JSON events land exactly once', () => {
-  let kafka: Kafka;
-  let clickhouse: ClickHouseClient;
-  before(() => {
-    kafka = testKafka();
-    clickhouse = testClickHouse();
-  });
-  after(async () => {
-    await clickhouse.close();
-  });
+  const kafka = testKafka();
+  const clickhouse = testClickHouse();
+  after(() => clickhouse.close());
 
   test(`${EVENTS} events over ${PARTITIONS} partitions: count, uuids and offsets match`, async () => {
     const topic = uniqueName('events');
@@ -45,14 +37,7 @@ describe('worker: JSON events land exactly once', () => {
         timeoutMs: 240_000,
         what: `${EVENTS} rows in ${table}`,
       });
-      const ends = await logEndOffsets(kafka, topic);
-      await waitFor(
-        async () => {
-          const committed = await committedOffsets(kafka, group, topic);
-          return [...ends].every(([p, end]) => committed.get(p) === end);
-        },
-        { timeoutMs: 30_000, what: 'committed offsets to reach log end' },
-      );
+      await waitForCommittedToLogEnd(kafka, group, topic, 30_000);
     } finally {
       worker.kill('SIGTERM');
       assert.equal(await worker.exited, 0, worker.log().slice(-3000));
