@@ -23,8 +23,16 @@ export async function prepareClickHouse(config: Readonly<Config>, logger: Logger
     const ping = await client.ping();
     if (!ping.success) throw ping.error;
     if (config.clickhouse.migrateOnStart) {
-      await client.command({ query: createEventsTableSql({ database: config.clickhouse.database, table: config.clickhouse.table }) });
-      logger.info({ table: `${config.clickhouse.database}.${config.clickhouse.table}` }, 'events table ready');
+      await client.command({
+        query: createEventsTableSql({
+          database: config.clickhouse.database,
+          table: config.clickhouse.table,
+        }),
+      });
+      logger.info(
+        { table: `${config.clickhouse.database}.${config.clickhouse.table}` },
+        'events table ready',
+      );
     }
   } finally {
     await client.close();
@@ -68,7 +76,10 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
   });
   const failed = worker.failed().catch((err: unknown) => {
     logger.fatal({ err: errorMessage(err) }, 'worker failed');
-    return worker.stop(5_000).then(() => 1, () => 1);
+    return worker.stop(5_000).then(
+      () => 1,
+      () => 1,
+    );
   });
   await worker.start();
   return Promise.race([stopped, failed]);

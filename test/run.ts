@@ -12,10 +12,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack } from '../src/stack/local-stack.ts';
 
-const DEFAULT_PATTERNS = ['test/static/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'];
+const DEFAULT_PATTERNS = [
+  'test/static/**/*.test.ts',
+  'test/unit/**/*.test.ts',
+  'test/integration/**/*.test.ts',
+];
 
 const args = process.argv.slice(2);
-const patterns = args.length > 0 ? args.map((a) => (a.endsWith('.ts') ? a : `${a.replace(/\/$/, '')}/**/*.test.ts`)) : DEFAULT_PATTERNS;
+const patterns =
+  args.length > 0
+    ? args.map((a) => (a.endsWith('.ts') ? a : `${a.replace(/\/$/, '')}/**/*.test.ts`))
+    : DEFAULT_PATTERNS;
 const needsStack = patterns.some((p) => p.startsWith('test/integration'));
 
 const dir = mkdtempSync(join(tmpdir(), 'hanzo-ingest-test-'));
@@ -23,7 +30,9 @@ let exitCode = 1;
 const started = Date.now();
 const stack = needsStack ? await startStack({ dir }) : undefined;
 if (stack !== undefined) {
-  console.log(`stack (${stack.provider}) ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(stack.env())}`);
+  console.log(
+    `stack (${stack.provider}) ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(stack.env())}`,
+  );
 }
 
 const child = spawn(

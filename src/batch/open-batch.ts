@@ -104,7 +104,9 @@ export class OpenBatch {
   #advance(source: SourceMessage): void {
     const offset = BigInt(source.offset);
     if (this.#lastOffset !== undefined && offset <= this.#lastOffset) {
-      throw new Error(`offset ${offset} out of order after ${this.#lastOffset} on ${this.topic}[${this.partition}]`);
+      throw new Error(
+        `offset ${offset} out of order after ${this.#lastOffset} on ${this.topic}[${this.partition}]`,
+      );
     }
     this.#firstOffset ??= offset;
     this.#lastOffset = offset;

@@ -63,6 +63,11 @@ export class SealedBatch implements SealedBatchInit {
   }
 }
 
-export function deduplicationToken(topic: string, partition: number, first: bigint, last: bigint): string {
+export function deduplicationToken(
+  topic: string,
+  partition: number,
+  first: bigint,
+  last: bigint,
+): string {
   return `${topic}:${partition}:${first}-${last}`;
 }

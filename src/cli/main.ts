@@ -29,7 +29,10 @@ program
   .option('--reference', 'print the environment variable reference (Markdown) instead')
   .action((options: { reference?: boolean }) => {
     if (options.reference === true) {
-      const defaults = configSchema.parse({ workerId: '(hostname-pid)', kafka: { brokers: ['localhost:9092'] } });
+      const defaults = configSchema.parse({
+        workerId: '(hostname-pid)',
+        kafka: { brokers: ['localhost:9092'] },
+      });
       console.log(configReference(defaults));
       return;
     }
@@ -41,24 +44,43 @@ const dlq = program.command('dlq').description('dead-letter topic tools');
 dlq
   .command('replay')
   .description('re-ingest dead letters: produce their original bytes back to their source topic')
-  .option('--reason <reasons>', 'only these error classes, comma-separated (e.g. timestamp_in_future,unknown_schema_id)')
+  .option(
+    '--reason <reasons>',
+    'only these error classes, comma-separated (e.g. timestamp_in_future,unknown_schema_id)',
+  )
   .option('--since <time>', 'only dead letters written at or after this ISO time')
   .option('--until <time>', 'only dead letters written before this ISO time')
-  .option('--to-topic <topic>', 'produce to this topic instead of each record\'s source topic')
+  .option('--to-topic <topic>', "produce to this topic instead of each record's source topic")
   .option('--dry-run', 'count what would be replayed, produce nothing')
-  .action(async (options: { reason?: string; since?: string; until?: string; toTopic?: string; dryRun?: boolean }) => {
-    applyConfigFileOption();
-    const config = loadConfig();
-    const logger = createLogger(config.logLevel, config.workerId, 'stderr');
-    const summary = await replayDeadLetters({
-      kafka: createKafka(config.kafka, logger.child({ component: 'kafka' })),
-      dlqTopic: config.kafka.dlqTopic,
-      filter: { reasons: options.reason?.split(',').map((r) => r.trim()).filter(Boolean) ?? [], sinceMs: parseTime('--since', options.since), untilMs: parseTime('--until', options.until) },
-      toTopic: options.toTopic,
-      dryRun: options.dryRun === true,
-    });
-    console.log(JSON.stringify({ dryRun: options.dryRun === true, ...summary }, null, 2));
-  });
+  .action(
+    async (options: {
+      reason?: string;
+      since?: string;
+      until?: string;
+      toTopic?: string;
+      dryRun?: boolean;
+    }) => {
+      applyConfigFileOption();
+      const config = loadConfig();
+      const logger = createLogger(config.logLevel, config.workerId, 'stderr');
+      const summary = await replayDeadLetters({
+        kafka: createKafka(config.kafka, logger.child({ component: 'kafka' })),
+        dlqTopic: config.kafka.dlqTopic,
+        filter: {
+          reasons:
+            options.reason
+              ?.split(',')
+              .map((r) => r.trim())
+              .filter(Boolean) ?? [],
+          sinceMs: parseTime('--since', options.since),
+          untilMs: parseTime('--until', options.until),
+        },
+        toTopic: options.toTopic,
+        dryRun: options.dryRun === true,
+      });
+      console.log(JSON.stringify({ dryRun: options.dryRun === true, ...summary }, null, 2));
+    },
+  );
 
 function parseTime(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;

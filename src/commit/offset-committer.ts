@@ -51,7 +51,8 @@ export class OffsetCommitter {
             { topic, partition, offset: request.offset.toString(), metadata: request.metadata },
           ]);
         } catch (err) {
-          if (isGenerationError(err)) throw new AbortError(new OwnershipLostError(topic, partition, err));
+          if (isGenerationError(err))
+            throw new AbortError(new OwnershipLostError(topic, partition, err));
           throw err;
         }
         this.#options.onCommitted?.(performance.now() - started);
@@ -71,7 +72,9 @@ export function isGenerationError(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
     const type = (e as { type?: unknown }).type;
     if (typeof type === 'string' && GENERATION_ERRORS.has(type)) return true;
-    const next = (e as { originalError?: unknown; cause?: unknown }).originalError ?? (e as { cause?: unknown }).cause;
+    const next =
+      (e as { originalError?: unknown; cause?: unknown }).originalError ??
+      (e as { cause?: unknown }).cause;
     e = next;
   }
   return false;

@@ -32,7 +32,9 @@ export class OffsetWatermark {
   track(first: bigint, last: bigint): void {
     if (last < first) throw new RangeError(`empty range ${first}-${last}`);
     if (first < this.#nextTracked) {
-      throw new RangeError(`range ${first}-${last} overlaps offsets already tracked (next is ${this.#nextTracked})`);
+      throw new RangeError(
+        `range ${first}-${last} overlaps offsets already tracked (next is ${this.#nextTracked})`,
+      );
     }
     this.#ranges.push({ first: this.#nextTracked, last, done: false });
     this.#nextTracked = last + 1n;

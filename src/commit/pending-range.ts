@@ -17,7 +17,10 @@ export function encodePendingRange(range: PendingRange): string {
 }
 
 /** The pending range recorded at `committedOffset`, or undefined if none applies. */
-export function decodePendingRange(metadata: string | null | undefined, committedOffset: bigint): PendingRange | undefined {
+export function decodePendingRange(
+  metadata: string | null | undefined,
+  committedOffset: bigint,
+): PendingRange | undefined {
   if (metadata === null || metadata === undefined || !metadata.startsWith(PREFIX)) return undefined;
   const match = /^(\d+)-(\d+)$/.exec(metadata.slice(PREFIX.length));
   if (match === null) return undefined;

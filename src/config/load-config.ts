@@ -11,7 +11,12 @@ import {
 import { configSchema, type Config } from './schema.ts';
 
 /** Variables under our prefixes that belong to other tools and are left alone. */
-const FOREIGN_ENV = new Set(['KAFKA_HEAP_OPTS', 'KAFKA_OPTS', 'KAFKA_JVM_PERFORMANCE_OPTS', 'KAFKA_LOG4J_OPTS']);
+const FOREIGN_ENV = new Set([
+  'KAFKA_HEAP_OPTS',
+  'KAFKA_OPTS',
+  'KAFKA_JVM_PERFORMANCE_OPTS',
+  'KAFKA_LOG4J_OPTS',
+]);
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -29,7 +34,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   const file = options.configFile ?? env[CONFIG_FILE_ENV];
   const raw: Record<string, unknown> = file === undefined ? {} : readConfigFile(file, problems);
 
-  const known = new Set(ENV_SETTINGS.flatMap((s) => (s.fromFile ? [s.env, `${s.env}_FILE`] : [s.env])));
+  const known = new Set(
+    ENV_SETTINGS.flatMap((s) => (s.fromFile ? [s.env, `${s.env}_FILE`] : [s.env])),
+  );
   known.add(CONFIG_FILE_ENV);
   for (const name of Object.keys(env)) {
     if (known.has(name) || FOREIGN_ENV.has(name) || isServiceLinkVariable(name)) continue;
@@ -158,7 +165,11 @@ function editDistance(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const current = row[j] ?? 0;
-      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row[j] = Math.min(
+        (row[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        previous + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
       previous = current;
     }
   }

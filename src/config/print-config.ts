@@ -1,7 +1,9 @@
 import { ENV_SETTINGS } from './env-settings.ts';
 import type { Config } from './schema.ts';
 
-const SECRET_PATHS = new Set(ENV_SETTINGS.filter((s) => s.secret === true).map((s) => s.path.join('.')));
+const SECRET_PATHS = new Set(
+  ENV_SETTINGS.filter((s) => s.secret === true).map((s) => s.path.join('.')),
+);
 const MASK = '********';
 
 /** The effective configuration with every secret replaced by a mask (check-config). */
@@ -17,7 +19,8 @@ function mask(value: unknown, path: string[]): unknown {
       Object.entries(value).map(([k, v]) => [k, mask(v, [...path, k])] as const),
     );
   }
-  if (typeof value === 'string' && path.join('.') === 'clickhouse.url') return maskUrlPassword(value);
+  if (typeof value === 'string' && path.join('.') === 'clickhouse.url')
+    return maskUrlPassword(value);
   return value;
 }
 
@@ -37,10 +40,16 @@ export function configReference(defaults: Readonly<Record<string, unknown>>): st
   const lines = ['| Variable | Default | Meaning |', '|---|---|---|'];
   for (const s of ENV_SETTINGS) {
     const value = s.path.reduce<unknown>(
-      (node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
+      (node, key) =>
+        node !== null && typeof node === 'object'
+          ? (node as Record<string, unknown>)[key]
+          : undefined,
       defaults,
     );
-    const shown = value === undefined ? '' : `\`${Array.isArray(value) ? value.join(',') : JSON.stringify(value)}\``;
+    const shown =
+      value === undefined
+        ? ''
+        : `\`${Array.isArray(value) ? value.join(',') : JSON.stringify(value)}\``;
     const name = s.fromFile === true ? `\`${s.env}\` / \`${s.env}_FILE\`` : `\`${s.env}\``;
     lines.push(`| ${name} | ${s.secret === true ? '' : shown} | ${s.doc} |`);
   }

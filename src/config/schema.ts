@@ -111,7 +111,9 @@ export const configSchema = z
     decode: decodeSchema.default(decodeSchema.parse({})),
     /** Total bytes buffered across all partitions before every partition pauses. */
     maxBufferedBytes: positiveInt.default(256 * 1024 * 1024),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
     metricsPort: z.number().int().min(0).max(65_535).default(9464),
     shutdownTimeoutMs: positiveInt.default(30_000),
   })

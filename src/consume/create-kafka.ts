@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  type KafkaConfig as KafkaJsConfig,
+  type LogEntry,
+  type SASLOptions,
+} from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.ts';
 import type { Logger } from '../observe/logger.ts';
 
@@ -18,8 +24,12 @@ export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
     options.ssl = {
       rejectUnauthorized: config.ssl.rejectUnauthorized,
       ...(config.ssl.caFile === undefined ? {} : { ca: [readFileSync(config.ssl.caFile, 'utf8')] }),
-      ...(config.ssl.certFile === undefined ? {} : { cert: readFileSync(config.ssl.certFile, 'utf8') }),
-      ...(config.ssl.keyFile === undefined ? {} : { key: readFileSync(config.ssl.keyFile, 'utf8') }),
+      ...(config.ssl.certFile === undefined
+        ? {}
+        : { cert: readFileSync(config.ssl.certFile, 'utf8') }),
+      ...(config.ssl.keyFile === undefined
+        ? {}
+        : { key: readFileSync(config.ssl.keyFile, 'utf8') }),
     };
   }
   if (config.sasl !== undefined) {

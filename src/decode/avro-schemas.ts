@@ -53,19 +53,27 @@ export class AvroSchemas {
    */
   async lookup(id: number): Promise<void> {
     if (this.#registryUrl === undefined) return;
-    const url = new URL(`schemas/ids/${id}`, this.#registryUrl.endsWith('/') ? this.#registryUrl : `${this.#registryUrl}/`);
+    const url = new URL(
+      `schemas/ids/${id}`,
+      this.#registryUrl.endsWith('/') ? this.#registryUrl : `${this.#registryUrl}/`,
+    );
     let response: Response;
     try {
       response = await this.#fetch(url, { signal: AbortSignal.timeout(10_000) });
     } catch (err) {
-      throw new IngestError(`schema registry unreachable: ${errorMessage(err)}`, { retriable: true, cause: err });
+      throw new IngestError(`schema registry unreachable: ${errorMessage(err)}`, {
+        retriable: true,
+        cause: err,
+      });
     }
     if (response.status === 404) {
       this.#unknownIds.add(id);
       return;
     }
     if (!response.ok) {
-      throw new IngestError(`schema registry answered ${response.status} for id ${id}`, { retriable: true });
+      throw new IngestError(`schema registry answered ${response.status} for id ${id}`, {
+        retriable: true,
+      });
     }
     const body = (await response.json()) as { schema?: unknown };
     if (typeof body.schema !== 'string') {
@@ -85,6 +93,9 @@ function parseSchemaFile(file: string): AvroType {
   try {
     return avro.Type.forSchema(JSON.parse(readFileSync(file, 'utf8')) as avro.Schema);
   } catch (err) {
-    throw new IngestError(`cannot load Avro schema ${file}: ${errorMessage(err)}`, { retriable: false, cause: err });
+    throw new IngestError(`cannot load Avro schema ${file}: ${errorMessage(err)}`, {
+      retriable: false,
+      cause: err,
+    });
   }
 }

@@ -29,7 +29,8 @@ export class MessageDecoder {
 
   /** A Confluent schema id this message needs fetched from the registry first, if any. */
   pendingSchemaId(value: Buffer | null): number | undefined {
-    if (value === null || this.#schemas === undefined || this.formatOf(value) !== 'avro-confluent') return undefined;
+    if (value === null || this.#schemas === undefined || this.formatOf(value) !== 'avro-confluent')
+      return undefined;
     if (value.length < 5) return undefined;
     const id = value.readUInt32BE(1);
     return this.#schemas.needsLookup(id) ? id : undefined;
@@ -37,9 +38,13 @@ export class MessageDecoder {
 
   decode(message: RawMessage, context: NormalizeContext): Outcome<EventRow> {
     const { value } = message;
-    if (value === null || value.length === 0) return deadLetter('not_an_object', 'empty message (no value)');
+    if (value === null || value.length === 0)
+      return deadLetter('not_an_object', 'empty message (no value)');
     if (value.length > this.#config.maxMessageBytes) {
-      return deadLetter('message_too_large', `message is ${value.length} bytes, above the ${this.#config.maxMessageBytes}-byte limit`);
+      return deadLetter(
+        'message_too_large',
+        `message is ${value.length} bytes, above the ${this.#config.maxMessageBytes}-byte limit`,
+      );
     }
     const format = this.formatOf(value);
     const raw = format === 'json' ? decodeJson(value) : this.#decodeAvro(value, format);
@@ -55,25 +60,37 @@ export class MessageDecoder {
 
   #decodeAvro(value: Buffer, format: 'avro' | 'avro-confluent'): Outcome<unknown> {
     const schemas = this.#schemas;
-    if (schemas === undefined) return deadLetter('invalid_avro', 'Avro message but no Avro schema is configured');
+    if (schemas === undefined)
+      return deadLetter('invalid_avro', 'Avro message but no Avro schema is configured');
     let payload = value;
     let resolver;
     let type = schemas.reader;
     if (format === 'avro-confluent') {
       if (value.length < 5 || value[0] !== CONFLUENT_MAGIC) {
-        return deadLetter('invalid_avro', 'not in Confluent wire format (magic byte 0 + 4-byte schema id)');
+        return deadLetter(
+          'invalid_avro',
+          'not in Confluent wire format (magic byte 0 + 4-byte schema id)',
+        );
       }
       const id = value.readUInt32BE(1);
       const writer = schemas.writer(id);
-      if (writer === undefined) return deadLetter('unknown_schema_id', `unknown Avro schema id ${id}`);
+      if (writer === undefined)
+        return deadLetter('unknown_schema_id', `unknown Avro schema id ${id}`);
       payload = value.subarray(5);
       resolver = writer.resolver;
       type = writer.resolver === undefined ? writer.type : schemas.reader;
     }
     try {
-      return { ok: true, value: resolver === undefined ? type.fromBuffer(payload) : type.fromBuffer(payload, resolver) };
+      return {
+        ok: true,
+        value:
+          resolver === undefined ? type.fromBuffer(payload) : type.fromBuffer(payload, resolver),
+      };
     } catch (err) {
-      return deadLetter('invalid_avro', `Avro decoding failed: ${err instanceof Error ? err.message : String(err)}`);
+      return deadLetter(
+        'invalid_avro',
+        `Avro decoding failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 }
@@ -88,6 +105,9 @@ function decodeJson(value: Buffer): Outcome<unknown> {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (err) {
-    return deadLetter('invalid_json', `invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    return deadLetter(
+      'invalid_json',
+      `invalid JSON: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }

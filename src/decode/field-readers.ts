@@ -23,7 +23,8 @@ export type Raw = Readonly<Record<string, unknown>>;
 
 export function requiredString(raw: Raw, field: string): string | FieldProblem {
   const value = raw[field];
-  if (value === undefined || value === null || value === '') return new FieldProblem(field, 'is required', true);
+  if (value === undefined || value === null || value === '')
+    return new FieldProblem(field, 'is required', true);
   if (typeof value === 'string') return value;
   return new FieldProblem(field, `must be a string, got ${typeName(value)}`);
 }
@@ -50,7 +51,8 @@ export function requiredUInt64(raw: Raw, field: string): number | string | Field
     if (Number.isSafeInteger(value) && value >= 0) return value;
     return new FieldProblem(field, `must be a non-negative integer, got ${value}`);
   }
-  if (typeof value === 'string' && /^\d{1,20}$/.test(value) && BigInt(value) <= UINT64_MAX) return value;
+  if (typeof value === 'string' && /^\d{1,20}$/.test(value) && BigInt(value) <= UINT64_MAX)
+    return value;
   if (typeof value === 'bigint' && value >= 0n && value <= UINT64_MAX) return value.toString();
   return new FieldProblem(field, `must be a non-negative integer, got ${typeName(value)}`);
 }
@@ -60,7 +62,10 @@ export function optionalUInt32(raw: Raw, field: string): number | FieldProblem {
   if (value === undefined || value === null) return 0;
   const n = typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
   if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= UINT32_MAX) return n;
-  return new FieldProblem(field, `must be an integer from 0 to ${UINT32_MAX}, got ${describe(value)}`);
+  return new FieldProblem(
+    field,
+    `must be an integer from 0 to ${UINT32_MAX}, got ${describe(value)}`,
+  );
 }
 
 /** Decimal64(8) amount as canonical decimal text. */
@@ -71,7 +76,10 @@ export function optionalDecimal(raw: Raw, field: string): string | FieldProblem 
     return formatDecimal8(value);
   }
   if (typeof value === 'string' && DECIMAL_RE.test(value)) return value;
-  return new FieldProblem(field, `must be a non-negative decimal below 1e10, got ${describe(value)}`);
+  return new FieldProblem(
+    field,
+    `must be a non-negative decimal below 1e10, got ${describe(value)}`,
+  );
 }
 
 export function formatDecimal8(value: number): string {
@@ -92,7 +100,8 @@ export function typeName(value: unknown): string {
 }
 
 function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return typeName(value);
 }

@@ -92,10 +92,12 @@ export function normalizeEvent(
     if (value instanceof FieldProblem) return fieldDeadLetter(value);
   }
   const f = fields as { [K in keyof typeof fields]: Exclude<(typeof fields)[K], FieldProblem> };
-  const { host, pathname } = f.url !== '' && (f.host === '' || f.pathname === '') ? splitUrl(f.url, f) : f;
+  const { host, pathname } =
+    f.url !== '' && (f.host === '' || f.pathname === '') ? splitUrl(f.url, f) : f;
 
   return ok({
-    uuid: (uuid as string | undefined) ?? uuidFromOrigin(origin.topic, origin.partition, origin.offset),
+    uuid:
+      (uuid as string | undefined) ?? uuidFromOrigin(origin.topic, origin.partition, origin.offset),
     team_id: teamId as number | string,
     distinct_id: distinctId as string,
     session_id: f.session_id,
@@ -133,7 +135,10 @@ export function normalizeEvent(
 }
 
 /** `properties` arrives as an object or, as in HIP-47's HTTP example, as JSON text. */
-function readProperties(value: unknown, maxBytes: number): { text: string; object: Raw } | FieldProblem {
+function readProperties(
+  value: unknown,
+  maxBytes: number,
+): { text: string; object: Raw } | FieldProblem {
   if (value === undefined || value === null) return { text: '{}', object: {} };
   let text: string;
   let object: unknown;
@@ -161,14 +166,22 @@ function tooLarge(size: number, max: number): FieldProblem {
 }
 
 /** A top-level field wins; otherwise the PostHog-style property; wrong types read as ''. */
-function stringFrom(event: Raw, props: Raw, field: string, property: string): string | FieldProblem {
+function stringFrom(
+  event: Raw,
+  props: Raw,
+  field: string,
+  property: string,
+): string | FieldProblem {
   const top = optionalString(event, field);
   if (top instanceof FieldProblem || top !== '') return top;
   const fromProps = props[property];
   return typeof fromProps === 'string' ? fromProps : '';
 }
 
-function splitUrl(url: string, current: { host: string; pathname: string }): { host: string; pathname: string } {
+function splitUrl(
+  url: string,
+  current: { host: string; pathname: string },
+): { host: string; pathname: string } {
   if (!URL.canParse(url)) return current;
   const parsed = new URL(url);
   return {
@@ -181,5 +194,8 @@ function fieldDeadLetter(problem: FieldProblem): Outcome<EventRow> {
   if (problem.field === 'properties' && problem.detail.includes('limit')) {
     return deadLetter('properties_too_large', `properties ${problem.detail}`);
   }
-  return deadLetter(problem.missing ? 'missing_field' : 'wrong_type', `${problem.field} ${problem.detail}`);
+  return deadLetter(
+    problem.missing ? 'missing_field' : 'wrong_type',
+    `${problem.field} ${problem.detail}`,
+  );
 }

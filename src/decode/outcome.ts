@@ -27,7 +27,9 @@ export interface DeadLetter {
   readonly message: string;
 }
 
-export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly deadLetter: DeadLetter };
+export type Outcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly deadLetter: DeadLetter };
 
 export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
 

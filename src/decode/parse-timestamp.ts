@@ -3,27 +3,36 @@ import { FieldProblem, typeName } from './field-readers.ts';
 /** Latest instant DateTime64(3) can hold: 2299-12-31 23:59:59.999 UTC. */
 export const DATETIME64_MAX_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
 
-export type TimestampProblem = FieldProblem & { kind: 'future' | 'before_1970' | 'out_of_range' | 'invalid' };
+export type TimestampProblem = FieldProblem & {
+  kind: 'future' | 'before_1970' | 'out_of_range' | 'invalid';
+};
 
 /**
  * Accepts ISO 8601 (with or without zone: no zone means UTC), 'YYYY-MM-DD hh:mm:ss[.fff]',
  * or epoch milliseconds as a number. Returns epoch ms or a problem; never clamps.
  */
-export function parseTimestamp(value: unknown, nowMs: number, maxFutureSkewMs: number): number | TimestampProblem {
+export function parseTimestamp(
+  value: unknown,
+  nowMs: number,
+  maxFutureSkewMs: number,
+): number | TimestampProblem {
   let ms: number;
   if (value === undefined || value === null || value === '') {
     return problem('is required', 'invalid', true);
   } else if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return problem(`must be a finite epoch-ms number, got ${value}`, 'invalid');
+    if (!Number.isFinite(value))
+      return problem(`must be a finite epoch-ms number, got ${value}`, 'invalid');
     ms = Math.trunc(value);
   } else if (typeof value === 'string') {
     ms = parseTimestampText(value);
-    if (Number.isNaN(ms)) return problem(`is not a timestamp: ${JSON.stringify(value.slice(0, 64))}`, 'invalid');
+    if (Number.isNaN(ms))
+      return problem(`is not a timestamp: ${JSON.stringify(value.slice(0, 64))}`, 'invalid');
   } else {
     return problem(`must be a string or epoch-ms number, got ${typeName(value)}`, 'invalid');
   }
   if (ms < 0) return problem(`is before 1970: ${new Date(ms).toISOString()}`, 'before_1970');
-  if (ms > DATETIME64_MAX_MS) return problem(`is beyond DateTime64 range (2299-12-31): ${ms}`, 'out_of_range');
+  if (ms > DATETIME64_MAX_MS)
+    return problem(`is beyond DateTime64 range (2299-12-31): ${ms}`, 'out_of_range');
   if (ms > nowMs + maxFutureSkewMs) {
     return problem(
       `is ${Math.round((ms - nowMs) / 1000)} s in the future (allowed: ${Math.round(maxFutureSkewMs / 1000)} s): ${new Date(ms).toISOString()}`,
@@ -42,6 +51,10 @@ function parseTimestampText(text: string): number {
   return Date.parse(iso);
 }
 
-function problem(detail: string, kind: TimestampProblem['kind'], missing = false): TimestampProblem {
+function problem(
+  detail: string,
+  kind: TimestampProblem['kind'],
+  missing = false,
+): TimestampProblem {
   return Object.assign(new FieldProblem('timestamp', detail, missing), { kind });
 }

@@ -45,11 +45,26 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   const env = stack.env();
-  log(`stack ready: ${Object.entries(env).filter(([k]) => !k.includes('PASSWORD')).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  const kafka = new Kafka({ clientId: 'hanzo-demo', brokers: [...stack.kafka.brokers], logLevel: logLevel.NOTHING });
+  log(
+    `stack ready: ${Object.entries(env)
+      .filter(([k]) => !k.includes('PASSWORD'))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
+  const kafka = new Kafka({
+    clientId: 'hanzo-demo',
+    brokers: [...stack.kafka.brokers],
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: TOPIC, numPartitions: PARTITIONS }, { topic: DLQ, numPartitions: 1 }] });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      { topic: TOPIC, numPartitions: PARTITIONS },
+      { topic: DLQ, numPartitions: 1 },
+    ],
+  });
   await admin.disconnect();
   log(`topics ${TOPIC} (${PARTITIONS} partitions) and ${DLQ} created`);
 
@@ -59,13 +74,20 @@ try {
       spawnManaged(process.execPath, [...NODE_FLAGS, CLI_ENTRY, 'run'], {
         name,
         logFile: join(dir, `${name}.log`),
-        env: localWorkerEnv(env, { INGEST_WORKER_ID: name, KAFKA_TOPICS: TOPIC, KAFKA_DLQ_TOPIC: DLQ }),
+        env: localWorkerEnv(env, {
+          INGEST_WORKER_ID: name,
+          KAFKA_TOPICS: TOPIC,
+          KAFKA_DLQ_TOPIC: DLQ,
+        }),
       }),
     );
   }
   log(`${WORKERS} workers started (logs in ${dir})`);
 
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+  });
   await producer.connect();
   const generator = new SampleEventGenerator({ seed: Date.now() % 100_000 });
   const started = Date.now();
@@ -77,27 +99,38 @@ try {
       // One event in 500 is malformed on purpose: it must reach the DLQ, not block anything.
       if ((sent + i) % 500 === 499) {
         malformed++;
-        return { key: event.distinct_id, value: `{"team_id": "not-a-number", "event": "${event.event}"` };
+        return {
+          key: event.distinct_id,
+          value: `{"team_id": "not-a-number", "event": "${event.event}"`,
+        };
       }
       return { key: event.distinct_id, value: JSON.stringify(event) };
     });
     await producer.send({ topic: TOPIC, acks: -1, messages });
-    const ahead = (sent + messages.length) / RATE * 1000 - (Date.now() - started);
+    const ahead = ((sent + messages.length) / RATE) * 1000 - (Date.now() - started);
     if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
   }
   await producer.disconnect();
   const produceSeconds = (Date.now() - started) / 1000;
   log(`produced ${EVENTS} events (${malformed} malformed) in ${produceSeconds.toFixed(1)} s`);
 
-  const clickhouse = createClient({ url: stack.clickhouse.url, username: stack.clickhouse.username, password: stack.clickhouse.password });
+  const clickhouse = createClient({
+    url: stack.clickhouse.url,
+    username: stack.clickhouse.username,
+    password: stack.clickhouse.password,
+  });
   const expected = EVENTS - malformed;
   let landed = 0;
   for (let waited = 0; waited < 120_000 && landed < expected; waited += 500) {
     await new Promise((r) => setTimeout(r, 500));
-    const rs = await clickhouse.query({ query: 'SELECT count() AS n FROM events', format: 'JSONEachRow' }).catch(() => undefined);
+    const rs = await clickhouse
+      .query({ query: 'SELECT count() AS n FROM events', format: 'JSONEachRow' })
+      .catch(() => undefined);
     landed = Number((await rs?.json<{ n: string }>())?.[0]?.n ?? 0);
   }
-  log(`${landed}/${expected} events landed ${((Date.now() - started) / 1000).toFixed(1)} s after the first was produced`);
+  log(
+    `${landed}/${expected} events landed ${((Date.now() - started) / 1000).toFixed(1)} s after the first was produced`,
+  );
   await printReport(clickhouse, kafka, DLQ);
   await clickhouse.close();
   if (landed !== expected) process.exitCode = 1;

@@ -35,9 +35,35 @@ const USER_AGENTS = [
   'python-httpx/0.27.2',
   'hanzo-sdk-node/2.4.1 (node 22.11.0; linux x64)',
 ];
-const PAGES = ['/', '/pricing', '/docs', '/docs/quickstart', '/dashboard', '/settings', '/blog/clickhouse-at-hanzo', '/signup', '/login', '/chat'];
-const REFERRERS = ['', '', '', 'https://www.google.com/', 'https://news.ycombinator.com/', 'https://x.com/', 'https://github.com/hanzoai'];
-const CUSTOM_EVENTS = ['signup', 'onboarding_complete', 'first_api_call', 'feature_flag_called', 'button_clicked', 'subscription_started'];
+const PAGES = [
+  '/',
+  '/pricing',
+  '/docs',
+  '/docs/quickstart',
+  '/dashboard',
+  '/settings',
+  '/blog/clickhouse-at-hanzo',
+  '/signup',
+  '/login',
+  '/chat',
+];
+const REFERRERS = [
+  '',
+  '',
+  '',
+  'https://www.google.com/',
+  'https://news.ycombinator.com/',
+  'https://x.com/',
+  'https://github.com/hanzoai',
+];
+const CUSTOM_EVENTS = [
+  'signup',
+  'onboarding_complete',
+  'first_api_call',
+  'feature_flag_called',
+  'button_clicked',
+  'subscription_started',
+];
 const MODELS: readonly [string, string][] = [
   ['gpt-4o', 'openai'],
   ['gpt-4o-mini', 'openai'],
@@ -47,7 +73,14 @@ const MODELS: readonly [string, string][] = [
   ['llama-3.3-70b-instruct', 'together'],
   ['zen-coder-34b', 'hanzo'],
 ];
-const UTM = [undefined, undefined, undefined, ['google', 'cpc', 'brand'], ['newsletter', 'email', 'nov-launch'], ['x', 'social', 'launch-week']] as const;
+const UTM = [
+  undefined,
+  undefined,
+  undefined,
+  ['google', 'cpc', 'brand'],
+  ['newsletter', 'email', 'nov-launch'],
+  ['x', 'social', 'launch-week'],
+] as const;
 
 /** A small fast PRNG (mulberry32): deterministic samples for a given seed. */
 function prng(seed: number): () => number {
@@ -108,8 +141,16 @@ export class SampleEventGenerator {
       distinct_id: `user_${user}`,
       session_id: `s_${user}_${Math.floor(ts / 1_800_000)}`,
     };
-    const ip = this.#rand() < 0.02 ? `10.0.${this.#skewed(255)}.${this.#skewed(255)}` : `${81 + this.#skewed(120)}.${this.#skewed(255)}.${(user * 7) % 255}.${(user * 13) % 254 + 1}`;
-    const common = { $ip: ip, $user_agent: this.#pick(USER_AGENTS), $lib: 'web', $lib_version: '1.187.2' };
+    const ip =
+      this.#rand() < 0.02
+        ? `10.0.${this.#skewed(255)}.${this.#skewed(255)}`
+        : `${81 + this.#skewed(120)}.${this.#skewed(255)}.${(user * 7) % 255}.${((user * 13) % 254) + 1}`;
+    const common = {
+      $ip: ip,
+      $user_agent: this.#pick(USER_AGENTS),
+      $lib: 'web',
+      $lib_version: '1.187.2',
+    };
     if (r < 0.55) {
       const page = this.#pick(PAGES);
       const utm = this.#pick(UTM);
@@ -125,7 +166,9 @@ export class SampleEventGenerator {
           $screen_width: 1440,
           $screen_height: 900,
           title: `Hanzo | ${page}`,
-          ...(utm === undefined ? {} : { utm_source: utm[0], utm_medium: utm[1], utm_campaign: utm[2] }),
+          ...(utm === undefined
+            ? {}
+            : { utm_source: utm[0], utm_medium: utm[1], utm_campaign: utm[2] }),
         },
       };
     }
@@ -133,7 +176,11 @@ export class SampleEventGenerator {
       return {
         ...base,
         event: this.#pick(CUSTOM_EVENTS),
-        properties: { ...common, plan: this.#pick(['free', 'pro', 'team', 'enterprise']), value: Math.round(this.#rand() * 1000) / 10 },
+        properties: {
+          ...common,
+          plan: this.#pick(['free', 'pro', 'team', 'enterprise']),
+          value: Math.round(this.#rand() * 1000) / 10,
+        },
       };
     }
     const [model, provider] = this.#pick(MODELS);
@@ -148,7 +195,13 @@ export class SampleEventGenerator {
       organization_id: org,
       project_id: `${org}_proj_${this.#skewed(4)}`,
       api_key_id: `key_${this.#skewed(40)}`,
-      properties: { ...common, $lib: 'hanzo-sdk-node', latency_ms: 150 + Math.floor(this.#rand() * 4000), stream: this.#rand() < 0.6, temperature: 0.7 },
+      properties: {
+        ...common,
+        $lib: 'hanzo-sdk-node',
+        latency_ms: 150 + Math.floor(this.#rand() * 4000),
+        stream: this.#rand() < 0.6,
+        temperature: 0.7,
+      },
     };
   }
 

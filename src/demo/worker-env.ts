@@ -10,7 +10,10 @@ export const CLI_ENTRY = join(import.meta.dirname, '../cli/main.ts');
 export const NODE_FLAGS = ['--disable-warning=TimeoutNegativeWarning'] as const;
 
 /** Settings for a worker process against a local stack: small batches, quick flushes. */
-export function localWorkerEnv(stackEnv: Record<string, string>, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function localWorkerEnv(
+  stackEnv: Record<string, string>,
+  overrides: Record<string, string> = {},
+): NodeJS.ProcessEnv {
   return {
     PATH: process.env['PATH'] ?? '',
     ...stackEnv,

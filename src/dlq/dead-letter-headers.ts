@@ -22,10 +22,16 @@ export interface DeadLetterRecord {
 }
 
 /** The DLQ record for a rejected message: original key and bytes, reason in headers. */
-export function buildDeadLetterRecord(rejected: RejectedMessage, workerId: string, now: Date): DeadLetterRecord {
+export function buildDeadLetterRecord(
+  rejected: RejectedMessage,
+  workerId: string,
+  now: Date,
+): DeadLetterRecord {
   const { source, deadLetter } = rejected;
   const original = source.headers ?? {};
-  const kept = Object.fromEntries(Object.entries(original).filter(([name]) => !name.startsWith('hanzo.dlq.')));
+  const kept = Object.fromEntries(
+    Object.entries(original).filter(([name]) => !name.startsWith('hanzo.dlq.')),
+  );
   return {
     key: source.key,
     value: source.value,

@@ -45,7 +45,11 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayS
     if (topic === undefined) continue;
     unique.set(source, {
       topic,
-      message: { key: record.key, value: record.value, headers: { ...originalHeaders(record.headers), 'hanzo.replayed_from': source } },
+      message: {
+        key: record.key,
+        value: record.value,
+        headers: { ...originalHeaders(record.headers), 'hanzo.replayed_from': source },
+      },
     });
   }
   if (!options.dryRun && unique.size > 0) {
@@ -53,15 +57,22 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayS
     await producer.connect();
     try {
       const byTopic = new Map<string, Message[]>();
-      for (const { topic, message } of unique.values()) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+      for (const { topic, message } of unique.values())
+        byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
       for (const [topic, messages] of byTopic) {
-        for (let i = 0; i < messages.length; i += 1_000) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 1_000) });
+        for (let i = 0; i < messages.length; i += 1_000)
+          await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 1_000) });
       }
     } finally {
       await producer.disconnect();
     }
   }
-  return { scanned: selected.scanned, replayed: unique.size, repeats: selected.length - unique.size, byReason };
+  return {
+    scanned: selected.scanned,
+    replayed: unique.size,
+    repeats: selected.length - unique.size,
+    byReason,
+  };
 }
 
 interface DeadLetterRead {
@@ -70,16 +81,24 @@ interface DeadLetterRead {
   readonly headers: IHeaders;
 }
 
-async function readSelected(options: ReplayOptions): Promise<DeadLetterRead[] & { scanned: number }> {
+async function readSelected(
+  options: ReplayOptions,
+): Promise<DeadLetterRead[] & { scanned: number }> {
   const { kafka, dlqTopic, filter } = options;
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(dlqTopic);
   await admin.disconnect();
-  const remaining = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, BigInt(e.high) - 1n]));
+  const remaining = new Map(
+    ends
+      .filter((e) => Number(e.high) > Number(e.low))
+      .map((e) => [e.partition, BigInt(e.high) - 1n]),
+  );
   const selected = Object.assign([] as DeadLetterRead[], { scanned: 0 });
   if (remaining.size === 0) return selected;
-  const consumer = kafka.consumer({ groupId: `hanzo-ingest-dlq-replay-${process.pid}-${Date.now()}` });
+  const consumer = kafka.consumer({
+    groupId: `hanzo-ingest-dlq-replay-${process.pid}-${Date.now()}`,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: dlqTopic, fromBeginning: true });
   await new Promise<void>((resolve, reject) => {
@@ -91,7 +110,8 @@ async function readSelected(options: ReplayOptions): Promise<DeadLetterRead[] & 
           if (last === undefined || BigInt(message.offset) > last) return Promise.resolve();
           selected.scanned++;
           const headers = message.headers ?? {};
-          if (matches(headers, filter)) selected.push({ key: message.key, value: message.value, headers });
+          if (matches(headers, filter))
+            selected.push({ key: message.key, value: message.value, headers });
           if (BigInt(message.offset) === last) remaining.delete(partition);
           if (remaining.size === 0) resolve();
           return Promise.resolve();
@@ -105,7 +125,8 @@ async function readSelected(options: ReplayOptions): Promise<DeadLetterRead[] & 
 
 function matches(headers: IHeaders, filter: ReplayFilter): boolean {
   const reason = headerText(headers, DLQ_HEADERS.errorClass);
-  if (filter.reasons.length > 0 && (reason === undefined || !filter.reasons.includes(reason))) return false;
+  if (filter.reasons.length > 0 && (reason === undefined || !filter.reasons.includes(reason)))
+    return false;
   const time = Date.parse(headerText(headers, DLQ_HEADERS.time) ?? '');
   if (filter.sinceMs !== undefined && !(time >= filter.sinceMs)) return false;
   if (filter.untilMs !== undefined && !(time < filter.untilMs)) return false;
@@ -113,5 +134,7 @@ function matches(headers: IHeaders, filter: ReplayFilter): boolean {
 }
 
 function originalHeaders(headers: IHeaders): IHeaders {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !name.startsWith('hanzo.dlq.')));
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !name.startsWith('hanzo.dlq.')),
+  );
 }

@@ -3,7 +3,8 @@
  * e.g. HANZO_INGEST_FAILPOINTS="after-insert-before-commit:3" kills the process with
  * SIGKILL the third time it passes there. Inert unless that variable is set.
  */
-export type FailpointName = 'before-insert' | 'after-insert-before-commit' | 'before-pending-commit';
+export type FailpointName =
+  'before-insert' | 'after-insert-before-commit' | 'before-pending-commit';
 
 const spec = parse(process.env['HANZO_INGEST_FAILPOINTS']);
 const hits = new Map<string, number>();

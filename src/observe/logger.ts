@@ -19,7 +19,11 @@ const REDACT = [
  * to stdout (what container platforms collect); command-line tools log to stderr so their
  * stdout stays their output.
  */
-export function createLogger(level: string, workerId: string, to: 'stdout' | 'stderr' = 'stdout'): Logger {
+export function createLogger(
+  level: string,
+  workerId: string,
+  to: 'stdout' | 'stderr' = 'stdout',
+): Logger {
   return pino(
     {
       level,

@@ -10,7 +10,11 @@ export interface EventsTableOptions {
   readonly deduplicationWindow?: number;
 }
 
-export function createEventsTableSql({ database, table, deduplicationWindow = 1000 }: EventsTableOptions): string {
+export function createEventsTableSql({
+  database,
+  table,
+  deduplicationWindow = 1000,
+}: EventsTableOptions): string {
   return `CREATE TABLE IF NOT EXISTS ${database}.${table}
 (
     uuid UUID DEFAULT generateUUIDv4() CODEC(LZ4),

@@ -3,7 +3,10 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouseConfig, InsertConfig } from '../config/schema.ts';
 
 /** The @clickhouse/client the sink uses: keep-alive below the server's, bounded sockets. */
-export function createClickHouseClient(config: ClickHouseConfig, insert: InsertConfig): ClickHouseClient {
+export function createClickHouseClient(
+  config: ClickHouseConfig,
+  insert: InsertConfig,
+): ClickHouseClient {
   const tls =
     config.tls.caFile === undefined
       ? undefined

@@ -5,7 +5,11 @@ import { errorMessage } from '../errors.ts';
 import { classifyInsertError } from './classify-insert-error.ts';
 
 /** Sends rows to ClickHouse as one insert with the given token (insert-rows.ts in production). */
-export type RowInserter = (rows: readonly string[], token: string, signal: AbortSignal) => Promise<void>;
+export type RowInserter = (
+  rows: readonly string[],
+  token: string,
+  signal: AbortSignal,
+) => Promise<void>;
 
 export interface LandRowsOptions {
   readonly insert: RowInserter;
@@ -41,7 +45,8 @@ export async function landRows(
       signal: options.signal,
       shouldRetry: ({ error }) => classifyInsertError(error) === 'transient',
       onFailedAttempt: ({ error, attemptNumber, retryDelay }) => {
-        if (classifyInsertError(error) === 'transient') options.onRetry?.(error, attemptNumber, retryDelay);
+        if (classifyInsertError(error) === 'transient')
+          options.onRetry?.(error, attemptNumber, retryDelay);
       },
     });
     return [];
@@ -49,15 +54,39 @@ export async function landRows(
     if (options.signal.aborted || classifyInsertError(err) !== 'bad-data') throw err;
     const first = sources[0];
     if (rows.length === 1 && first !== undefined) {
-      return [{ source: first, deadLetter: { reason: 'rejected_by_clickhouse', stage: 'sink', message: errorMessage(err) } }];
+      return [
+        {
+          source: first,
+          deadLetter: {
+            reason: 'rejected_by_clickhouse',
+            stage: 'sink',
+            message: errorMessage(err),
+          },
+        },
+      ];
     }
     const mid = Math.ceil(rows.length / 2);
-    const left = await landRows(rows.slice(0, mid), sources.slice(0, mid), subToken(token, sources, 0, mid), options);
-    const right = await landRows(rows.slice(mid), sources.slice(mid), subToken(token, sources, mid, rows.length), options);
+    const left = await landRows(
+      rows.slice(0, mid),
+      sources.slice(0, mid),
+      subToken(token, sources, 0, mid),
+      options,
+    );
+    const right = await landRows(
+      rows.slice(mid),
+      sources.slice(mid),
+      subToken(token, sources, mid, rows.length),
+      options,
+    );
     return [...left, ...right];
   }
 }
 
-function subToken(token: string, sources: readonly SourceMessage[], from: number, to: number): string {
+function subToken(
+  token: string,
+  sources: readonly SourceMessage[],
+  from: number,
+  to: number,
+): string {
   return `${token}/${sources[from]?.offset ?? from}-${sources[to - 1]?.offset ?? to - 1}`;
 }

@@ -23,7 +23,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   return startLocalStack(options);
 }
 
-export function stackProviderFromEnv(env: NodeJS.ProcessEnv = process.env): 'local' | 'testcontainers' {
+export function stackProviderFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): 'local' | 'testcontainers' {
   const value = env['HANZO_STACK'] ?? 'local';
   if (value !== 'local' && value !== 'testcontainers') {
     throw new Error(`HANZO_STACK must be "local" or "testcontainers", got "${value}"`);

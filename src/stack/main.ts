@@ -15,7 +15,9 @@ const stack = await startStack({ dir });
 const lines = Object.entries(stack.env()).map(([k, v]) => `${k}=${v}`);
 writeFileSync(join(dir, 'env'), `${lines.join('\n')}\n`);
 console.log(lines.join('\n'));
-console.error(`# ${stack.provider} stack running (Kafka ${stack.kafka.version}, ClickHouse ${stack.clickhouse.version}); data in ${dir}; Ctrl-C stops it`);
+console.error(
+  `# ${stack.provider} stack running (Kafka ${stack.kafka.version}, ClickHouse ${stack.clickhouse.version}); data in ${dir}; Ctrl-C stops it`,
+);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -4,7 +4,8 @@ import { stackEnv } from './local-stack.ts';
 import type { ClickHouseService, KafkaService, Stack } from './types.ts';
 
 const KAFKA_IMAGE = process.env['HANZO_KAFKA_IMAGE'] ?? 'apache/kafka:4.1.1';
-const CLICKHOUSE_IMAGE = process.env['HANZO_CLICKHOUSE_IMAGE'] ?? 'clickhouse/clickhouse-server:25.8';
+const CLICKHOUSE_IMAGE =
+  process.env['HANZO_CLICKHOUSE_IMAGE'] ?? 'clickhouse/clickhouse-server:25.8';
 const KAFKA_PORT = 9092;
 
 /**
@@ -15,7 +16,10 @@ const KAFKA_PORT = 9092;
 export async function startContainerStack(options: StackOptions): Promise<Stack> {
   const username = options.clickhouseUser ?? 'hanzo';
   const password = options.clickhousePassword ?? 'hanzo';
-  const [kafka, clickhouse] = await Promise.all([startKafkaContainer(), startClickHouseContainer(username, password)]);
+  const [kafka, clickhouse] = await Promise.all([
+    startKafkaContainer(),
+    startClickHouseContainer(username, password),
+  ]);
   let stopped: Promise<void> | undefined;
   return {
     provider: 'testcontainers',
@@ -55,12 +59,19 @@ async function startKafkaContainer(): Promise<KafkaService> {
   });
 }
 
-async function startClickHouseContainer(username: string, password: string): Promise<ClickHouseService> {
+async function startClickHouseContainer(
+  username: string,
+  password: string,
+): Promise<ClickHouseService> {
   const { freePort } = await import('./process/free-port.ts');
   const hostPort = await freePort();
   const container = await new GenericContainer(CLICKHOUSE_IMAGE)
     .withExposedPorts({ container: 8123, host: hostPort })
-    .withEnvironment({ CLICKHOUSE_USER: username, CLICKHOUSE_PASSWORD: password, CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT: '1' })
+    .withEnvironment({
+      CLICKHOUSE_USER: username,
+      CLICKHOUSE_PASSWORD: password,
+      CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT: '1',
+    })
     .withWaitStrategy(Wait.forHttp('/ping', 8123).forStatusCode(200))
     .start();
   return restartable(container, {
@@ -71,7 +82,10 @@ async function startClickHouseContainer(username: string, password: string): Pro
   });
 }
 
-function restartable<T extends object>(container: StartedTestContainer, fields: T): T & { stop(): Promise<void>; start(): Promise<void> } {
+function restartable<T extends object>(
+  container: StartedTestContainer,
+  fields: T,
+): T & { stop(): Promise<void>; start(): Promise<void> } {
   let running = true;
   return {
     ...fields,

@@ -18,8 +18,18 @@ export interface DeliveryDependencies {
   readonly retryMaxMs: number;
   /** The lane is still the current owner of its partition (same group generation). */
   readonly isCurrent: (lane: PartitionLane) => boolean;
-  readonly onInsertRetry: (lane: PartitionLane, err: unknown, attempt: number, delayMs: number) => void;
-  readonly onLanded: (lane: PartitionLane, batch: SealedBatch, rejected: readonly RejectedMessage[], insertMs: number) => void;
+  readonly onInsertRetry: (
+    lane: PartitionLane,
+    err: unknown,
+    attempt: number,
+    delayMs: number,
+  ) => void;
+  readonly onLanded: (
+    lane: PartitionLane,
+    batch: SealedBatch,
+    rejected: readonly RejectedMessage[],
+    insertMs: number,
+  ) => void;
 }
 
 export type DeliveryResult = 'committed' | 'lost';
@@ -32,7 +42,11 @@ export type DeliveryResult = 'committed' | 'lost';
  * A crash anywhere leaves either nothing inserted or a recorded range that the next owner
  * re-forms exactly, whose repeated insert ClickHouse drops by token.
  */
-export async function deliverBatch(lane: PartitionLane, batch: SealedBatch, deps: DeliveryDependencies): Promise<DeliveryResult> {
+export async function deliverBatch(
+  lane: PartitionLane,
+  batch: SealedBatch,
+  deps: DeliveryDependencies,
+): Promise<DeliveryResult> {
   const { topic, partition } = lane;
   const signal = lane.abort.signal;
   const stillOwned = (): boolean => lane.alive && deps.isCurrent(lane);
@@ -70,7 +84,14 @@ export async function deliverBatch(lane: PartitionLane, batch: SealedBatch, deps
     failpoint('after-insert-before-commit');
     const next = lane.watermark.complete(batch.firstOffset, batch.lastOffset);
     if (next !== undefined) {
-      await deps.committer.commit({ topic, partition, offset: next, metadata: null, stillOwned, signal });
+      await deps.committer.commit({
+        topic,
+        partition,
+        offset: next,
+        metadata: null,
+        stillOwned,
+        signal,
+      });
     }
     return 'committed';
   } catch (err) {

@@ -1,5 +1,12 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
+import {
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type Producer,
+} from 'kafkajs';
 import PQueue from 'p-queue';
 import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
 import { OffsetCommitter } from '../commit/offset-committer.ts';
@@ -93,16 +100,29 @@ export class IngestWorker {
       overBudget: () => this.#bufferedBytes >= config.maxBufferedBytes,
       now: Date.now,
     });
-    const target = { client: parts.clickhouse, database: config.clickhouse.database, table: config.clickhouse.table };
-    const retry = { retryInitialMs: config.insert.retryInitialMs, retryMaxMs: config.insert.retryMaxMs };
+    const target = {
+      client: parts.clickhouse,
+      database: config.clickhouse.database,
+      table: config.clickhouse.table,
+    };
+    const retry = {
+      retryInitialMs: config.insert.retryInitialMs,
+      retryMaxMs: config.insert.retryMaxMs,
+    };
     this.#delivery = {
       ...retry,
       committer: new OffsetCommitter({ consumer: this.#consumer, ...retry }),
       insert: (rows, token, signal) => insertRows(target, rows, token, signal),
-      deadLetters: new DeadLetterPublisher({ producer: this.#producer, topic: k.dlqTopic, workerId: config.workerId, ...retry }),
+      deadLetters: new DeadLetterPublisher({
+        producer: this.#producer,
+        topic: k.dlqTopic,
+        workerId: config.workerId,
+        ...retry,
+      }),
       insertQueue: new PQueue({ concurrency: config.insert.maxInFlight }),
       isCurrent: (lane) => this.#lanes.isCurrent(lane),
-      onInsertRetry: (lane, err, attempt, delayMs) => this.#onInsertRetry(lane, err, attempt, delayMs),
+      onInsertRetry: (lane, err, attempt, delayMs) =>
+        this.#onInsertRetry(lane, err, attempt, delayMs),
       onLanded: (lane, batch, rejected, ms) => this.#onLanded(lane, batch, rejected, ms),
     };
   }
@@ -121,11 +141,17 @@ export class IngestWorker {
     const { GROUP_JOIN, CRASH } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, (event) => this.#onGroupJoin(event.payload.memberAssignment));
     this.#consumer.on(CRASH, (event) => {
-      this.#log.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+      this.#log.error(
+        { err: event.payload.error, restart: event.payload.restart },
+        'consumer crashed',
+      );
       if (!event.payload.restart) this.#failure?.(event.payload.error);
     });
     await this.#consumer.connect();
-    await this.#consumer.subscribe({ topics: [...kafka.topics], fromBeginning: kafka.fromBeginning });
+    await this.#consumer.subscribe({
+      topics: [...kafka.topics],
+      fromBeginning: kafka.fromBeginning,
+    });
     await this.#consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -164,18 +190,29 @@ export class IngestWorker {
         lane.sealIfDue(true);
         this.#pump(lane);
       }
-      if ([...this.#lanes.lanes()].every((lane) => lane.idle || !lane.alive) && this.#deliveries.size === 0) break;
+      if (
+        [...this.#lanes.lanes()].every((lane) => lane.idle || !lane.alive) &&
+        this.#deliveries.size === 0
+      )
+        break;
       await Promise.race([Promise.allSettled([...this.#deliveries]), sleep(TICK_MS)]);
     }
     const unfinished = [...this.#lanes.lanes()].filter((lane) => !lane.idle && lane.alive);
     if (unfinished.length > 0) {
-      this.#log.warn({ partitions: unfinished.map((l) => `${l.topic}[${l.partition}]`) }, 'drain deadline reached; the next owner re-reads these');
+      this.#log.warn(
+        { partitions: unfinished.map((l) => `${l.topic}[${l.partition}]`) },
+        'drain deadline reached; the next owner re-reads these',
+      );
     }
     this.#lanes.newGeneration();
     clearInterval(this.#ticker);
     await Promise.allSettled([...this.#deliveries]);
     await this.#consumer.disconnect();
-    await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect(), this.#clickhouse.close()]);
+    await Promise.allSettled([
+      this.#producer.disconnect(),
+      this.#admin.disconnect(),
+      this.#clickhouse.close(),
+    ]);
     this.#log.info(this.stats.snapshot(), 'worker stopped');
   }
 
@@ -187,7 +224,8 @@ export class IngestWorker {
     if (lane === undefined) return;
     const ingestedAt = ingestedAtNow(Date.now());
     for (const message of batch.messages) {
-      if (!payload.isRunning() || payload.isStale() || !lane.alive || this.#stopping !== undefined) break;
+      if (!payload.isRunning() || payload.isStale() || !lane.alive || this.#stopping !== undefined)
+        break;
       const schemaId = this.#decoder.pendingSchemaId(message.value);
       if (schemaId !== undefined) await this.#schemas?.lookup(schemaId);
       const result = lane.offer(message, batch.topic, batch.partition, ingestedAt);
@@ -240,13 +278,19 @@ export class IngestWorker {
       this.#consumer.resume(groupByTopic([...this.#paused.values()]));
       this.#paused.clear();
     }
-    this.#log.info({ assignment, droppedLanes: dropped.length, epoch: this.#lanes.epoch }, 'joined consumer group');
+    this.#log.info(
+      { assignment, droppedLanes: dropped.length, epoch: this.#lanes.epoch },
+      'joined consumer group',
+    );
   }
 
   #pause(lane: PartitionLane): void {
     if (lane.paused) return;
     lane.paused = true;
-    this.#paused.set(`${lane.topic}:${lane.partition}`, { topic: lane.topic, partition: lane.partition });
+    this.#paused.set(`${lane.topic}:${lane.partition}`, {
+      topic: lane.topic,
+      partition: lane.partition,
+    });
     this.#consumer.pause([{ topic: lane.topic, partitions: [lane.partition] }]);
   }
 
@@ -263,34 +307,59 @@ export class IngestWorker {
     lane.blocked = true;
     this.#pause(lane);
     this.#log.warn(
-      { partition: `${lane.topic}[${lane.partition}]`, error: insertErrorLabel(err), message: errorMessage(err), attempt, retryInMs: Math.round(delayMs) },
+      {
+        partition: `${lane.topic}[${lane.partition}]`,
+        error: insertErrorLabel(err),
+        message: errorMessage(err),
+        attempt,
+        retryInMs: Math.round(delayMs),
+      },
       'insert failed; retrying the same batch',
     );
   }
 
-  #onLanded(lane: PartitionLane, batch: SealedBatch, rejected: readonly RejectedMessage[], insertMs: number): void {
+  #onLanded(
+    lane: PartitionLane,
+    batch: SealedBatch,
+    rejected: readonly RejectedMessage[],
+    insertMs: number,
+  ): void {
     lane.blocked = false;
     const refusedBySink = rejected.length - batch.rejected.length;
     this.stats.rowsInserted += batch.rows.length - refusedBySink;
     this.stats.bytesInserted += batch.bytes;
     for (const r of rejected) this.stats.countDeadLetter(r.deadLetter.reason);
-    this.#log.debug({ range: batch.range, rows: batch.rows.length, deadLetters: rejected.length, insertMs: Math.round(insertMs) }, 'batch landed');
+    this.#log.debug(
+      {
+        range: batch.range,
+        rows: batch.rows.length,
+        deadLetters: rejected.length,
+        insertMs: Math.round(insertMs),
+      },
+      'batch landed',
+    );
   }
 
   async #assertTopicsExist(topics: readonly string[]): Promise<void> {
     const existing = new Set(await this.#admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length > 0) {
-      throw new IngestError(`Kafka topics missing: ${missing.join(', ')} (create them, e.g. hanzo-ingest topics apply)`, {
-        retriable: false,
-      });
+      throw new IngestError(
+        `Kafka topics missing: ${missing.join(', ')} (create them, e.g. hanzo-ingest topics apply)`,
+        {
+          retriable: false,
+        },
+      );
     }
   }
 }
 
-function groupByTopic(parts: readonly { topic: string; partition: number }[]): { topic: string; partitions: number[] }[] {
+function groupByTopic(
+  parts: readonly { topic: string; partition: number }[],
+): { topic: string; partitions: number[] }[] {
   const byTopic = new Map<string, number[]>();
-  for (const { topic, partition } of parts) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+  for (const { topic, partition } of parts)
+    byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
   return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
 }
 

@@ -51,16 +51,23 @@ export class LaneRegistry {
    * The lane for a partition, created on its first fetched batch from the group's
    * committed position. `firstOffset` is where kafkajs started when nothing was committed.
    */
-  async lane(topic: string, partition: number, firstOffset: bigint): Promise<PartitionLane | undefined> {
+  async lane(
+    topic: string,
+    partition: number,
+    firstOffset: bigint,
+  ): Promise<PartitionLane | undefined> {
     const k = key(topic, partition);
     const existing = this.#lanes.get(k);
     if (existing !== undefined) return existing;
     const epoch = this.#epoch;
     let creating = this.#creating.get(k);
     if (creating === undefined) {
-      creating = this.#committed.position(topic, partition).then(
-        ({ offset, pending }) => new PartitionLane(topic, partition, epoch, offset ?? firstOffset, pending, this.#deps),
-      );
+      creating = this.#committed
+        .position(topic, partition)
+        .then(
+          ({ offset, pending }) =>
+            new PartitionLane(topic, partition, epoch, offset ?? firstOffset, pending, this.#deps),
+        );
       this.#creating.set(k, creating);
       creating.catch(() => this.#creating.delete(k));
     }

@@ -73,15 +73,23 @@ export class PartitionLane {
 
   /** Bytes this lane holds: open + waiting + in-flight batches. */
   get memoryBytes(): number {
-    return (this.#open?.memoryBytes ?? 0) + (this.#ready?.memoryBytes ?? 0) + (this.#inFlight?.memoryBytes ?? 0);
+    return (
+      (this.#open?.memoryBytes ?? 0) +
+      (this.#ready?.memoryBytes ?? 0) +
+      (this.#inFlight?.memoryBytes ?? 0)
+    );
   }
 
   get openAgeMs(): number {
-    return this.#open === undefined || this.#open.isEmpty ? 0 : this.#deps.now() - this.#open.startedAt;
+    return this.#open === undefined || this.#open.isEmpty
+      ? 0
+      : this.#deps.now() - this.#open.startedAt;
   }
 
   get idle(): boolean {
-    return (this.#open?.isEmpty ?? true) && this.#ready === undefined && this.#inFlight === undefined;
+    return (
+      (this.#open?.isEmpty ?? true) && this.#ready === undefined && this.#inFlight === undefined
+    );
   }
 
   /**
@@ -92,7 +100,10 @@ export class PartitionLane {
     const offset = BigInt(message.offset);
     if (this.#lastOffered !== undefined && offset <= this.#lastOffered) return 'skipped';
     if (!this.#sealAtBoundary()) return 'full';
-    if (this.#boundary === undefined && (this.blocked || (this.#deps.overBudget() && this.#ready !== undefined))) {
+    if (
+      this.#boundary === undefined &&
+      (this.blocked || (this.#deps.overBudget() && this.#ready !== undefined))
+    ) {
       return 'full';
     }
     const timestampMs = Number(message.timestamp);
@@ -113,7 +124,11 @@ export class PartitionLane {
     }
     const open = this.#openBatch();
     // While re-forming a pending range, size limits do not apply: the range is fixed.
-    if (this.#boundary === undefined && line !== undefined && open.wouldOverflow(Buffer.byteLength(line), this.#deps.limits)) {
+    if (
+      this.#boundary === undefined &&
+      line !== undefined &&
+      open.wouldOverflow(Buffer.byteLength(line), this.#deps.limits)
+    ) {
       if (!this.#sealOpen()) return 'full';
     }
     const target = this.#openBatch();
@@ -169,7 +184,8 @@ export class PartitionLane {
    */
   #sealAtBoundary(): boolean {
     const boundary = this.#boundary;
-    if (boundary === undefined || this.#lastOffered === undefined || this.#lastOffered < boundary) return true;
+    if (boundary === undefined || this.#lastOffered === undefined || this.#lastOffered < boundary)
+      return true;
     if (!this.#sealOpen()) return false;
     this.#boundary = undefined;
     return true;

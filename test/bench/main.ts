@@ -25,8 +25,15 @@ const BATCH_ROWS = process.env['BENCH_BATCH_ROWS'] ?? '50000';
 
 const dir = mkdtempSync(join(tmpdir(), 'hanzo-bench-'));
 const stack = await startStack({ dir });
-const kafka = new Kafka({ clientId: 'bench', brokers: [...stack.kafka.brokers], logLevel: logLevel.NOTHING });
-const clickhouse = createClient({ url: stack.clickhouse.url, log: { level: ClickHouseLogLevel.OFF } });
+const kafka = new Kafka({
+  clientId: 'bench',
+  brokers: [...stack.kafka.brokers],
+  logLevel: logLevel.NOTHING,
+});
+const clickhouse = createClient({
+  url: stack.clickhouse.url,
+  log: { level: ClickHouseLogLevel.OFF },
+});
 
 interface Run {
   events: number;
@@ -41,7 +48,13 @@ try {
   const topic = 'bench_events';
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS }, { topic: 'bench_dlq', numPartitions: 1 }] });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      { topic, numPartitions: PARTITIONS },
+      { topic: 'bench_dlq', numPartitions: 1 },
+    ],
+  });
   await admin.disconnect();
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
@@ -57,7 +70,9 @@ try {
     await producer.send({ topic, messages });
   }
   await producer.disconnect();
-  console.log(`preloaded ${EVENTS} events (${(bytes / EVENTS).toFixed(0)} bytes/event avg) into ${PARTITIONS} partitions`);
+  console.log(
+    `preloaded ${EVENTS} events (${(bytes / EVENTS).toFixed(0)} bytes/event avg) into ${PARTITIONS} partitions`,
+  );
 
   const runs: Run[] = [];
   for (let r = 1; r <= REPEAT; r++) runs.push(await drainOnce(topic, `bench_${r}`, r));
@@ -67,9 +82,24 @@ try {
   };
   const summary = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-    stack: { kafka: stack.kafka.version, clickhouse: stack.clickhouse.version, provider: stack.provider },
-    settings: { events: EVENTS, partitions: PARTITIONS, batchMaxRows: Number(BATCH_ROWS), workers: 1, enrichment: 'none (pass-through stage)' },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    stack: {
+      kafka: stack.kafka.version,
+      clickhouse: stack.clickhouse.version,
+      provider: stack.provider,
+    },
+    settings: {
+      events: EVENTS,
+      partitions: PARTITIONS,
+      batchMaxRows: Number(BATCH_ROWS),
+      workers: 1,
+      enrichment: 'none (pass-through stage)',
+    },
     runs,
     median: {
       eventsPerSecond: Math.round(median((x) => x.eventsPerSecond)),
@@ -79,7 +109,9 @@ try {
     },
   };
   console.table(runs);
-  console.log(`median: ${summary.median.eventsPerSecond} events/s end to end (1 worker), peak RSS ${summary.median.peakRssMiB} MiB, ${summary.median.cpuSecondsPerMillion} worker CPU s per million events`);
+  console.log(
+    `median: ${summary.median.eventsPerSecond} events/s end to end (1 worker), peak RSS ${summary.median.peakRssMiB} MiB, ${summary.median.cpuSecondsPerMillion} worker CPU s per million events`,
+  );
   if (flags.json !== undefined) writeFileSync(flags.json, `${JSON.stringify(summary, null, 2)}\n`);
 } finally {
   await clickhouse.close();
@@ -109,13 +141,16 @@ async function drainOnce(topic: string, name: string, run: number): Promise<Run>
   while (count < EVENTS) {
     await new Promise((r) => setTimeout(r, 100));
     peakRss = Math.max(peakRss, rssKiB(worker.pid));
-    const rs = await clickhouse.query({ query: `SELECT count() AS n FROM ${name}`, format: 'JSONEachRow' }).catch(() => undefined);
+    const rs = await clickhouse
+      .query({ query: `SELECT count() AS n FROM ${name}`, format: 'JSONEachRow' })
+      .catch(() => undefined);
     count = Number((await rs?.json<{ n: string }>())?.[0]?.n ?? 0);
     if (count > 0 && firstAt === 0) {
       firstAt = Date.now();
       firstCount = count;
     }
-    if (Date.now() - started > 600_000) throw new Error(`run ${run}: only ${count}/${EVENTS} after 10 minutes`);
+    if (Date.now() - started > 600_000)
+      throw new Error(`run ${run}: only ${count}/${EVENTS} after 10 minutes`);
   }
   const done = Date.now();
   const cpuSeconds = cpuSecondsOf(worker.pid);
@@ -134,7 +169,9 @@ async function drainOnce(topic: string, name: string, run: number): Promise<Run>
 
 function statusField(pid: number, field: string): number {
   try {
-    const match = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(
+      readFileSync(`/proc/${pid}/status`, 'utf8'),
+    );
     return Number(match?.[1] ?? 0);
   } catch {
     return 0;

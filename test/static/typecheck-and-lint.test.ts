@@ -11,11 +11,16 @@ const bin = (name: string): string => join(import.meta.dirname, '../../node_modu
 const root = join(import.meta.dirname, '../..');
 
 test('tsc --noEmit (strict) passes', async () => {
-  const result = await run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: root }).catch((err: { stdout?: string }) => err);
+  const result = await run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: root }).catch(
+    (err: { stdout?: string }) => err,
+  );
   assert.equal('code' in result ? result.code : 0, 0, result.stdout);
 });
 
 test('eslint passes (typescript-eslint, no explicit any)', async () => {
-  const result = await run(bin('eslint'), ['src', 'test'], { cwd: root, maxBuffer: 16 << 20 }).catch((err: { stdout?: string }) => err);
+  const result = await run(bin('eslint'), ['src', 'test'], {
+    cwd: root,
+    maxBuffer: 16 << 20,
+  }).catch((err: { stdout?: string }) => err);
   assert.equal('code' in result ? result.code : 0, 0, result.stdout);
 });

@@ -5,21 +5,37 @@ import { testStack } from './stack-env.ts';
 export function testClickHouse(url = testStack().clickhouse.url): ClickHouseClient {
   const { username, password } = testStack().clickhouse;
   // Polling a table before the worker created it fails by design: keep the client quiet.
-  return createClient({ url, username, password, request_timeout: 120_000, log: { level: ClickHouseLogLevel.OFF } });
+  return createClient({
+    url,
+    username,
+    password,
+    request_timeout: 120_000,
+    log: { level: ClickHouseLogLevel.OFF },
+  });
 }
 
 export async function createEventsTable(client: ClickHouseClient, table: string): Promise<void> {
   await client.command({ query: createEventsTableSql({ database: 'default', table }) });
 }
 
-export async function queryRows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+export async function queryRows<T>(
+  client: ClickHouseClient,
+  query: string,
+  params: Record<string, unknown> = {},
+): Promise<T[]> {
   const result = await client.query({ query, query_params: params, format: 'JSONEachRow' });
   return result.json<T>();
 }
 
 /** count(), uniqExact(uuid) and the duplicates between them. */
-export async function landedCounts(client: ClickHouseClient, table: string): Promise<{ rows: number; unique: number; duplicates: number }> {
-  const [row] = await queryRows<{ rows: string; unique: string }>(client, `SELECT count() AS rows, uniqExact(uuid) AS unique FROM ${table}`);
+export async function landedCounts(
+  client: ClickHouseClient,
+  table: string,
+): Promise<{ rows: number; unique: number; duplicates: number }> {
+  const [row] = await queryRows<{ rows: string; unique: string }>(
+    client,
+    `SELECT count() AS rows, uniqExact(uuid) AS unique FROM ${table}`,
+  );
   const rows = Number(row?.rows ?? 0);
   const unique = Number(row?.unique ?? 0);
   return { rows, unique, duplicates: rows - unique };
@@ -36,9 +52,15 @@ export async function compareUuids(
   where = '1',
 ): Promise<{ missing: number; unexpected: number }> {
   const expectedTable = `${table}_expected`;
-  await client.command({ query: `CREATE TABLE IF NOT EXISTS ${expectedTable} (uuid UUID) ENGINE = MergeTree ORDER BY uuid` });
+  await client.command({
+    query: `CREATE TABLE IF NOT EXISTS ${expectedTable} (uuid UUID) ENGINE = MergeTree ORDER BY uuid`,
+  });
   await client.command({ query: `TRUNCATE TABLE ${expectedTable}` });
-  await client.insert({ table: expectedTable, values: expected.map((uuid) => ({ uuid })), format: 'JSONEachRow' });
+  await client.insert({
+    table: expectedTable,
+    values: expected.map((uuid) => ({ uuid })),
+    format: 'JSONEachRow',
+  });
   const [missing] = await queryRows<{ n: string }>(
     client,
     `SELECT count() AS n FROM ${expectedTable} WHERE uuid NOT IN (SELECT uuid FROM ${table} WHERE ${where})`,

@@ -5,13 +5,20 @@ export function testKafka(clientId = 'hanzo-ingest-test'): Kafka {
   return new Kafka({ clientId, brokers: testStack().brokers, logLevel: logLevel.NOTHING });
 }
 
-export async function createTopics(kafka: Kafka, topics: { topic: string; partitions: number }[]): Promise<void> {
+export async function createTopics(
+  kafka: Kafka,
+  topics: { topic: string; partitions: number }[],
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: 1 })),
+      topics: topics.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions,
+        replicationFactor: 1,
+      })),
     });
   } finally {
     await admin.disconnect();
@@ -19,8 +26,16 @@ export async function createTopics(kafka: Kafka, topics: { topic: string; partit
 }
 
 /** Sends messages in chunks; `partition` may be set per message. */
-export async function produce(kafka: Kafka, topic: string, messages: Message[], chunk = 2_000): Promise<void> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+export async function produce(
+  kafka: Kafka,
+  topic: string,
+  messages: Message[],
+  chunk = 2_000,
+): Promise<void> {
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   try {
     for (let i = 0; i < messages.length; i += chunk) {
@@ -40,7 +55,11 @@ export interface ReadMessage {
 }
 
 /** Everything in a topic right now (reads up to the log-end offsets, no group commits). */
-export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 30_000): Promise<ReadMessage[]> {
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  timeoutMs = 30_000,
+): Promise<ReadMessage[]> {
   const ends = await logEndOffsets(kafka, topic);
   const expected = [...ends.values()].reduce((a, b) => a + b, 0);
   const out: ReadMessage[] = [];
@@ -49,11 +68,20 @@ export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 30_000)
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`read ${out.length}/${expected} of ${topic}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`read ${out.length}/${expected} of ${topic}`)),
+      timeoutMs,
+    );
     void consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
-        out.push({ partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers ?? {} });
+        out.push({
+          partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          headers: message.headers ?? {},
+        });
         if (out.length >= expected) {
           clearTimeout(timer);
           resolve();
@@ -76,7 +104,11 @@ export async function logEndOffsets(kafka: Kafka, topic: string): Promise<Map<nu
   }
 }
 
-export async function committedOffsets(kafka: Kafka, groupId: string, topic: string): Promise<Map<number, number>> {
+export async function committedOffsets(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, number>> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -94,7 +126,12 @@ export function headerText(headers: IHeaders, name: string): string | undefined 
 }
 
 /** Waits until the group has committed every partition of `topic` up to its current log end. */
-export async function waitForCommittedToLogEnd(kafka: Kafka, group: string, topic: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForCommittedToLogEnd(
+  kafka: Kafka,
+  group: string,
+  topic: string,
+  timeoutMs = 60_000,
+): Promise<void> {
   const { waitFor } = await import('./stack-env.ts');
   const ends = await logEndOffsets(kafka, topic);
   await waitFor(

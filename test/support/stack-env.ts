@@ -12,7 +12,11 @@ export function testStack(): TestStack {
   }
   return {
     brokers: brokers.split(','),
-    clickhouse: { url, username: process.env['CLICKHOUSE_USER'] ?? 'default', password: process.env['CLICKHOUSE_PASSWORD'] ?? '' },
+    clickhouse: {
+      url,
+      username: process.env['CLICKHOUSE_USER'] ?? 'default',
+      password: process.env['CLICKHOUSE_PASSWORD'] ?? '',
+    },
   };
 }
 
@@ -38,5 +42,7 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 250));
   }
-  throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}${last instanceof Error ? `: ${last.message}` : ''}`);
+  throw new Error(
+    `timed out after ${options.timeoutMs} ms waiting for ${options.what}${last instanceof Error ? `: ${last.message}` : ''}`,
+  );
 }

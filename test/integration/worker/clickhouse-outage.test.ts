@@ -4,7 +4,13 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Kafka } from 'kafkajs';
 import { landedCounts, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
-import { committedOffsets, createTopics, produce, testKafka, waitForCommittedToLogEnd } from '../../support/kafka.ts';
+import {
+  committedOffsets,
+  createTopics,
+  produce,
+  testKafka,
+  waitForCommittedToLogEnd,
+} from '../../support/kafka.ts';
 import { testStack, uniqueName, waitFor } from '../../support/stack-env.ts';
 import { TcpProxy } from '../../support/tcp-proxy.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
@@ -44,11 +50,18 @@ describe('worker: ClickHouse unavailable for 30 s mid-stream', () => {
     });
     try {
       await produce(kafka, topic, messages.slice(0, 10_000));
-      await waitFor(async () => (await landedCounts(clickhouse, table).catch(() => ({ rows: 0 }))).rows === 10_000, {
-        timeoutMs: 60_000,
-        what: 'the first half to land',
+      await waitFor(
+        async () =>
+          (await landedCounts(clickhouse, table).catch(() => ({ rows: 0 }))).rows === 10_000,
+        {
+          timeoutMs: 60_000,
+          what: 'the first half to land',
+        },
+      );
+      await waitFor(async () => sumOf(await committedOffsets(kafka, group, topic)) === 10_000, {
+        timeoutMs: 20_000,
+        what: 'first half committed',
       });
-      await waitFor(async () => sumOf(await committedOffsets(kafka, group, topic)) === 10_000, { timeoutMs: 20_000, what: 'first half committed' });
 
       await proxy.down();
       await produce(kafka, topic, messages.slice(10_000));
@@ -62,14 +75,25 @@ describe('worker: ClickHouse unavailable for 30 s mid-stream', () => {
       }
       await proxy.up();
 
-      await waitFor(async () => (await landedCounts(clickhouse, table)).rows >= 20_000, { timeoutMs: 90_000, what: 'all rows after recovery' });
+      await waitFor(async () => (await landedCounts(clickhouse, table)).rows >= 20_000, {
+        timeoutMs: 90_000,
+        what: 'all rows after recovery',
+      });
       await waitForCommittedToLogEnd(kafka, group, topic, 30_000);
     } finally {
       worker.kill('SIGTERM');
       assert.equal(await worker.exited, 0, worker.log().slice(-3000));
     }
-    assert.deepEqual(await landedCounts(clickhouse, table), { rows: 20_000, unique: 20_000, duplicates: 0 });
-    assert.match(worker.log(), /insert failed; retrying the same batch/, 'the worker saw the outage');
+    assert.deepEqual(await landedCounts(clickhouse, table), {
+      rows: 20_000,
+      unique: 20_000,
+      duplicates: 0,
+    });
+    assert.match(
+      worker.log(),
+      /insert failed; retrying the same batch/,
+      'the worker saw the outage',
+    );
   });
 });
 

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { compareUuids, landedCounts, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
-import { committedOffsets, createTopics, logEndOffsets, produce, testKafka } from '../../support/kafka.ts';
+import {
+  committedOffsets,
+  createTopics,
+  logEndOffsets,
+  produce,
+  testKafka,
+} from '../../support/kafka.ts';
 import { uniqueName, waitFor } from '../../support/stack-env.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
 
@@ -19,16 +25,31 @@ describe('worker: crashes and takeovers lose nothing and duplicate nothing', () 
       { topic, partitions },
       { topic: `${topic}_dlq`, partitions: 1 },
     ]);
-    const env = { KAFKA_TOPICS: topic, KAFKA_DLQ_TOPIC: `${topic}_dlq`, KAFKA_GROUP_ID: group, CLICKHOUSE_TABLE: table };
+    const env = {
+      KAFKA_TOPICS: topic,
+      KAFKA_DLQ_TOPIC: `${topic}_dlq`,
+      KAFKA_GROUP_ID: group,
+      CLICKHOUSE_TABLE: table,
+    };
     return { topic, table, group, env };
   }
 
-  async function assertExactlyOnce(table: string, topic: string, group: string, uuids: string[]): Promise<void> {
+  async function assertExactlyOnce(
+    table: string,
+    topic: string,
+    group: string,
+    uuids: string[],
+  ): Promise<void> {
     const ends = await logEndOffsets(kafka, topic);
-    assert.deepEqual(await landedCounts(clickhouse, table), { rows: uuids.length, unique: uuids.length, duplicates: 0 });
+    assert.deepEqual(await landedCounts(clickhouse, table), {
+      rows: uuids.length,
+      unique: uuids.length,
+      duplicates: 0,
+    });
     assert.deepEqual(await compareUuids(clickhouse, table, uuids), { missing: 0, unexpected: 0 });
     const committed = await committedOffsets(kafka, group, topic);
-    for (const [p, end] of ends) assert.equal(committed.get(p), end, `partition ${p} committed to log end`);
+    for (const [p, end] of ends)
+      assert.equal(committed.get(p), end, `partition ${p} committed to log end`);
   }
 
   test('kill -9 between an acknowledged insert and its commit, then restart', async () => {
@@ -37,23 +58,38 @@ describe('worker: crashes and takeovers lose nothing and duplicate nothing', () 
     await produce(kafka, topic, messages);
 
     // The failpoint SIGKILLs the process right after the 3rd insert was acknowledged.
-    const doomed = startWorkerProcess(`kill9-a-${table}`, { ...env, BATCH_MAX_ROWS: '5000', HANZO_INGEST_FAILPOINTS: 'after-insert-before-commit:3' });
+    const doomed = startWorkerProcess(`kill9-a-${table}`, {
+      ...env,
+      BATCH_MAX_ROWS: '5000',
+      HANZO_INGEST_FAILPOINTS: 'after-insert-before-commit:3',
+    });
     assert.equal(await doomed.exited, null, 'killed by SIGKILL');
     assert.match(doomed.log(), /failpoint after-insert-before-commit hit/);
     const landedBeforeRestart = (await landedCounts(clickhouse, table)).rows;
-    assert.ok(landedBeforeRestart >= 15_000, `three batches landed before the kill (${landedBeforeRestart})`);
+    assert.ok(
+      landedBeforeRestart >= 15_000,
+      `three batches landed before the kill (${landedBeforeRestart})`,
+    );
 
     const survivor = startWorkerProcess(`kill9-b-${table}`, { ...env, BATCH_MAX_ROWS: '5000' });
     try {
-      await waitFor(async () => {
-        const committed = await committedOffsets(kafka, group, topic);
-        return [...committed.values()].reduce((a, b) => a + b, 0) === 30_000;
-      }, { timeoutMs: 90_000, what: 'everything committed after restart' });
+      await waitFor(
+        async () => {
+          const committed = await committedOffsets(kafka, group, topic);
+          return [...committed.values()].reduce((a, b) => a + b, 0) === 30_000;
+        },
+        { timeoutMs: 90_000, what: 'everything committed after restart' },
+      );
     } finally {
       survivor.kill('SIGTERM');
       assert.equal(await survivor.exited, 0, survivor.log().slice(-3000));
     }
-    await assertExactlyOnce(table, topic, group, events.map((e) => e.uuid));
+    await assertExactlyOnce(
+      table,
+      topic,
+      group,
+      events.map((e) => e.uuid),
+    );
   });
 
   test('two workers in one group; one is stopped with SIGTERM mid-stream and the other takes over', async () => {
@@ -63,21 +99,35 @@ describe('worker: crashes and takeovers lose nothing and duplicate nothing', () 
     const b = startWorkerProcess(`takeover-b-${table}`, { ...env, BATCH_MAX_ROWS: '4000' });
     try {
       await produce(kafka, topic, messages.slice(0, 20_000));
-      await waitFor(async () => (await landedCounts(clickhouse, table).catch(() => ({ rows: 0 }))).rows > 5_000, { timeoutMs: 60_000, what: 'the stream to start landing' });
+      await waitFor(
+        async () => (await landedCounts(clickhouse, table).catch(() => ({ rows: 0 }))).rows > 5_000,
+        { timeoutMs: 60_000, what: 'the stream to start landing' },
+      );
       const producing = produce(kafka, topic, messages.slice(20_000), 1_000);
       a.kill('SIGTERM');
       assert.equal(await a.exited, 0, `SIGTERM drains and exits 0:\n${a.log().slice(-3000)}`);
       await producing;
-      await waitFor(async () => (await landedCounts(clickhouse, table)).rows >= 60_000, { timeoutMs: 120_000, what: 'all rows through the survivor' });
-      await waitFor(async () => {
-        const committed = await committedOffsets(kafka, group, topic);
-        return [...committed.values()].reduce((x, y) => x + y, 0) === 60_000;
-      }, { timeoutMs: 30_000, what: 'offsets committed to log end' });
+      await waitFor(async () => (await landedCounts(clickhouse, table)).rows >= 60_000, {
+        timeoutMs: 120_000,
+        what: 'all rows through the survivor',
+      });
+      await waitFor(
+        async () => {
+          const committed = await committedOffsets(kafka, group, topic);
+          return [...committed.values()].reduce((x, y) => x + y, 0) === 60_000;
+        },
+        { timeoutMs: 30_000, what: 'offsets committed to log end' },
+      );
     } finally {
       a.kill('SIGTERM');
       b.kill('SIGTERM');
       assert.equal(await b.exited, 0, b.log().slice(-3000));
     }
-    await assertExactlyOnce(table, topic, group, events.map((e) => e.uuid));
+    await assertExactlyOnce(
+      table,
+      topic,
+      group,
+      events.map((e) => e.uuid),
+    );
   });
 });

@@ -4,7 +4,14 @@ import type { Message } from 'kafkajs';
 import { DLQ_HEADERS } from '../../../src/dlq/dead-letter-headers.ts';
 import { compareUuids, landedCounts, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
-import { createTopics, headerText, produce, readTopic, testKafka, waitForCommittedToLogEnd } from '../../support/kafka.ts';
+import {
+  createTopics,
+  headerText,
+  produce,
+  readTopic,
+  testKafka,
+  waitForCommittedToLogEnd,
+} from '../../support/kafka.ts';
 import { poisonCases } from '../../support/poison.ts';
 import { uniqueName } from '../../support/stack-env.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
@@ -32,13 +39,21 @@ describe('worker: poison messages go to the DLQ with their reason and block noth
     const { messages: good, events } = jsonEvents(goodCount, 1, 21);
     const expected: { partition: number; offset: number; reason: string; value: Buffer }[] = [];
     for (const partition of [0, 1]) {
-      const partitionGood = good.slice(partition * (goodCount / 2), (partition + 1) * (goodCount / 2));
+      const partitionGood = good.slice(
+        partition * (goodCount / 2),
+        (partition + 1) * (goodCount / 2),
+      );
       // Layout per partition: all poisons first, then good/poison alternating in the middle, then all poisons last.
       const layout: Message[] = [];
       const place = (i: number): void => {
         const p = poisons[i % poisons.length]!;
         expected.push({ partition, offset: layout.length, reason: p.reason, value: p.value });
-        layout.push({ key: `poison-${i}`, value: p.value, partition, headers: { 'x-source': 'test' } });
+        layout.push({
+          key: `poison-${i}`,
+          value: p.value,
+          partition,
+          headers: { 'x-source': 'test' },
+        });
       };
       poisons.forEach((_, i) => place(i));
       let g = 0;
@@ -67,12 +82,28 @@ describe('worker: poison messages go to the DLQ with their reason and block noth
       assert.equal(await worker.exited, 0, worker.log().slice(-3000));
     }
 
-    assert.deepEqual(await landedCounts(clickhouse, table), { rows: goodCount, unique: goodCount, duplicates: 0 });
-    assert.deepEqual(await compareUuids(clickhouse, table, events.map((e) => e.uuid)), { missing: 0, unexpected: 0 });
+    assert.deepEqual(await landedCounts(clickhouse, table), {
+      rows: goodCount,
+      unique: goodCount,
+      duplicates: 0,
+    });
+    assert.deepEqual(
+      await compareUuids(
+        clickhouse,
+        table,
+        events.map((e) => e.uuid),
+      ),
+      { missing: 0, unexpected: 0 },
+    );
 
     const dead = await readTopic(kafka, dlq);
     assert.equal(dead.length, expected.length, 'one dead letter per poison message');
-    const byOrigin = new Map(dead.map((d) => [`${headerText(d.headers, DLQ_HEADERS.sourcePartition)}:${headerText(d.headers, DLQ_HEADERS.sourceOffset)}`, d]));
+    const byOrigin = new Map(
+      dead.map((d) => [
+        `${headerText(d.headers, DLQ_HEADERS.sourcePartition)}:${headerText(d.headers, DLQ_HEADERS.sourceOffset)}`,
+        d,
+      ]),
+    );
     for (const e of expected) {
       const d = byOrigin.get(`${e.partition}:${e.offset}`);
       assert.ok(d, `dead letter for partition ${e.partition} offset ${e.offset}`);

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { compareUuids, landedCounts, queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents, sumTokens } from '../../support/events.ts';
-import { createTopics, logEndOffsets, produce, testKafka, waitForCommittedToLogEnd } from '../../support/kafka.ts';
+import {
+  createTopics,
+  logEndOffsets,
+  produce,
+  testKafka,
+  waitForCommittedToLogEnd,
+} from '../../support/kafka.ts';
 import { uniqueName, waitFor } from '../../support/stack-env.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
 
@@ -33,10 +39,14 @@ describe('worker: JSON events land exactly once', () => {
       BATCH_MAX_ROWS: '10000',
     });
     try {
-      await waitFor(async () => (await landedCounts(clickhouse, table).catch(() => ({ rows: 0 }))).rows >= EVENTS, {
-        timeoutMs: 240_000,
-        what: `${EVENTS} rows in ${table}`,
-      });
+      await waitFor(
+        async () =>
+          (await landedCounts(clickhouse, table).catch(() => ({ rows: 0 }))).rows >= EVENTS,
+        {
+          timeoutMs: 240_000,
+          what: `${EVENTS} rows in ${table}`,
+        },
+      );
       await waitForCommittedToLogEnd(kafka, group, topic, 30_000);
     } finally {
       worker.kill('SIGTERM');
@@ -45,8 +55,18 @@ describe('worker: JSON events land exactly once', () => {
 
     const counts = await landedCounts(clickhouse, table);
     assert.deepEqual(counts, { rows: EVENTS, unique: EVENTS, duplicates: 0 });
-    assert.deepEqual(await compareUuids(clickhouse, table, events.map((e) => e.uuid)), { missing: 0, unexpected: 0 });
-    const [tokens] = await queryRows<{ t: string }>(clickhouse, `SELECT sum(tokens_prompt + tokens_completion) AS t FROM ${table}`);
+    assert.deepEqual(
+      await compareUuids(
+        clickhouse,
+        table,
+        events.map((e) => e.uuid),
+      ),
+      { missing: 0, unexpected: 0 },
+    );
+    const [tokens] = await queryRows<{ t: string }>(
+      clickhouse,
+      `SELECT sum(tokens_prompt + tokens_completion) AS t FROM ${table}`,
+    );
     assert.equal(Number(tokens?.t), sumTokens(events));
     const perPartition = await queryRows<{ p: number; n: string; maxOffset: string }>(
       clickhouse,

@@ -9,7 +9,11 @@ describe('OffsetWatermark', () => {
     w.track(100n, 199n);
     w.track(200n, 299n);
     w.track(300n, 349n);
-    assert.equal(w.complete(200n, 299n), undefined, 'a later batch landing first must not move the watermark');
+    assert.equal(
+      w.complete(200n, 299n),
+      undefined,
+      'a later batch landing first must not move the watermark',
+    );
     assert.equal(w.committable, 100n);
     assert.equal(w.complete(100n, 199n), 300n, 'the earlier one lands: both are committable');
     assert.equal(w.complete(300n, 349n), 350n);
@@ -37,7 +41,11 @@ describe('pending range metadata', () => {
   test('round-trips and only applies at its committed offset', () => {
     const text = encodePendingRange({ first: 1000n, last: 1999n });
     assert.deepEqual(decodePendingRange(text, 1000n), { first: 1000n, last: 1999n });
-    assert.deepEqual(decodePendingRange(text, 998n), { first: 1000n, last: 1999n }, 'a gap before the range is fine');
+    assert.deepEqual(
+      decodePendingRange(text, 998n),
+      { first: 1000n, last: 1999n },
+      'a gap before the range is fine',
+    );
     assert.equal(decodePendingRange(text, 2000n), undefined, 'already committed past it');
     assert.equal(decodePendingRange('', 1000n), undefined);
     assert.equal(decodePendingRange(null, 1000n), undefined);

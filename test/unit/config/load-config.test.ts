@@ -30,30 +30,72 @@ describe('loadConfig', () => {
   });
 
   test('every problem is reported at once, by setting name', () => {
-    const found = problems({ KAFKA_BROKERZ: 'x', BATCH_MAX_ROWS: 'many', CLICKHOUSE_TABLE: 'events; DROP' });
+    const found = problems({
+      KAFKA_BROKERZ: 'x',
+      BATCH_MAX_ROWS: 'many',
+      CLICKHOUSE_TABLE: 'events; DROP',
+    });
     assert.equal(found.length, 4, found.join('\n'));
-    assert.ok(found.some((p) => p.startsWith('KAFKA_BROKERZ: unknown setting (did you mean KAFKA_BROKERS?)')));
+    assert.ok(
+      found.some((p) =>
+        p.startsWith('KAFKA_BROKERZ: unknown setting (did you mean KAFKA_BROKERS?)'),
+      ),
+    );
     assert.ok(found.some((p) => p.startsWith('BATCH_MAX_ROWS: expected a whole number')));
-    assert.ok(found.some((p) => p.startsWith('CLICKHOUSE_TABLE (clickhouse.table): must be a plain SQL identifier')));
+    assert.ok(
+      found.some((p) =>
+        p.startsWith('CLICKHOUSE_TABLE (clickhouse.table): must be a plain SQL identifier'),
+      ),
+    );
     assert.ok(found.some((p) => p.startsWith('KAFKA_BROKERS (kafka.brokers): is required')));
   });
 
   test('cross-field rules name the setting to change', () => {
-    const found = problems({ ...base, INSERT_TIMEOUT_MS: '120000', KAFKA_HEARTBEAT_INTERVAL_MS: '20000' });
-    assert.ok(found.some((p) => p.startsWith('INSERT_TIMEOUT_MS (insert.timeoutMs): must be below kafka.rebalanceTimeoutMs')), found.join('\n'));
-    assert.ok(found.some((p) => p.startsWith('KAFKA_HEARTBEAT_INTERVAL_MS (kafka.heartbeatIntervalMs): must be at most a third')));
+    const found = problems({
+      ...base,
+      INSERT_TIMEOUT_MS: '120000',
+      KAFKA_HEARTBEAT_INTERVAL_MS: '20000',
+    });
+    assert.ok(
+      found.some((p) =>
+        p.startsWith(
+          'INSERT_TIMEOUT_MS (insert.timeoutMs): must be below kafka.rebalanceTimeoutMs',
+        ),
+      ),
+      found.join('\n'),
+    );
+    assert.ok(
+      found.some((p) =>
+        p.startsWith(
+          'KAFKA_HEARTBEAT_INTERVAL_MS (kafka.heartbeatIntervalMs): must be at most a third',
+        ),
+      ),
+    );
   });
 
   test('Kubernetes service-link variables and foreign KAFKA_ tool variables are ignored', () => {
     assert.doesNotThrow(() =>
-      loadConfig({ env: { ...base, KAFKA_PORT: 'tcp://10.0.0.1:9092', KAFKA_SERVICE_HOST: '10.0.0.1', KAFKA_HEAP_OPTS: '-Xmx1g' } }),
+      loadConfig({
+        env: {
+          ...base,
+          KAFKA_PORT: 'tcp://10.0.0.1:9092',
+          KAFKA_SERVICE_HOST: '10.0.0.1',
+          KAFKA_HEAP_OPTS: '-Xmx1g',
+        },
+      }),
     );
   });
 
   test('config file below, environment on top; unknown keys in the file are rejected', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     const file = join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify({ kafka: { groupId: 'from-file', brokers: ['f:9092'] }, batch: { maxRows: 20000 } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        kafka: { groupId: 'from-file', brokers: ['f:9092'] },
+        batch: { maxRows: 20000 },
+      }),
+    );
     const config = loadConfig({ env: { KAFKA_GROUP_ID: 'from-env', INGEST_CONFIG_FILE: file } });
     assert.equal(config.kafka.groupId, 'from-env');
     assert.deepEqual(config.kafka.brokers, ['f:9092']);
@@ -65,7 +107,15 @@ describe('loadConfig', () => {
   test('secrets come from *_FILE and are masked when printed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     writeFileSync(join(dir, 'pw'), 's3cret-from-file\n');
-    const config = loadConfig({ env: { ...base, CLICKHOUSE_PASSWORD_FILE: join(dir, 'pw'), KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'kafka-secret' } });
+    const config = loadConfig({
+      env: {
+        ...base,
+        CLICKHOUSE_PASSWORD_FILE: join(dir, 'pw'),
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SASL_USERNAME: 'u',
+        KAFKA_SASL_PASSWORD: 'kafka-secret',
+      },
+    });
     assert.equal(config.clickhouse.password, 's3cret-from-file');
     const printed = JSON.stringify(maskSecrets(config));
     assert.ok(!printed.includes('s3cret-from-file') && !printed.includes('kafka-secret'), printed);

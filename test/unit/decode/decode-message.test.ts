@@ -11,20 +11,35 @@ import { poisonCases } from '../../support/poison.ts';
 const config: DecodeConfig = {
   format: 'auto',
   avroSchemaFile: 'schemas/avro/event.avsc',
-  avroSchemaIds: { '1': 'schemas/avro/event.avsc', '7': 'test/fixtures/avro/event-v0-minimal.avsc' },
+  avroSchemaIds: {
+    '1': 'schemas/avro/event.avsc',
+    '7': 'test/fixtures/avro/event-v0-minimal.avsc',
+  },
   maxMessageBytes: 64 * 1024,
   maxPropertiesBytes: 8 * 1024,
   maxFutureSkewMs: 60 * 60 * 1000,
   timestampSkewPolicy: 'reject',
 };
-const schemas = new AvroSchemas({ readerSchemaFile: config.avroSchemaFile, schemaIds: config.avroSchemaIds });
+const schemas = new AvroSchemas({
+  readerSchemaFile: config.avroSchemaFile,
+  schemaIds: config.avroSchemaIds,
+});
 const decoder = new MessageDecoder(config, schemas);
 const context = { nowMs: Date.now(), ingestedAt: '2026-11-21 00:00:00.000' };
-const message = (value: Buffer | null, offset = '42'): RawMessage => ({ topic: 't', partition: 3, offset, timestampMs: Date.now(), value });
+const message = (value: Buffer | null, offset = '42'): RawMessage => ({
+  topic: 't',
+  partition: 3,
+  offset,
+  timestampMs: Date.now(),
+  value,
+});
 
 function decodeOk(value: Buffer, offset?: string): EventRow {
   const outcome = decoder.decode(message(value, offset), context);
-  assert.ok(outcome.ok, outcome.ok ? '' : `${outcome.deadLetter.reason}: ${outcome.deadLetter.message}`);
+  assert.ok(
+    outcome.ok,
+    outcome.ok ? '' : `${outcome.deadLetter.reason}: ${outcome.deadLetter.message}`,
+  );
   return outcome.value;
 }
 
@@ -38,7 +53,12 @@ describe('decode: JSON events', () => {
           event: '$pageview',
           timestamp: '2026-02-23T12:00:00.123Z',
           distinct_id: 12345,
-          properties: { $current_url: 'https://hanzo.ai/pricing?x=1', $referrer: 'https://google.com/', $session_id: 'sess', utm_source: 'news' },
+          properties: {
+            $current_url: 'https://hanzo.ai/pricing?x=1',
+            $referrer: 'https://google.com/',
+            $session_id: 'sess',
+            utm_source: 'news',
+          },
         }),
       ),
     );
@@ -56,7 +76,17 @@ describe('decode: JSON events', () => {
 
   test('properties as a JSON-encoded string (HIP-47 HTTP example) are kept verbatim', () => {
     const props = '{"url":"/dashboard","n":1}';
-    const row = decodeOk(Buffer.from(JSON.stringify({ team_id: 1, event: 'e', distinct_id: 'u', timestamp: '2026-02-23 12:00:01', properties: props })));
+    const row = decodeOk(
+      Buffer.from(
+        JSON.stringify({
+          team_id: 1,
+          event: 'e',
+          distinct_id: 'u',
+          timestamp: '2026-02-23 12:00:01',
+          properties: props,
+        }),
+      ),
+    );
     assert.equal(row.properties, props);
     assert.equal(row.timestamp, '2026-02-23 12:00:01.000');
   });
@@ -64,15 +94,33 @@ describe('decode: JSON events', () => {
   test('LLM and billing columns; cost as exact decimal text', () => {
     const row = decodeOk(
       Buffer.from(
-        JSON.stringify({ team_id: 1, event: '$llm_request', distinct_id: 'u', timestamp: Date.now(), model: 'gpt-4o', provider: 'openai', tokens_prompt: 1200, tokens_completion: '300', cost_usd: 0.1 + 0.2, organization_id: 'org_1', project_id: 'p', api_key_id: 'k' }),
+        JSON.stringify({
+          team_id: 1,
+          event: '$llm_request',
+          distinct_id: 'u',
+          timestamp: Date.now(),
+          model: 'gpt-4o',
+          provider: 'openai',
+          tokens_prompt: 1200,
+          tokens_completion: '300',
+          cost_usd: 0.1 + 0.2,
+          organization_id: 'org_1',
+          project_id: 'p',
+          api_key_id: 'k',
+        }),
       ),
     );
-    assert.deepEqual([row.model, row.provider, row.tokens_prompt, row.tokens_completion, row.cost_usd], ['gpt-4o', 'openai', 1200, 300, '0.3']);
+    assert.deepEqual(
+      [row.model, row.provider, row.tokens_prompt, row.tokens_completion, row.cost_usd],
+      ['gpt-4o', 'openai', 1200, 300, '0.3'],
+    );
     assert.deepEqual([row.organization_id, row.project_id, row.api_key_id], ['org_1', 'p', 'k']);
   });
 
   test('a missing uuid is derived from topic/partition/offset: stable across replays', () => {
-    const value = Buffer.from(JSON.stringify({ team_id: 1, event: 'e', distinct_id: 'u', timestamp: Date.now() }));
+    const value = Buffer.from(
+      JSON.stringify({ team_id: 1, event: 'e', distinct_id: 'u', timestamp: Date.now() }),
+    );
     const a = decodeOk(value, '100');
     const b = decodeOk(value, '100');
     const c = decodeOk(value, '101');
@@ -83,7 +131,9 @@ describe('decode: JSON events', () => {
   });
 
   test('team_id beyond 2^53 travels as text, exactly', () => {
-    const row = decodeOk(Buffer.from(`{"team_id":"18446744073709551615","event":"e","distinct_id":"u","timestamp":0}`));
+    const row = decodeOk(
+      Buffer.from(`{"team_id":"18446744073709551615","event":"e","distinct_id":"u","timestamp":0}`),
+    );
     assert.equal(row.team_id, '18446744073709551615');
   });
 
@@ -103,34 +153,94 @@ describe('decode: JSON events', () => {
     const lenient = new MessageDecoder({ ...config, timestampSkewPolicy: 'broker-time' }, schemas);
     const brokerMs = Date.UTC(2026, 10, 21, 10, 0, 0);
     const outcome = lenient.decode(
-      { topic: 't', partition: 0, offset: '1', timestampMs: brokerMs, value: Buffer.from(JSON.stringify({ team_id: 1, event: 'e', distinct_id: 'u', timestamp: '2099-01-01T00:00:00Z' })) },
+      {
+        topic: 't',
+        partition: 0,
+        offset: '1',
+        timestampMs: brokerMs,
+        value: Buffer.from(
+          JSON.stringify({
+            team_id: 1,
+            event: 'e',
+            distinct_id: 'u',
+            timestamp: '2099-01-01T00:00:00Z',
+          }),
+        ),
+      },
       context,
     );
     assert.ok(outcome.ok);
     if (outcome.ok) {
       assert.equal(outcome.value.timestamp, '2026-11-21 10:00:00.000');
-      assert.equal((JSON.parse(outcome.value.properties) as Record<string, unknown>)['$original_timestamp'], '2099-01-01T00:00:00Z');
+      assert.equal(
+        (JSON.parse(outcome.value.properties) as Record<string, unknown>)['$original_timestamp'],
+        '2099-01-01T00:00:00Z',
+      );
     }
   });
 });
 
 describe('decode: Avro events', () => {
-  const reader = avro.Type.forSchema(JSON.parse(JSON.stringify(schemas.reader.schema())) as avro.Schema);
-  const record = { uuid: null, team_id: 9, event: '$llm_request', distinct_id: 'u9', timestamp: Date.now(), session_id: 's', properties: '{"a":1}', model: 'claude-sonnet-4-5', provider: 'anthropic', tokens_prompt: 10, tokens_completion: 20, cost_usd: '0.00042', organization_id: 'org', project_id: null, api_key_id: null };
+  const reader = avro.Type.forSchema(
+    JSON.parse(JSON.stringify(schemas.reader.schema())) as avro.Schema,
+  );
+  const record = {
+    uuid: null,
+    team_id: 9,
+    event: '$llm_request',
+    distinct_id: 'u9',
+    timestamp: Date.now(),
+    session_id: 's',
+    properties: '{"a":1}',
+    model: 'claude-sonnet-4-5',
+    provider: 'anthropic',
+    tokens_prompt: 10,
+    tokens_completion: 20,
+    cost_usd: '0.00042',
+    organization_id: 'org',
+    project_id: null,
+    api_key_id: null,
+  };
 
   test('plain Avro (DECODE_FORMAT=avro)', () => {
     const plain = new MessageDecoder({ ...config, format: 'avro' }, schemas);
     const outcome = plain.decode(message(reader.toBuffer(record)), context);
     assert.ok(outcome.ok);
-    if (outcome.ok) assert.deepEqual([outcome.value.team_id, outcome.value.model, outcome.value.tokens_completion, outcome.value.cost_usd], [9, 'claude-sonnet-4-5', 20, '0.00042']);
+    if (outcome.ok)
+      assert.deepEqual(
+        [
+          outcome.value.team_id,
+          outcome.value.model,
+          outcome.value.tokens_completion,
+          outcome.value.cost_usd,
+        ],
+        [9, 'claude-sonnet-4-5', 20, '0.00042'],
+      );
   });
 
   test('Confluent wire format: magic byte + schema id, resolved from an older writer schema', () => {
-    const wire = (id: number, payload: Buffer): Buffer => Buffer.concat([Buffer.from([0, 0, 0, 0, id]), payload]);
+    const wire = (id: number, payload: Buffer): Buffer =>
+      Buffer.concat([Buffer.from([0, 0, 0, 0, id]), payload]);
     const current = decoder.decode(message(wire(1, reader.toBuffer(record))), context);
     assert.ok(current.ok);
-    const old = avro.Type.forSchema(JSON.parse(JSON.stringify(schemas.writer(7)?.type.schema())) as avro.Schema);
-    const legacy = decoder.decode(message(wire(7, old.toBuffer({ team_id: 3, event: 'e', distinct_id: 'd', timestamp: Date.now(), properties: null }))), context);
+    const old = avro.Type.forSchema(
+      JSON.parse(JSON.stringify(schemas.writer(7)?.type.schema())) as avro.Schema,
+    );
+    const legacy = decoder.decode(
+      message(
+        wire(
+          7,
+          old.toBuffer({
+            team_id: 3,
+            event: 'e',
+            distinct_id: 'd',
+            timestamp: Date.now(),
+            properties: null,
+          }),
+        ),
+      ),
+      context,
+    );
     assert.ok(legacy.ok, legacy.ok ? '' : legacy.deadLetter.message);
     if (legacy.ok) assert.equal(legacy.value.team_id, 3);
   });

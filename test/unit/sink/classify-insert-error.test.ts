@@ -4,7 +4,11 @@ import { ClickHouseError } from '@clickhouse/client';
 import { classifyInsertError, insertErrorLabel } from '../../../src/sink/classify-insert-error.ts';
 
 const chError = (code: number, type: string): ClickHouseError =>
-  new ClickHouseError({ message: `Code: ${code}. DB::Exception: x. (${type})`, code: String(code), type });
+  new ClickHouseError({
+    message: `Code: ${code}. DB::Exception: x. (${type})`,
+    code: String(code),
+    type,
+  });
 
 describe('classifyInsertError', () => {
   test('parse and type errors are bad data', () => {
@@ -31,7 +35,9 @@ describe('classifyInsertError', () => {
     ] as const) {
       assert.equal(classifyInsertError(chError(code, type)), 'transient', type);
     }
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), {
+      code: 'ECONNREFUSED',
+    });
     assert.equal(classifyInsertError(refused), 'transient');
     assert.equal(insertErrorLabel(refused), 'ECONNREFUSED');
     assert.equal(classifyInsertError(new Error('Timeout error.')), 'transient');

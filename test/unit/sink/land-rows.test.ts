@@ -4,9 +4,21 @@ import { ClickHouseError } from '@clickhouse/client';
 import type { SourceMessage } from '../../../src/batch/source-message.ts';
 import { landRows, type RowInserter } from '../../../src/sink/land-rows.ts';
 
-const source = (offset: number): SourceMessage => ({ topic: 't', partition: 0, offset: String(offset), key: null, value: Buffer.from(`m${offset}`), headers: undefined, timestampMs: 0 });
+const source = (offset: number): SourceMessage => ({
+  topic: 't',
+  partition: 0,
+  offset: String(offset),
+  key: null,
+  value: Buffer.from(`m${offset}`),
+  headers: undefined,
+  timestampMs: 0,
+});
 const parseError = (): ClickHouseError =>
-  new ClickHouseError({ message: 'Code: 27. DB::Exception: Cannot parse input. (CANNOT_PARSE_INPUT_ASSERTION_FAILED)', code: '27', type: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED' });
+  new ClickHouseError({
+    message: 'Code: 27. DB::Exception: Cannot parse input. (CANNOT_PARSE_INPUT_ASSERTION_FAILED)',
+    code: '27',
+    type: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED',
+  });
 
 /** An in-memory table that behaves like ClickHouse for these rules: atomic inserts, token dedup. */
 function fakeTable(poison: Set<string>, transientFailures = 0) {
@@ -28,13 +40,21 @@ function fakeTable(poison: Set<string>, transientFailures = 0) {
   return { rows, calls, insert };
 }
 
-const options = (insert: RowInserter) => ({ insert, retryInitialMs: 1, retryMaxMs: 2, signal: new AbortController().signal });
+const options = (insert: RowInserter) => ({
+  insert,
+  retryInitialMs: 1,
+  retryMaxMs: 2,
+  signal: new AbortController().signal,
+});
 
 describe('landRows', () => {
   test('transient failures retry the same insert with the same token until it lands', async () => {
     const table = fakeTable(new Set(), 3);
     const retries: number[] = [];
-    const rejected = await landRows(['a', 'b'], [source(0), source(1)], 'tok', { ...options(table.insert), onRetry: (_e, attempt) => retries.push(attempt) });
+    const rejected = await landRows(['a', 'b'], [source(0), source(1)], 'tok', {
+      ...options(table.insert),
+      onRetry: (_e, attempt) => retries.push(attempt),
+    });
     assert.deepEqual(rejected, []);
     assert.deepEqual(table.rows, ['a', 'b']);
     assert.deepEqual(table.calls, ['tok', 'tok', 'tok', 'tok']);
@@ -46,10 +66,20 @@ describe('landRows', () => {
     const sources = rows.map((_, i) => source(100 + i));
     const table = fakeTable(new Set(['r3', 'r11']));
     const rejected = await landRows(rows, sources, 't:0:100-115', options(table.insert));
-    assert.deepEqual(rejected.map((r) => r.source.offset), ['103', '111']);
-    assert.ok(rejected.every((r) => r.deadLetter.reason === 'rejected_by_clickhouse' && r.deadLetter.stage === 'sink'));
+    assert.deepEqual(
+      rejected.map((r) => r.source.offset),
+      ['103', '111'],
+    );
+    assert.ok(
+      rejected.every(
+        (r) => r.deadLetter.reason === 'rejected_by_clickhouse' && r.deadLetter.stage === 'sink',
+      ),
+    );
     assert.deepEqual([...table.rows].sort(), rows.filter((r) => r !== 'r3' && r !== 'r11').sort());
-    assert.ok(table.calls.every((t) => t.startsWith('t:0:100-115')), 'sub-insert tokens derive from the batch token');
+    assert.ok(
+      table.calls.every((t) => t.startsWith('t:0:100-115')),
+      'sub-insert tokens derive from the batch token',
+    );
   });
 
   test('repeating the same split (after a crash) deduplicates every sub-insert', async () => {
@@ -67,6 +97,8 @@ describe('landRows', () => {
       controller.abort();
       throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     };
-    await assert.rejects(landRows(['a'], [source(0)], 'x', { ...options(insert), signal: controller.signal }));
+    await assert.rejects(
+      landRows(['a'], [source(0)], 'x', { ...options(insert), signal: controller.signal }),
+    );
   });
 });

@@ -16,7 +16,11 @@ const decode: DecodeConfig = {
   timestampSkewPolicy: 'reject',
 };
 
-function lane(limits = { maxRows: 3, maxBytes: 1 << 20, maxAgeMs: 1_000 }, pending?: { first: bigint; last: bigint }, clock = { now: Date.now() }): PartitionLane {
+function lane(
+  limits = { maxRows: 3, maxBytes: 1 << 20, maxAgeMs: 1_000 },
+  pending?: { first: bigint; last: bigint },
+  clock = { now: Date.now() },
+): PartitionLane {
   return new PartitionLane('t', 0, 1, 0n, pending, {
     decoder: new MessageDecoder(decode, undefined),
     enrich: passThrough,
@@ -26,17 +30,29 @@ function lane(limits = { maxRows: 3, maxBytes: 1 << 20, maxAgeMs: 1_000 }, pendi
   });
 }
 
-const good = (offset: number): KafkaMessage =>
-  ({ offset: String(offset), timestamp: String(Date.now()), key: null, value: Buffer.from(JSON.stringify({ team_id: 1, event: 'e', distinct_id: `u${offset}`, timestamp: Date.now() })), headers: {}, attributes: 0 });
+const good = (offset: number): KafkaMessage => ({
+  offset: String(offset),
+  timestamp: String(Date.now()),
+  key: null,
+  value: Buffer.from(
+    JSON.stringify({ team_id: 1, event: 'e', distinct_id: `u${offset}`, timestamp: Date.now() }),
+  ),
+  headers: {},
+  attributes: 0,
+});
 const bad = (offset: number): KafkaMessage => ({ ...good(offset), value: Buffer.from('not json') });
 
 describe('PartitionLane batching', () => {
   test('seals contiguous ranges at maxRows; dead letters ride inside the range', () => {
     const l = lane();
-    for (const m of [good(0), bad(1), good(2), good(3)]) assert.equal(l.offer(m, 't', 0, 'now'), 'accepted');
+    for (const m of [good(0), bad(1), good(2), good(3)])
+      assert.equal(l.offer(m, 't', 0, 'now'), 'accepted');
     const first = l.takeNext();
     assert.ok(first);
-    assert.deepEqual([first.firstOffset, first.lastOffset, first.rows.length, first.rejected.length], [0n, 3n, 3, 1]);
+    assert.deepEqual(
+      [first.firstOffset, first.lastOffset, first.rows.length, first.rejected.length],
+      [0n, 3n, 3, 1],
+    );
     assert.equal(first.deduplicationToken, 't:0:0-3');
     assert.equal(first.rejected[0]?.deadLetter.reason, 'invalid_json');
   });
@@ -47,7 +63,11 @@ describe('PartitionLane batching', () => {
     const inFlight = l.takeNext();
     for (let i = 2; i < 4; i++) assert.equal(l.offer(good(i), 't', 0, 'now'), 'accepted');
     for (let i = 4; i < 6; i++) assert.equal(l.offer(good(i), 't', 0, 'now'), 'accepted');
-    assert.equal(l.offer(good(6), 't', 0, 'now'), 'full', 'open batch full and one already waiting');
+    assert.equal(
+      l.offer(good(6), 't', 0, 'now'),
+      'full',
+      'open batch full and one already waiting',
+    );
     assert.equal(l.canAccept, false);
     assert.ok(inFlight);
     l.finishInFlight(inFlight);
@@ -63,7 +83,10 @@ describe('PartitionLane batching', () => {
       l.offer({ ...row, offset: String(offset) }, 't', 0, 'now');
     }
     const sealed = l.takeNext();
-    assert.ok(sealed !== undefined && sealed.rows.length === 2 && sealed.bytes <= 1_200, `sealed ${sealed?.rows.length} rows, ${sealed?.bytes} bytes`);
+    assert.ok(
+      sealed !== undefined && sealed.rows.length === 2 && sealed.bytes <= 1_200,
+      `sealed ${sealed?.rows.length} rows, ${sealed?.bytes} bytes`,
+    );
     assert.equal(l.offer(good(0), 't', 0, 'now'), 'skipped');
   });
 
@@ -94,6 +117,10 @@ describe('PartitionLane batching', () => {
     l.offer(good(5), 't', 0, 'now');
     l.offer(good(6), 't', 0, 'now');
     l.finishInFlight(reformed);
-    assert.equal(l.takeNext()?.deduplicationToken, 't:0:5-6', 'normal limits again after the boundary');
+    assert.equal(
+      l.takeNext()?.deduplicationToken,
+      't:0:5-6',
+      'normal limits again after the boundary',
+    );
   });
 });
