@@ -37,6 +37,7 @@ describe('worker: JSON events land exactly once', () => {
       KAFKA_GROUP_ID: group,
       CLICKHOUSE_TABLE: table,
       BATCH_MAX_ROWS: '10000',
+      CLICKHOUSE_REQUEST_COMPRESSION: 'true', // the production default: gzip insert bodies
     });
     try {
       await waitFor(
