@@ -1,6 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import {
-  Partitioners,
   type Admin,
   type Consumer,
   type EachBatchPayload,
@@ -12,6 +11,8 @@ import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
 import { OffsetCommitter } from '../commit/offset-committer.ts';
 import type { Config } from '../config/schema.ts';
 import { CommittedOffsets } from '../consume/committed-offsets.ts';
+import { createGroupClients } from '../consume/create-group-clients.ts';
+import { PartitionPauser } from '../consume/partition-pauser.ts';
 import { AvroSchemas } from '../decode/avro-schemas.ts';
 import { MessageDecoder } from '../decode/decode-message.ts';
 import { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
@@ -52,7 +53,7 @@ export class IngestWorker {
   readonly #schemas: AvroSchemas | undefined;
   readonly #decoder: MessageDecoder;
   readonly #deliveries = new Set<Promise<void>>();
-  readonly #paused = new Map<string, { topic: string; partition: number }>();
+  readonly #pauser: PartitionPauser;
   #bufferedBytes = 0;
   #ticker: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
@@ -64,25 +65,11 @@ export class IngestWorker {
     this.#log = parts.logger.child({ component: 'worker' });
     this.#clickhouse = parts.clickhouse;
     const { kafka: k } = config;
-    this.#consumer = parts.kafka.consumer({
-      groupId: k.groupId,
-      sessionTimeout: k.sessionTimeoutMs,
-      rebalanceTimeout: k.rebalanceTimeoutMs,
-      heartbeatInterval: k.heartbeatIntervalMs,
-      maxBytes: k.fetchMaxBytes,
-      maxBytesPerPartition: k.fetchMaxBytesPerPartition,
-      maxWaitTimeInMs: k.fetchMaxWaitMs,
-      allowAutoTopicCreation: false,
-    });
-    this.#producer = parts.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // An idempotent producer must not give up on its own; our own retry wraps each send.
-      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
-    });
-    this.#admin = parts.kafka.admin();
+    const clients = createGroupClients(parts.kafka, k);
+    this.#consumer = clients.consumer;
+    this.#producer = clients.producer;
+    this.#admin = clients.admin;
+    this.#pauser = new PartitionPauser(this.#consumer);
     const schemas =
       config.decode.format === 'json'
         ? undefined
@@ -230,7 +217,7 @@ export class IngestWorker {
       if (schemaId !== undefined) await this.#schemas?.lookup(schemaId);
       const result = lane.offer(message, batch.topic, batch.partition, ingestedAt);
       if (result === 'full') {
-        this.#pause(lane);
+        this.#pauser.pause(lane);
         break;
       }
       if (result === 'accepted') this.stats.messagesConsumed++;
@@ -274,38 +261,23 @@ export class IngestWorker {
   #onGroupJoin(assignment: Record<string, number[]>): void {
     const dropped = this.#lanes.newGeneration();
     this.stats.rebalances++;
-    if (this.#stopping === undefined && this.#paused.size > 0) {
-      this.#consumer.resume(groupByTopic([...this.#paused.values()]));
-      this.#paused.clear();
-    }
+    if (this.#stopping === undefined) this.#pauser.resumeAll();
     this.#log.info(
       { assignment, droppedLanes: dropped.length, epoch: this.#lanes.epoch },
       'joined consumer group',
     );
   }
 
-  #pause(lane: PartitionLane): void {
-    if (lane.paused) return;
-    lane.paused = true;
-    this.#paused.set(`${lane.topic}:${lane.partition}`, {
-      topic: lane.topic,
-      partition: lane.partition,
-    });
-    this.#consumer.pause([{ topic: lane.topic, partitions: [lane.partition] }]);
-  }
-
   #maybeResume(lane: PartitionLane): void {
     if (!lane.paused || !lane.alive || this.#stopping !== undefined) return;
     if (!lane.canAccept || this.#bufferedBytes >= this.#config.maxBufferedBytes) return;
-    lane.paused = false;
-    this.#paused.delete(`${lane.topic}:${lane.partition}`);
-    this.#consumer.resume([{ topic: lane.topic, partitions: [lane.partition] }]);
+    this.#pauser.resume(lane);
   }
 
   #onInsertRetry(lane: PartitionLane, err: unknown, attempt: number, delayMs: number): void {
     this.stats.insertRetries++;
     lane.blocked = true;
-    this.#pause(lane);
+    this.#pauser.pause(lane);
     this.#log.warn(
       {
         partition: `${lane.topic}[${lane.partition}]`,
@@ -352,15 +324,6 @@ export class IngestWorker {
       );
     }
   }
-}
-
-function groupByTopic(
-  parts: readonly { topic: string; partition: number }[],
-): { topic: string; partitions: number[] }[] {
-  const byTopic = new Map<string, number[]>();
-  for (const { topic, partition } of parts)
-    byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
-  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 /**
  * The local Kafka broker does what the ingestion worker relies on: a consumer
  * group reads back everything produced, explicit commits stick (no
@@ -135,8 +136,14 @@ void describe('local Kafka broker', () => {
       await admin.connect();
       try {
         assert.equal((await admin.describeCluster()).clusterId, clusterId, 'not re-formatted');
-        assert.deepEqual(await logEndOffsets(admin, topic), logEndBefore);
-        assert.deepEqual(await committedOffsets(admin, groupId, topic), logEndBefore);
+        // Right after a restart, partition leaders and the offsets partition of this group
+        // may still be loading (the readiness probe only waited for its own group): poll.
+        const a = admin;
+        assert.deepEqual(await settled(() => logEndOffsets(a, topic), logEndBefore), logEndBefore);
+        assert.deepEqual(
+          await settled(() => committedOffsets(a, groupId, topic), logEndBefore),
+          logEndBefore,
+        );
 
         const sentinels = await produceSentinels(client, topic, partitions);
         const resumed = await consumeInGroup(client, groupId, topic, (received) =>
@@ -161,6 +168,22 @@ void describe('local Kafka broker', () => {
     },
   );
 });
+
+/** Polls `read` until it returns `expected` (deep equal) or 30 s pass; returns the last value. */
+async function settled<T>(read: () => Promise<T>, expected: T): Promise<T | undefined> {
+  const deadline = Date.now() + 30_000;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await read();
+      if (isDeepStrictEqual(last, expected)) return last;
+    } catch {
+      // not loaded yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return last;
+}
 
 function kafkaClient(brokers: string[]): Kafka {
   return new Kafka({ clientId: 'kafka-stack-test', brokers, logLevel: logLevel.ERROR });
