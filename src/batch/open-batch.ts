@@ -1,6 +1,6 @@
 import type { DeadLetter } from '../decode/outcome.ts';
 import type { SourceMessage } from './source-message.ts';
-import { SealedBatch, type RejectedMessage } from './sealed-batch.ts';
+import { sealBatch, type RejectedMessage, type SealedBatch } from './sealed-batch.ts';
 
 export interface BatchLimits {
   readonly maxRows: number;
@@ -33,10 +33,6 @@ export class OpenBatch {
 
   get rowCount(): number {
     return this.#rows.length;
-  }
-
-  get messageCount(): number {
-    return this.#rows.length + this.#rejected.length;
   }
 
   /** Bytes of the JSON rows (what the insert will carry). */
@@ -87,7 +83,7 @@ export class OpenBatch {
     if (this.#firstOffset === undefined || this.#lastOffset === undefined) {
       throw new Error('cannot seal an empty batch');
     }
-    return new SealedBatch({
+    return sealBatch({
       topic: this.topic,
       partition: this.partition,
       firstOffset: this.#firstOffset,

@@ -1,3 +1,4 @@
+import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
 import type { DeadLetterReason } from '../decode/outcome.ts';
 
 /** Running totals of one worker process, for logs, the demo and tests. */
@@ -9,6 +10,14 @@ export class WorkerStats {
   insertRetries = 0;
   rebalances = 0;
   readonly deadLetters = new Map<DeadLetterReason, number>();
+
+  /** A batch landed; `rejected` holds its dead letters, decode's and ClickHouse's. */
+  recordLanded(batch: SealedBatch, rejected: readonly RejectedMessage[]): void {
+    const refusedBySink = rejected.length - batch.rejected.length;
+    this.rowsInserted += batch.rows.length - refusedBySink;
+    this.bytesInserted += batch.bytes;
+    for (const r of rejected) this.countDeadLetter(r.deadLetter.reason);
+  }
 
   countDeadLetter(reason: DeadLetterReason): void {
     this.deadLetters.set(reason, (this.deadLetters.get(reason) ?? 0) + 1);

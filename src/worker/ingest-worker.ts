@@ -10,14 +10,17 @@ import PQueue from 'p-queue';
 import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
 import { OffsetCommitter } from '../commit/offset-committer.ts';
 import type { Config } from '../config/schema.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assertTopicsExist } from '../consume/assert-topics-exist.ts';
 import { CommittedOffsets } from '../consume/committed-offsets.ts';
 import { createGroupClients } from '../consume/create-group-clients.ts';
 import { PartitionPauser } from '../consume/partition-pauser.ts';
-import { AvroSchemas } from '../decode/avro-schemas.ts';
-import { MessageDecoder } from '../decode/decode-message.ts';
+import type { AvroSchemas } from '../decode/avro-schemas.ts';
+import { createDecoder } from '../decode/create-decoder.ts';
+import type { MessageDecoder } from '../decode/decode-message.ts';
 import { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
 import { passThrough, type EnrichStage } from '../enrich/enrich-stage.ts';
-import { IngestError, errorMessage } from '../errors.ts';
+import { errorMessage } from '../errors.ts';
 import type { Logger } from '../observe/logger.ts';
 import { WorkerStats } from '../observe/worker-stats.ts';
 import { insertErrorLabel } from '../sink/classify-insert-error.ts';
@@ -70,16 +73,7 @@ export class IngestWorker {
     this.#producer = clients.producer;
     this.#admin = clients.admin;
     this.#pauser = new PartitionPauser(this.#consumer);
-    const schemas =
-      config.decode.format === 'json'
-        ? undefined
-        : new AvroSchemas({
-            readerSchemaFile: config.decode.avroSchemaFile,
-            schemaIds: config.decode.avroSchemaIds,
-            registryUrl: config.decode.schemaRegistryUrl,
-          });
-    this.#schemas = schemas;
-    this.#decoder = new MessageDecoder(config.decode, schemas);
+    ({ decoder: this.#decoder, schemas: this.#schemas } = createDecoder(config.decode));
     this.#lanes = new LaneRegistry(new CommittedOffsets(this.#admin, k.groupId), {
       decoder: this.#decoder,
       enrich: parts.enrich ?? passThrough,
@@ -87,15 +81,10 @@ export class IngestWorker {
       overBudget: () => this.#bufferedBytes >= config.maxBufferedBytes,
       now: Date.now,
     });
-    const target = {
-      client: parts.clickhouse,
-      database: config.clickhouse.database,
-      table: config.clickhouse.table,
-    };
-    const retry = {
-      retryInitialMs: config.insert.retryInitialMs,
-      retryMaxMs: config.insert.retryMaxMs,
-    };
+    const { database, table } = config.clickhouse;
+    const target = { client: parts.clickhouse, database, table };
+    const { retryInitialMs, retryMaxMs } = config.insert;
+    const retry = { retryInitialMs, retryMaxMs };
     this.#delivery = {
       ...retry,
       committer: new OffsetCommitter({ consumer: this.#consumer, ...retry }),
@@ -123,7 +112,7 @@ export class IngestWorker {
   async #connectAndRun(): Promise<void> {
     const { kafka } = this.#config;
     await this.#admin.connect();
-    await this.#assertTopicsExist([...kafka.topics, kafka.dlqTopic]);
+    await assertTopicsExist(this.#admin, [...kafka.topics, kafka.dlqTopic]);
     await this.#producer.connect();
     const { GROUP_JOIN, CRASH } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, (event) => this.#onGroupJoin(event.payload.memberAssignment));
@@ -297,10 +286,7 @@ export class IngestWorker {
     insertMs: number,
   ): void {
     lane.blocked = false;
-    const refusedBySink = rejected.length - batch.rejected.length;
-    this.stats.rowsInserted += batch.rows.length - refusedBySink;
-    this.stats.bytesInserted += batch.bytes;
-    for (const r of rejected) this.stats.countDeadLetter(r.deadLetter.reason);
+    this.stats.recordLanded(batch, rejected);
     this.#log.debug(
       {
         range: batch.range,
@@ -311,21 +297,4 @@ export class IngestWorker {
       'batch landed',
     );
   }
-
-  async #assertTopicsExist(topics: readonly string[]): Promise<void> {
-    const existing = new Set(await this.#admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t));
-    if (missing.length > 0) {
-      throw new IngestError(
-        `Kafka topics missing: ${missing.join(', ')} (create them, e.g. hanzo-ingest topics apply)`,
-        {
-          retriable: false,
-        },
-      );
-    }
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

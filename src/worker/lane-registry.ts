@@ -32,10 +32,6 @@ export class LaneRegistry {
     return this.#lanes.values();
   }
 
-  get size(): number {
-    return this.#lanes.size;
-  }
-
   /** A new generation began: every lane of the old one is dropped (synchronously). */
   newGeneration(): PartitionLane[] {
     this.#epoch++;

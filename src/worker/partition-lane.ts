@@ -80,12 +80,6 @@ export class PartitionLane {
     );
   }
 
-  get openAgeMs(): number {
-    return this.#open === undefined || this.#open.isEmpty
-      ? 0
-      : this.#deps.now() - this.#open.startedAt;
-  }
-
   get idle(): boolean {
     return (
       (this.#open?.isEmpty ?? true) && this.#ready === undefined && this.#inFlight === undefined

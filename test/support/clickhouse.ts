@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createEventsTableSql } from '../../src/schema/events-table.ts';
 import { testStack } from './stack-env.ts';
@@ -70,4 +71,18 @@ export async function compareUuids(
     `SELECT count() AS n FROM ${table} WHERE ${where} AND uuid NOT IN (SELECT uuid FROM ${expectedTable})`,
   );
   return { missing: Number(missing?.n ?? -1), unexpected: Number(unexpected?.n ?? -1) };
+}
+
+/** The table holds exactly `uuids`: right count, no duplicates, the same set. */
+export async function assertLandedExactlyOnce(
+  client: ClickHouseClient,
+  table: string,
+  uuids: readonly string[],
+): Promise<void> {
+  assert.deepEqual(await landedCounts(client, table), {
+    rows: uuids.length,
+    unique: uuids.length,
+    duplicates: 0,
+  });
+  assert.deepEqual(await compareUuids(client, table, uuids), { missing: 0, unexpected: 0 });
 }

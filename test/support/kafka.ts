@@ -1,6 +1,8 @@
 import { Kafka, logLevel, Partitioners, type IHeaders, type Message } from 'kafkajs';
 import { testStack } from './stack-env.ts';
 
+export { headerText } from '../../src/dlq/dead-letter-headers.ts';
+
 export function testKafka(clientId = 'hanzo-ingest-test'): Kafka {
   return new Kafka({ clientId, brokers: testStack().brokers, logLevel: logLevel.NOTHING });
 }
@@ -117,12 +119,6 @@ export async function committedOffsets(
   } finally {
     await admin.disconnect();
   }
-}
-
-export function headerText(headers: IHeaders, name: string): string | undefined {
-  const v = headers[name];
-  const first = Array.isArray(v) ? v[0] : v;
-  return first === undefined ? undefined : first.toString();
 }
 
 /** Waits until the group has committed every partition of `topic` up to its current log end. */

@@ -4,7 +4,7 @@ import { after, describe, test } from 'node:test';
 import avro from 'avsc';
 import type { Message } from 'kafkajs';
 import { SampleEventGenerator } from '../../../src/demo/sample-events.ts';
-import { compareUuids, landedCounts, queryRows, testClickHouse } from '../../support/clickhouse.ts';
+import { queryRows, testClickHouse, assertLandedExactlyOnce } from '../../support/clickhouse.ts';
 import { committedOffsets, createTopics, produce, testKafka } from '../../support/kafka.ts';
 import { uniqueName, waitFor } from '../../support/stack-env.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
@@ -88,18 +88,10 @@ describe('worker: Avro events land exactly once', () => {
         worker.kill('SIGTERM');
         assert.equal(await worker.exited, 0, worker.log().slice(-3000));
       }
-      assert.deepEqual(await landedCounts(clickhouse, table), {
-        rows: EVENTS,
-        unique: EVENTS,
-        duplicates: 0,
-      });
-      assert.deepEqual(
-        await compareUuids(
-          clickhouse,
-          table,
-          records.map((r) => r.uuid),
-        ),
-        { missing: 0, unexpected: 0 },
+      await assertLandedExactlyOnce(
+        clickhouse,
+        table,
+        records.map((r) => r.uuid),
       );
       const expectedTokens = records.reduce(
         (s, r) => s + Number(r.record['tokens_prompt'] ?? 0),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { compareUuids, landedCounts, testClickHouse } from '../../support/clickhouse.ts';
+import { landedCounts, testClickHouse, assertLandedExactlyOnce } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
 import {
   committedOffsets,
@@ -41,12 +41,7 @@ describe('worker: crashes and takeovers lose nothing and duplicate nothing', () 
     uuids: string[],
   ): Promise<void> {
     const ends = await logEndOffsets(kafka, topic);
-    assert.deepEqual(await landedCounts(clickhouse, table), {
-      rows: uuids.length,
-      unique: uuids.length,
-      duplicates: 0,
-    });
-    assert.deepEqual(await compareUuids(clickhouse, table, uuids), { missing: 0, unexpected: 0 });
+    await assertLandedExactlyOnce(clickhouse, table, uuids);
     const committed = await committedOffsets(kafka, group, topic);
     for (const [p, end] of ends)
       assert.equal(committed.get(p), end, `partition ${p} committed to log end`);

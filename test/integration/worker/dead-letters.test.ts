@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { Message } from 'kafkajs';
 import { DLQ_HEADERS } from '../../../src/dlq/dead-letter-headers.ts';
-import { compareUuids, landedCounts, testClickHouse } from '../../support/clickhouse.ts';
+import { testClickHouse, assertLandedExactlyOnce } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
 import {
   createTopics,
@@ -82,18 +82,10 @@ describe('worker: poison messages go to the DLQ with their reason and block noth
       assert.equal(await worker.exited, 0, worker.log().slice(-3000));
     }
 
-    assert.deepEqual(await landedCounts(clickhouse, table), {
-      rows: goodCount,
-      unique: goodCount,
-      duplicates: 0,
-    });
-    assert.deepEqual(
-      await compareUuids(
-        clickhouse,
-        table,
-        events.map((e) => e.uuid),
-      ),
-      { missing: 0, unexpected: 0 },
+    await assertLandedExactlyOnce(
+      clickhouse,
+      table,
+      events.map((e) => e.uuid),
     );
 
     const dead = await readTopic(kafka, dlq);

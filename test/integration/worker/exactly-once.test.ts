@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { compareUuids, landedCounts, queryRows, testClickHouse } from '../../support/clickhouse.ts';
+import {
+  landedCounts,
+  queryRows,
+  testClickHouse,
+  assertLandedExactlyOnce,
+} from '../../support/clickhouse.ts';
 import { jsonEvents, sumTokens } from '../../support/events.ts';
 import {
   createTopics,
@@ -54,15 +59,10 @@ describe('worker: JSON events land exactly once', () => {
       assert.equal(await worker.exited, 0, worker.log().slice(-3000));
     }
 
-    const counts = await landedCounts(clickhouse, table);
-    assert.deepEqual(counts, { rows: EVENTS, unique: EVENTS, duplicates: 0 });
-    assert.deepEqual(
-      await compareUuids(
-        clickhouse,
-        table,
-        events.map((e) => e.uuid),
-      ),
-      { missing: 0, unexpected: 0 },
+    await assertLandedExactlyOnce(
+      clickhouse,
+      table,
+      events.map((e) => e.uuid),
     );
     const [tokens] = await queryRows<{ t: string }>(
       clickhouse,
