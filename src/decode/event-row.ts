@@ -33,6 +33,12 @@ export interface EventRow {
   tokens_completion: number;
   /** Decimal64(8): sent as a decimal string to avoid binary float artefacts. */
   cost_usd: string;
+  /**
+   * Where `cost_usd` came from: `provided` (the event carried it), `bundled@<version>`
+   * (genai-prices data), `override` (the user's pricing file), `unknown` (model not priced),
+   * or '' (not an LLM event / enrichment off).
+   */
+  cost_source: string;
   organization_id: string;
   project_id: string;
   api_key_id: string;

@@ -124,6 +124,7 @@ export function normalizeEvent(
     tokens_prompt: f.tokens_prompt,
     tokens_completion: f.tokens_completion,
     cost_usd: f.cost_usd,
+    cost_source: event['cost_usd'] === undefined || event['cost_usd'] === null ? '' : 'provided',
     organization_id: f.organization_id,
     project_id: f.project_id,
     api_key_id: f.api_key_id,

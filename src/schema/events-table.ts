@@ -45,6 +45,7 @@ export function createEventsTableSql({
     tokens_prompt UInt32 DEFAULT 0 CODEC(Delta, LZ4),
     tokens_completion UInt32 DEFAULT 0 CODEC(Delta, LZ4),
     cost_usd Decimal64(8) DEFAULT 0 CODEC(Delta, LZ4),
+    cost_source LowCardinality(String) DEFAULT '' CODEC(ZSTD(1)),
     organization_id String DEFAULT '' CODEC(ZSTD(3)),
     project_id String DEFAULT '' CODEC(ZSTD(3)),
     api_key_id String DEFAULT '' CODEC(ZSTD(3)),

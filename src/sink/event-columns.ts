@@ -29,6 +29,7 @@ export const EVENT_COLUMNS = [
   'tokens_prompt',
   'tokens_completion',
   'cost_usd',
+  'cost_source',
   'organization_id',
   'project_id',
   'api_key_id',
