@@ -2,6 +2,7 @@ import type { DecodeConfig } from '../config/schema.ts';
 import type { AvroSchemas } from './avro-schemas.ts';
 import { deadLetter, type Outcome } from './outcome.ts';
 import type { EventRow, MessageOrigin } from './event-row.ts';
+import { finishRow, type DecodedEvent, type DecodedEventHook } from './decoded-event.ts';
 import { normalizeEvent, type NormalizeContext } from './normalize-event.ts';
 
 const CONFLUENT_MAGIC = 0;
@@ -36,7 +37,23 @@ export class MessageDecoder {
     return this.#schemas.needsLookup(id) ? id : undefined;
   }
 
-  decode(message: RawMessage, context: NormalizeContext): Outcome<EventRow> {
+  /**
+   * bytes → row: decode, then `enrich` (if given) on the parsed event, then serialise
+   * `properties` once. Enrichment never dead-letters; decode and the size limit may.
+   */
+  decode(
+    message: RawMessage,
+    context: NormalizeContext,
+    enrich?: DecodedEventHook,
+  ): Outcome<EventRow> {
+    const decoded = this.decodeEvent(message, context);
+    if (!decoded.ok) return decoded;
+    enrich?.(decoded.value);
+    return finishRow(decoded.value, this.#config.maxPropertiesBytes);
+  }
+
+  /** bytes → parsed event with its row, `properties` not yet serialised. */
+  decodeEvent(message: RawMessage, context: NormalizeContext): Outcome<DecodedEvent> {
     const { value } = message;
     if (value === null || value.length === 0)
       return deadLetter('not_an_object', 'empty message (no value)');

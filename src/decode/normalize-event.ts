@@ -1,5 +1,6 @@
 import { deadLetter, ok, type Outcome } from './outcome.ts';
-import { toClickHouseDateTime64, type EventRow, type MessageOrigin } from './event-row.ts';
+import { toClickHouseDateTime64, type MessageOrigin } from './event-row.ts';
+import type { DecodedEvent } from './decoded-event.ts';
 import { uuidFromOrigin } from './deterministic-uuid.ts';
 import {
   FieldProblem,
@@ -30,21 +31,22 @@ export interface NormalizeContext {
 /**
  * Turns a decoded event object (JSON or Avro) into an `events` row, or a dead letter
  * saying which field is wrong. The same rules apply whatever the wire format.
+ * `properties` stays parsed (see decoded-event.ts): it is serialised once, after enrich.
  */
 export function normalizeEvent(
   raw: unknown,
   origin: MessageOrigin,
   options: NormalizeOptions,
   context: NormalizeContext,
-): Outcome<EventRow> {
+): Outcome<DecodedEvent> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return deadLetter('not_an_object', `event must be a JSON object, got ${typeName(raw)}`);
   }
   const event = raw as Raw;
-  const props = readProperties(event['properties'], options.maxPropertiesBytes);
+  const props = readProperties(event['properties']);
   if (props instanceof FieldProblem) return fieldDeadLetter(props);
-  let { text: properties } = props;
-  const { object: p } = props;
+  const { text: propertiesText, object: p } = props;
+  let propertiesChanged = false;
 
   const ts = parseTimestamp(event['timestamp'], context.nowMs, options.maxFutureSkewMs);
   let timestampMs: number;
@@ -52,7 +54,8 @@ export function normalizeEvent(
     timestampMs = ts;
   } else if (ts.kind === 'future' && options.timestampSkewPolicy === 'broker-time') {
     timestampMs = origin.timestampMs;
-    properties = JSON.stringify({ ...p, $original_timestamp: event['timestamp'] });
+    p['$original_timestamp'] = event['timestamp'];
+    propertiesChanged = true;
   } else {
     const reason =
       ts.kind === 'future'
@@ -95,7 +98,7 @@ export function normalizeEvent(
   const { host, pathname } =
     f.url !== '' && (f.host === '' || f.pathname === '') ? splitUrl(f.url, f) : f;
 
-  return ok({
+  const row = {
     uuid:
       (uuid as string | undefined) ?? uuidFromOrigin(origin.topic, origin.partition, origin.offset),
     team_id: teamId as number | string,
@@ -103,7 +106,7 @@ export function normalizeEvent(
     session_id: f.session_id,
     event: name as string,
     timestamp: toClickHouseDateTime64(timestampMs),
-    properties,
+    properties: '',
     url: f.url,
     referrer: f.referrer,
     host,
@@ -132,20 +135,22 @@ export function normalizeEvent(
     _partition: origin.partition,
     _offset: origin.offset,
     _ingested_at: context.ingestedAt,
-  });
+  };
+  return ok({ row, event, properties: p, propertiesText, propertiesChanged, timestampMs });
 }
 
-/** `properties` arrives as an object or, as in HIP-47's HTTP example, as JSON text. */
+/**
+ * `properties` arrives as an object or, as in HIP-47's HTTP example, as JSON text. Its size
+ * limit is checked on the text that is stored (finishRow), after privacy scrubbing.
+ */
 function readProperties(
   value: unknown,
-  maxBytes: number,
-): { text: string; object: Raw } | FieldProblem {
+): { text: string | undefined; object: Record<string, unknown> } | FieldProblem {
   if (value === undefined || value === null) return { text: '{}', object: {} };
-  let text: string;
+  let text: string | undefined;
   let object: unknown;
   if (typeof value === 'string') {
     text = value;
-    if (Buffer.byteLength(text) > maxBytes) return tooLarge(Buffer.byteLength(text), maxBytes);
     try {
       object = JSON.parse(text);
     } catch {
@@ -153,17 +158,11 @@ function readProperties(
     }
   } else {
     object = value;
-    text = JSON.stringify(value);
-    if (Buffer.byteLength(text) > maxBytes) return tooLarge(Buffer.byteLength(text), maxBytes);
   }
   if (object === null || typeof object !== 'object' || Array.isArray(object)) {
     return new FieldProblem('properties', `must be an object, got ${typeName(object)}`);
   }
-  return { text, object: object as Raw };
-}
-
-function tooLarge(size: number, max: number): FieldProblem {
-  return new FieldProblem('properties', `is ${size} bytes, above the ${max}-byte limit`);
+  return { text, object: object as Record<string, unknown> };
 }
 
 /** A top-level field wins; otherwise the PostHog-style property; wrong types read as ''. */
@@ -191,10 +190,7 @@ function splitUrl(
   };
 }
 
-function fieldDeadLetter(problem: FieldProblem): Outcome<EventRow> {
-  if (problem.field === 'properties' && problem.detail.includes('limit')) {
-    return deadLetter('properties_too_large', `properties ${problem.detail}`);
-  }
+function fieldDeadLetter(problem: FieldProblem): Outcome<DecodedEvent> {
   return deadLetter(
     problem.missing ? 'missing_field' : 'wrong_type',
     `${problem.field} ${problem.detail}`,

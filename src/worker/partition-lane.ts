@@ -110,12 +110,12 @@ export class PartitionLane {
       headers: message.headers,
       timestampMs,
     };
-    const outcome = this.#deps.decoder.decode(source, { nowMs: this.#deps.now(), ingestedAt });
-    let line: string | undefined;
-    if (outcome.ok) {
-      this.#deps.enrich(outcome.value);
-      line = `${JSON.stringify(outcome.value)}\n`;
-    }
+    const outcome = this.#deps.decoder.decode(
+      source,
+      { nowMs: this.#deps.now(), ingestedAt },
+      this.#deps.enrich,
+    );
+    const line = outcome.ok ? `${JSON.stringify(outcome.value)}\n` : undefined;
     const open = this.#openBatch();
     // While re-forming a pending range, size limits do not apply: the range is fixed.
     if (
