@@ -8,6 +8,7 @@ import { createKafka } from '../consume/create-kafka.ts';
 import { replayDeadLetters } from '../dlq/replay-dead-letters.ts';
 import { runWorker } from '../main.ts';
 import { createLogger } from '../observe/logger.ts';
+import { registerProduceSampleCommand } from './produce-sample-command.ts';
 
 const program = new Command()
   .name('hanzo-ingest')
@@ -93,6 +94,8 @@ function applyConfigFileOption(): void {
   const file = program.opts<{ config?: string }>().config;
   if (file !== undefined) process.env['INGEST_CONFIG_FILE'] = file;
 }
+
+registerProduceSampleCommand(program);
 
 try {
   await program.parseAsync(process.argv);
