@@ -45,6 +45,24 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   s('LOG_LEVEL', 'logLevel', 'string', 'fatal, error, warn, info, debug, trace or silent'),
   s('METRICS_PORT', 'metricsPort', 'int', 'Port of /metrics, /healthz and /readyz (0: disabled)'),
   s('SHUTDOWN_TIMEOUT_MS', 'shutdownTimeoutMs', 'int', 'Drain deadline after SIGTERM/SIGINT'),
+  s(
+    'INGEST_LAG_REFRESH_MS',
+    'observe.lagRefreshMs',
+    'int',
+    'How often the group\u2019s lag is read from the brokers',
+  ),
+  s(
+    'INGEST_CLICKHOUSE_PROBE_MS',
+    'observe.clickhouseProbeMs',
+    'int',
+    'How often /readyz probes ClickHouse',
+  ),
+  s(
+    'INGEST_READY_PROGRESS_MS',
+    'observe.readyProgressMs',
+    'int',
+    '/readyz fails when the consume loop is silent this long',
+  ),
 
   s(
     'KAFKA_BROKERS',

@@ -100,6 +100,16 @@ const decodeSchema = z.strictObject({
   timestampSkewPolicy: z.enum(['reject', 'broker-time']).default('reject'),
 });
 
+/** Health endpoints and broker-side lag (the metrics port itself is `metricsPort`). */
+const observeSchema = z.strictObject({
+  /** How often the group's lag is read from the brokers (also the worker's Kafka check). */
+  lagRefreshMs: positiveInt.default(10_000),
+  /** How often ClickHouse is probed for /readyz (and its part counts read for the alerts). */
+  clickhouseProbeMs: positiveInt.default(5_000),
+  /** /readyz fails when the consume loop shows no activity for this long. */
+  readyProgressMs: positiveInt.default(60_000),
+});
+
 export const configSchema = z
   .strictObject({
     mode: z.enum(['worker', 'kafka-engine']).default('worker'),
@@ -109,6 +119,7 @@ export const configSchema = z
     batch: batchSchema.default(batchSchema.parse({})),
     insert: insertSchema.default(insertSchema.parse({})),
     decode: decodeSchema.default(decodeSchema.parse({})),
+    observe: observeSchema.default(observeSchema.parse({})),
     /** Total bytes buffered across all partitions before every partition pauses. */
     maxBufferedBytes: positiveInt.default(256 * 1024 * 1024),
     logLevel: z
@@ -164,3 +175,4 @@ export type ClickHouseConfig = Config['clickhouse'];
 export type BatchConfig = Config['batch'];
 export type InsertConfig = Config['insert'];
 export type DecodeConfig = Config['decode'];
+export type ObserveConfig = Config['observe'];
