@@ -257,6 +257,88 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     'string',
     '`reject` (dead-letter) or `broker-time` (use the Kafka timestamp)',
   ),
+
+  s(
+    'ENRICH_GEO',
+    'enrich.geo.enabled',
+    'bool',
+    'Fill country_code, region and city from the client IP',
+  ),
+  s(
+    'ENRICH_GEO_DATABASES',
+    'enrich.geo.databases',
+    'list',
+    'Geo .mmdb files (MaxMind City or ip-location-db), comma-separated; `npm:` = inside a package',
+  ),
+  s('ENRICH_GEO_CACHE_SIZE', 'enrich.geo.cacheSize', 'int', 'IP lookups kept in the LRU cache'),
+  s(
+    'ENRICH_GEO_WATCH_INTERVAL_MS',
+    'enrich.geo.watchIntervalMs',
+    'int',
+    'How often geo files are checked for replacement and reloaded (0: never)',
+  ),
+  s(
+    'ENRICH_USER_AGENT',
+    'enrich.userAgent.enabled',
+    'bool',
+    'Fill browser, os, device_type from the user agent',
+  ),
+  s(
+    'ENRICH_USER_AGENT_CACHE_SIZE',
+    'enrich.userAgent.cacheSize',
+    'int',
+    'Parsed user agents kept in the LRU cache',
+  ),
+  s('ENRICH_LLM_COST', 'enrich.llmCost.enabled', 'bool', 'Compute cost_usd of LLM events'),
+  s(
+    'ENRICH_PRICING_OVERRIDES_FILE',
+    'enrich.llmCost.overridesFile',
+    'string',
+    'JSON pricing overrides (genai-prices provider format); wins over the bundled prices',
+  ),
+  s(
+    'ENRICH_RECOMPUTE_COST',
+    'enrich.llmCost.recompute',
+    'bool',
+    'Price events that already carry cost_usd too (else their cost is kept)',
+  ),
+  s(
+    'ENRICH_PRICING_CACHE_SIZE',
+    'enrich.llmCost.cacheSize',
+    'int',
+    'Resolved (provider, model) pairs kept in the LRU cache',
+  ),
+  s(
+    'ENRICH_IP_FIELDS',
+    'enrich.ipFields',
+    'list',
+    'Where the client IP is read, first present wins (`properties.` paths read properties)',
+  ),
+  s(
+    'ENRICH_USER_AGENT_FIELDS',
+    'enrich.userAgentFields',
+    'list',
+    'Where the user agent is read, first present wins',
+  ),
+  s(
+    'ENRICH_SCRUB_KEYS',
+    'enrich.scrubKeys',
+    'list',
+    'Properties removed before storage (raw LLM prompts/completions, HIP-47)',
+  ),
+  s(
+    'ENRICH_KEEP_RAW_IP',
+    'enrich.keepRawIp',
+    'bool',
+    'Keep the client IP in properties (default: removed after the geo lookup)',
+  ),
+  s(
+    'ENRICH_DISTINCT_ID_SECRET',
+    'enrich.distinctIdSecret',
+    'string',
+    'Set: distinct_id is stored as HMAC-SHA256(secret, distinct_id) hex (off by default)',
+    { secret: true, fromFile: true },
+  ),
 ];
 
 /** Prefixes we own: an unknown variable under them is a typo, and start-up stops. */
@@ -267,6 +349,7 @@ export const OWNED_ENV_PREFIXES = [
   'BATCH_',
   'INSERT_',
   'DECODE_',
+  'ENRICH_',
 ] as const;
 
 /** Variables Kubernetes injects for Services (enableServiceLinks); never ours. */

@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  BUNDLED_GEO_DATABASES,
+  DEFAULT_IP_FIELDS,
+  DEFAULT_SCRUB_KEYS,
+  DEFAULT_USER_AGENT_FIELDS,
+  FIELD_PATH_PATTERN,
+} from '../enrich/enrich-defaults.ts';
 
 /**
  * The worker's configuration, parsed once at start-up (see load-config.ts).
@@ -110,6 +117,60 @@ const observeSchema = z.strictObject({
   readyProgressMs: positiveInt.default(60_000),
 });
 
+const fieldPath = z
+  .string()
+  .regex(FIELD_PATH_PATTERN, 'must be a field path like properties.$ip or context.ip');
+
+const enrichSchema = z.strictObject({
+  geo: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** .mmdb files (MaxMind GeoIP2/GeoLite2 City or ip-location-db), tried in order. */
+      databases: z
+        .array(z.string().min(1))
+        .min(1)
+        .default([...BUNDLED_GEO_DATABASES]),
+      cacheSize: nonNegativeInt.default(100_000),
+      /** How often the database files are checked for replacement (0: never). */
+      watchIntervalMs: nonNegativeInt.default(30_000),
+    })
+    .default({
+      enabled: true,
+      databases: [...BUNDLED_GEO_DATABASES],
+      cacheSize: 100_000,
+      watchIntervalMs: 30_000,
+    }),
+  userAgent: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      cacheSize: nonNegativeInt.default(20_000),
+    })
+    .default({ enabled: true, cacheSize: 20_000 }),
+  llmCost: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** JSON file of providers/models in genai-prices' format; wins over the bundled data. */
+      overridesFile: z.string().min(1).optional(),
+      /** Price events that carry their own cost_usd too (else a provided cost is kept). */
+      recompute: z.boolean().default(false),
+      cacheSize: nonNegativeInt.default(10_000),
+    })
+    .default({ enabled: true, recompute: false, cacheSize: 10_000 }),
+  ipFields: z
+    .array(fieldPath)
+    .min(1)
+    .default([...DEFAULT_IP_FIELDS]),
+  userAgentFields: z
+    .array(fieldPath)
+    .min(1)
+    .default([...DEFAULT_USER_AGENT_FIELDS]),
+  scrubKeys: z.array(fieldPath).default([...DEFAULT_SCRUB_KEYS]),
+  /** Keep the client IP in `properties` (by default it is removed once geo is resolved). */
+  keepRawIp: z.boolean().default(false),
+  /** Set: distinct_id is replaced by HMAC-SHA256(secret, distinct_id) in hex. */
+  distinctIdSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+});
+
 export const configSchema = z
   .strictObject({
     mode: z.enum(['worker', 'kafka-engine']).default('worker'),
@@ -119,6 +180,7 @@ export const configSchema = z
     batch: batchSchema.default(batchSchema.parse({})),
     insert: insertSchema.default(insertSchema.parse({})),
     decode: decodeSchema.default(decodeSchema.parse({})),
+    enrich: enrichSchema.default(enrichSchema.parse({})),
     observe: observeSchema.default(observeSchema.parse({})),
     /** Total bytes buffered across all partitions before every partition pauses. */
     maxBufferedBytes: positiveInt.default(256 * 1024 * 1024),
@@ -175,4 +237,5 @@ export type ClickHouseConfig = Config['clickhouse'];
 export type BatchConfig = Config['batch'];
 export type InsertConfig = Config['insert'];
 export type DecodeConfig = Config['decode'];
+export type EnrichConfig = Config['enrich'];
 export type ObserveConfig = Config['observe'];
