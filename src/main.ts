@@ -1,37 +1,48 @@
 import { loadConfig } from './config/load-config.ts';
 import type { Config } from './config/schema.ts';
 import { createKafka } from './consume/create-kafka.ts';
+import { maskSecrets } from './config/print-config.ts';
 import { createLogger, type Logger } from './observe/logger.ts';
-import { createEventsTableSql } from './schema/events-table.ts';
+import { Observability } from './observe/observability.ts';
+import { createMigrationClient, schemaTargetOf } from './migrate/migrate-from-config.ts';
+import { migrateUp } from './migrate/run-migrations.ts';
 import { createClickHouseClient } from './sink/create-clickhouse-client.ts';
 import { IngestWorker } from './worker/ingest-worker.ts';
 import { errorMessage } from './errors.ts';
 
 /** The one place that wires the pieces together for `hanzo-ingest run`. */
-export function createWorker(config: Readonly<Config>, logger: Logger): IngestWorker {
+export function createWorker(
+  config: Readonly<Config>,
+  logger: Logger,
+  observability?: Observability,
+): IngestWorker {
   return new IngestWorker(config, {
     kafka: createKafka(config.kafka, logger.child({ component: 'kafka' })),
     clickhouse: createClickHouseClient(config.clickhouse, config.insert),
     logger,
+    ...(observability === undefined ? {} : { metrics: observability.metrics }),
   });
 }
 
-/** Creates the events table when asked to (CLICKHOUSE_MIGRATE_ON_START). */
+/**
+ * Applies pending schema migrations when asked to (CLICKHOUSE_MIGRATE_ON_START). Workers
+ * starting together are safe: the migrator's lock lets one apply, the others wait and find
+ * nothing left to do.
+ */
 export async function prepareClickHouse(config: Readonly<Config>, logger: Logger): Promise<void> {
-  const client = createClickHouseClient(config.clickhouse, config.insert);
+  const client = createMigrationClient(config.clickhouse, config.insert);
   try {
     const ping = await client.ping();
     if (!ping.success) throw ping.error;
     if (config.clickhouse.migrateOnStart) {
-      await client.command({
-        query: createEventsTableSql({
-          database: config.clickhouse.database,
-          table: config.clickhouse.table,
-        }),
+      const result = await migrateUp(client, {
+        ...schemaTargetOf(config.clickhouse),
+        owner: config.workerId,
+        logger: logger.child({ component: 'migrate' }),
       });
       logger.info(
-        { table: `${config.clickhouse.database}.${config.clickhouse.table}` },
-        'events table ready',
+        { database: config.clickhouse.database, applied: result.migrations },
+        'schema up to date',
       );
     }
   } finally {
@@ -46,8 +57,17 @@ export async function prepareClickHouse(config: Readonly<Config>, logger: Logger
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const config = loadConfig({ env });
   const logger = createLogger(config.logLevel, config.workerId);
-  await prepareClickHouse(config, logger);
-  const worker = createWorker(config, logger);
+  logger.info({ config: maskSecrets(config) }, 'configuration');
+  // Metrics, /healthz and /readyz come up first: probes get answers during start-up too.
+  const observability = new Observability(config, logger);
+  const worker = createWorker(config, logger, observability);
+  await observability.start(worker);
+  try {
+    await prepareClickHouse(config, logger);
+  } catch (err) {
+    await observability.stop();
+    throw err;
+  }
   let signals = 0;
   const stopped = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -81,6 +101,13 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
       () => 1,
     );
   });
-  await worker.start();
-  return Promise.race([stopped, failed]);
+  try {
+    await worker.start();
+  } catch (err) {
+    await observability.stop();
+    throw err;
+  }
+  const code = await Promise.race([stopped, failed]);
+  await observability.stop(); // after the drain: scrapes and probes answer until then
+  return code;
 }

@@ -9,6 +9,8 @@ import { replayDeadLetters } from '../dlq/replay-dead-letters.ts';
 import { runWorker } from '../main.ts';
 import { createLogger } from '../observe/logger.ts';
 import { registerProduceSampleCommand } from './produce-sample-command.ts';
+import { registerTopicsCommand } from './topics-command.ts';
+import { registerMigrateCommand } from './migrate-command.ts';
 
 const program = new Command()
   .name('hanzo-ingest')
@@ -96,6 +98,8 @@ function applyConfigFileOption(): void {
 }
 
 registerProduceSampleCommand(program);
+registerTopicsCommand(program);
+registerMigrateCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -189,6 +189,18 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     'bool',
     'Apply pending migrations at start-up',
   ),
+  s(
+    'CLICKHOUSE_CLUSTER',
+    'clickhouse.cluster',
+    'string',
+    'Cluster for ON CLUSTER DDL and Replicated tables (`{cluster}`: the server macro); empty: single node',
+  ),
+  s(
+    'CLICKHOUSE_DISTRIBUTED',
+    'clickhouse.distributed',
+    'bool',
+    'Distributed tables in front of sharded `<table>_local` tables (needs CLICKHOUSE_CLUSTER)',
+  ),
 
   s('BATCH_MAX_ROWS', 'batch.maxRows', 'int', 'Rows per insert (HIP-47: 10,000–100,000)'),
   s('BATCH_MAX_BYTES', 'batch.maxBytes', 'int', 'Bytes per insert'),

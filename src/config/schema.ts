@@ -75,8 +75,15 @@ const clickhouseSchema = z.strictObject({
   requestCompression: z.boolean().default(true),
   /** Must stay below the server's keep_alive_timeout (3 s on older servers, 10 s on 24.x+). */
   keepAliveIdleMs: positiveInt.default(2_500),
-  /** Create the events table (and pending migrations) at start-up. */
+  /** Apply pending schema migrations (schemas/migrations) at start-up. */
   migrateOnStart: z.boolean().default(false),
+  /** Cluster for ON CLUSTER DDL and Replicated engines ('{cluster}' = the server macro); empty: single node. */
+  cluster: z
+    .string()
+    .regex(/^[A-Za-z0-9_.{}-]*$/, 'must be a cluster name or a macro such as {cluster}')
+    .default(''),
+  /** Put Distributed tables (HIP-47 names) in front of sharded `<table>_local` tables. */
+  distributed: z.boolean().default(false),
 });
 
 const batchSchema = z.strictObject({
@@ -191,6 +198,13 @@ export const configSchema = z
     shutdownTimeoutMs: positiveInt.default(30_000),
   })
   .superRefine((c, ctx) => {
+    if (c.clickhouse.distributed && c.clickhouse.cluster === '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clickhouse', 'distributed'],
+        message: 'needs clickhouse.cluster (Distributed tables span a cluster)',
+      });
+    }
     // Heartbeats keep flowing while inserts run (partitions pause, the handler never blocks),
     // but an insert attempt must still finish inside one rebalance window so a revoked
     // partition is released in time.

@@ -21,7 +21,7 @@ import {
 } from './plan-migrations.ts';
 
 export interface MigrateOptions extends SchemaTarget {
-  /** Who applies: lock owner and ledger `applied_by` (default host:pid:random). */
+  /** Who applies (default host:pid); a random suffix makes it the lock owner and ledger `applied_by`. */
   readonly owner?: string;
   /** Plan and render only: nothing is locked, sent or recorded. */
   readonly dryRun?: boolean;
@@ -110,7 +110,8 @@ async function migrate(
     return { direction, dryRun, migrations: [], statements: [] };
   }
 
-  const owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  // Unique even if two processes were given the same name: the lock tells owners apart by it.
+  const owner = `${options.owner ?? `${hostname()}:${process.pid}`}:${randomUUID().slice(0, 8)}`;
   const lock = await acquireMigrationLock(client, target, {
     owner,
     ...(options.lock === undefined ? {} : { timing: options.lock }),
