@@ -10,6 +10,8 @@ export interface DeadLetterPublisherOptions {
   readonly workerId: string;
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
+  /** Called once the brokers acknowledged these dead letters (metrics). */
+  readonly onPublished?: (letters: readonly RejectedMessage[]) => void;
 }
 
 /**
@@ -45,6 +47,7 @@ export class DeadLetterPublisher {
       },
     );
     for (const r of fresh) this.#published.set(sourceKey(r), true);
+    this.#options.onPublished?.(fresh);
   }
 }
 

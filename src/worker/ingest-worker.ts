@@ -21,6 +21,11 @@ import type { MessageDecoder } from '../decode/decode-message.ts';
 import { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
 import { passThrough, type EnrichStage } from '../enrich/enrich-stage.ts';
 import { errorMessage } from '../errors.ts';
+import {
+  ignoreIngestMetrics,
+  type IngestMetrics,
+  type WorkerRuntimeState,
+} from '../observe/ingest-metrics.ts';
 import type { Logger } from '../observe/logger.ts';
 import { WorkerStats } from '../observe/worker-stats.ts';
 import { insertErrorLabel } from '../sink/classify-insert-error.ts';
@@ -34,6 +39,8 @@ export interface WorkerParts {
   readonly clickhouse: ClickHouseClient;
   readonly logger: Logger;
   readonly enrich?: EnrichStage;
+  /** Prometheus metrics (observe/worker-metrics.ts); nothing is recorded without. */
+  readonly metrics?: IngestMetrics;
 }
 
 const TICK_MS = 100;
@@ -57,6 +64,8 @@ export class IngestWorker {
   readonly #decoder: MessageDecoder;
   readonly #deliveries = new Set<Promise<void>>();
   readonly #pauser: PartitionPauser;
+  readonly #metrics: IngestMetrics;
+  #running = false;
   #bufferedBytes = 0;
   #ticker: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
@@ -67,6 +76,7 @@ export class IngestWorker {
     this.#config = config;
     this.#log = parts.logger.child({ component: 'worker' });
     this.#clickhouse = parts.clickhouse;
+    this.#metrics = parts.metrics ?? ignoreIngestMetrics;
     const { kafka: k } = config;
     const clients = createGroupClients(parts.kafka, k);
     this.#consumer = clients.consumer;
@@ -87,13 +97,19 @@ export class IngestWorker {
     const retry = { retryInitialMs, retryMaxMs };
     this.#delivery = {
       ...retry,
-      committer: new OffsetCommitter({ consumer: this.#consumer, ...retry }),
-      insert: (rows, token, signal) => insertRows(target, rows, token, signal),
+      committer: new OffsetCommitter({
+        consumer: this.#consumer,
+        ...retry,
+        onCommitted: (ms) => this.#metrics.committed(ms),
+      }),
+      insert: (rows, token, signal) =>
+        this.#metrics.timeInsert(() => insertRows(target, rows, token, signal)),
       deadLetters: new DeadLetterPublisher({
         producer: this.#producer,
         topic: k.dlqTopic,
         workerId: config.workerId,
         ...retry,
+        onPublished: (letters) => this.#metrics.deadLettersWritten(letters),
       }),
       insertQueue: new PQueue({ concurrency: config.insert.maxInFlight }),
       isCurrent: (lane) => this.#lanes.isCurrent(lane),
@@ -123,6 +139,7 @@ export class IngestWorker {
       );
       if (!event.payload.restart) this.#failure?.(event.payload.error);
     });
+    this.#metrics.watchConsumer(this.#consumer);
     await this.#consumer.connect();
     await this.#consumer.subscribe({
       topics: [...kafka.topics],
@@ -135,7 +152,27 @@ export class IngestWorker {
       eachBatch: (payload) => this.#onBatch(payload),
     });
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
+    this.#running = true;
     this.#log.info({ topics: kafka.topics, groupId: kafka.groupId }, 'worker started');
+  }
+
+  /** What the worker holds right now, for metrics and /readyz (cheap: a walk over the lanes). */
+  runtimeState(): WorkerRuntimeState {
+    let paused = 0;
+    let oldest: number | undefined;
+    for (const lane of this.#lanes.lanes()) {
+      if (lane.paused) paused++;
+      const held = lane.oldestHeldAt;
+      if (held !== undefined && (oldest === undefined || held < oldest)) oldest = held;
+    }
+    return {
+      running: this.#running && this.#stopping === undefined,
+      stopping: this.#stopping !== undefined,
+      pausedPartitions: paused,
+      insertsInFlight: this.#delivery.insertQueue.pending,
+      bufferedBytes: this.#bufferedBytes,
+      oldestUnflushedAtMs: oldest,
+    };
   }
 
   /** Resolves with an error if the worker hits a failure it cannot handle (it should exit). */
@@ -199,6 +236,7 @@ export class IngestWorker {
     const lane = await this.#lanes.lane(batch.topic, batch.partition, BigInt(first.offset));
     if (lane === undefined) return;
     const ingestedAt = ingestedAtNow(Date.now());
+    let consumed = 0;
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale() || !lane.alive || this.#stopping !== undefined)
         break;
@@ -209,10 +247,12 @@ export class IngestWorker {
         this.#pauser.pause(lane);
         break;
       }
-      if (result === 'accepted') this.stats.messagesConsumed++;
+      if (result === 'accepted') consumed++;
       payload.resolveOffset(message.offset);
       if (lane.ready !== undefined && lane.inFlight === undefined) this.#pump(lane);
     }
+    this.stats.messagesConsumed += consumed;
+    this.#metrics.consumed(batch.topic, consumed);
     await payload.heartbeat();
   }
 
@@ -264,13 +304,16 @@ export class IngestWorker {
   }
 
   #onInsertRetry(lane: PartitionLane, err: unknown, attempt: number, delayMs: number): void {
+    const errorClass = insertErrorLabel(err);
     this.stats.insertRetries++;
+    this.#metrics.insertRetried(errorClass);
     lane.blocked = true;
     this.#pauser.pause(lane);
     this.#log.warn(
       {
         partition: `${lane.topic}[${lane.partition}]`,
-        error: insertErrorLabel(err),
+        batch: lane.inFlight?.range,
+        error: errorClass,
         message: errorMessage(err),
         attempt,
         retryInMs: Math.round(delayMs),
@@ -287,6 +330,8 @@ export class IngestWorker {
   ): void {
     lane.blocked = false;
     this.stats.recordLanded(batch, rejected);
+    const refusedBySink = rejected.length - batch.rejected.length;
+    this.#metrics.landed(batch, batch.rows.length - refusedBySink, Date.now());
     this.#log.debug(
       {
         range: batch.range,

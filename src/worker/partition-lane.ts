@@ -80,6 +80,13 @@ export class PartitionLane {
     );
   }
 
+  /** When the oldest message this lane holds, not landed yet, entered the worker (ms). */
+  get oldestHeldAt(): number | undefined {
+    if (this.#inFlight !== undefined) return this.#inFlight.startedAt;
+    if (this.#ready !== undefined) return this.#ready.startedAt;
+    return this.#open === undefined || this.#open.isEmpty ? undefined : this.#open.startedAt;
+  }
+
   get idle(): boolean {
     return (
       (this.#open?.isEmpty ?? true) && this.#ready === undefined && this.#inFlight === undefined

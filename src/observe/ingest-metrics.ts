@@ -1,0 +1,48 @@
+import type { Consumer } from 'kafkajs';
+import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
+
+/**
+ * What the pipeline reports while it runs. The worker receives one through its parts;
+ * WorkerMetrics (worker-metrics.ts) records it in Prometheus. Calls are per fetched batch
+ * or per landed batch, never per message, so the hot path stays cheap.
+ */
+export interface IngestMetrics {
+  /** Follows the consumer's group events (joins, assignment, fetch activity). */
+  watchConsumer(consumer: Pick<Consumer, 'on' | 'events'>): void;
+  /** `messages` of a fetched batch entered the pipeline. */
+  consumed(topic: string, messages: number): void;
+  /** Times one insert attempt and counts it by outcome. */
+  timeInsert<T>(attempt: () => Promise<T>): Promise<T>;
+  /** An insert attempt failed and will be retried. */
+  insertRetried(errorClass: string): void;
+  /** A batch landed: `rowsInserted` of its rows were acknowledged by ClickHouse. */
+  landed(batch: SealedBatch, rowsInserted: number, nowMs: number): void;
+  /** One offset commit succeeded after `durationMs`. */
+  committed(durationMs: number): void;
+  /** These dead letters were acknowledged by the DLQ topic. */
+  deadLettersWritten(letters: readonly RejectedMessage[]): void;
+}
+
+/** Records nothing: tools and tests that run a worker without a metrics endpoint. */
+export const ignoreIngestMetrics: IngestMetrics = {
+  watchConsumer: () => {},
+  consumed: () => {},
+  timeInsert: (attempt) => attempt(),
+  insertRetried: () => {},
+  landed: () => {},
+  committed: () => {},
+  deadLettersWritten: () => {},
+};
+
+/** What a running worker holds right now; read at scrape time and by /readyz. */
+export interface WorkerRuntimeState {
+  /** Started and not stopping. */
+  readonly running: boolean;
+  /** Draining after SIGTERM/SIGINT (or stopped). */
+  readonly stopping: boolean;
+  readonly pausedPartitions: number;
+  readonly insertsInFlight: number;
+  readonly bufferedBytes: number;
+  /** When the oldest message not yet landed entered the worker (ms), if any. */
+  readonly oldestUnflushedAtMs: number | undefined;
+}

@@ -1,0 +1,249 @@
+/**
+ * Every Prometheus metric the worker exports: name, type, labels, help and buckets, in one
+ * list. The dashboard (docker/grafana/dashboards/hanzo-ingest.json) and the alert rules
+ * (docker/prometheus/alerts.yml) query these names; a test checks each of their
+ * expressions against a running worker.
+ *
+ * Every series also carries `group` (the consumer group, a default label of the worker's
+ * registry); Prometheus adds `job` and `instance`. Broker-side series (consumer lag, offsets,
+ * group members) are exported by every replica with the same labels: dashboards and alerts
+ * read them with `max by (group, topic, partition)`.
+ *
+ * Process metrics (`process_*`, `nodejs_*`) come from prom-client's default collectors.
+ */
+export type MetricKind = 'counter' | 'gauge' | 'histogram';
+
+export interface MetricSpec {
+  readonly name: string;
+  readonly kind: MetricKind;
+  readonly help: string;
+  readonly labels: readonly string[];
+  readonly buckets?: readonly number[];
+}
+
+/** The registry's default label: the consumer group of this worker. */
+export const GROUP_LABEL = 'group';
+
+const SECONDS_FAST = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const SECONDS_INSERT = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export const METRICS = {
+  // consume
+  messagesConsumed: {
+    name: 'hanzo_ingest_messages_consumed_total',
+    kind: 'counter',
+    help: 'Kafka messages taken into the pipeline (rows and dead letters), counted per fetched batch',
+    labels: ['topic'],
+  },
+  rebalances: {
+    name: 'hanzo_ingest_rebalances_total',
+    kind: 'counter',
+    help: 'Consumer group generations this worker joined (each join follows a rebalance)',
+    labels: [],
+  },
+  assignedPartitions: {
+    name: 'hanzo_ingest_assigned_partitions',
+    kind: 'gauge',
+    help: 'Partitions assigned to this worker in the current group generation',
+    labels: ['topic'],
+  },
+  pausedPartitions: {
+    name: 'hanzo_ingest_paused_partitions',
+    kind: 'gauge',
+    help: 'Partitions this worker paused for backpressure (full lane, failing insert, memory budget)',
+    labels: [],
+  },
+  bufferedBytes: {
+    name: 'hanzo_ingest_buffered_bytes',
+    kind: 'gauge',
+    help: 'Bytes held in memory across all partitions (open, waiting and in-flight batches)',
+    labels: [],
+  },
+  oldestUnflushedAge: {
+    name: 'hanzo_ingest_oldest_unflushed_age_seconds',
+    kind: 'gauge',
+    help: 'Age of the oldest message this worker holds that has not landed in ClickHouse yet (0: none)',
+    labels: [],
+  },
+
+  // batch and sink
+  batchRows: {
+    name: 'hanzo_ingest_batch_rows',
+    kind: 'histogram',
+    help: 'Rows per landed batch',
+    labels: [],
+    buckets: [10, 100, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000],
+  },
+  batchBytes: {
+    name: 'hanzo_ingest_batch_bytes',
+    kind: 'histogram',
+    help: 'Bytes (JSON rows) per landed batch',
+    labels: [],
+    buckets: [16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216, 33_554_432, 67_108_864],
+  },
+  batchAge: {
+    name: 'hanzo_ingest_batch_age_seconds',
+    kind: 'histogram',
+    help: "Time from a batch's first message entering the worker until the batch landed",
+    labels: [],
+    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+  },
+  insertDuration: {
+    name: 'hanzo_ingest_insert_duration_seconds',
+    kind: 'histogram',
+    help: 'Duration of one insert attempt into ClickHouse, by outcome (success or failure)',
+    labels: ['outcome'],
+    buckets: SECONDS_INSERT,
+  },
+  insertRetries: {
+    name: 'hanzo_ingest_insert_retries_total',
+    kind: 'counter',
+    help: 'Failed insert attempts that will be retried, by error class (ClickHouse error type or network code)',
+    labels: ['error_class'],
+  },
+  insertsInFlight: {
+    name: 'hanzo_ingest_inserts_in_flight',
+    kind: 'gauge',
+    help: 'Inserts running now (at most INSERT_MAX_IN_FLIGHT)',
+    labels: [],
+  },
+  rowsInserted: {
+    name: 'hanzo_ingest_rows_inserted_total',
+    kind: 'counter',
+    help: 'Rows ClickHouse acknowledged (deduplicated repeats included)',
+    labels: ['table'],
+  },
+  bytesInserted: {
+    name: 'hanzo_ingest_bytes_inserted_total',
+    kind: 'counter',
+    help: 'Bytes of JSON rows ClickHouse acknowledged',
+    labels: ['table'],
+  },
+
+  // commit and dead letters
+  commitDuration: {
+    name: 'hanzo_ingest_commit_duration_seconds',
+    kind: 'histogram',
+    help: 'Duration of one successful offset commit (pending-range and final commits)',
+    labels: [],
+    buckets: SECONDS_FAST,
+  },
+  deadLetters: {
+    name: 'hanzo_ingest_dead_letters_total',
+    kind: 'counter',
+    help: 'Messages written to the dead-letter topic, by reason and stage',
+    labels: ['reason', 'stage'],
+  },
+
+  // enrichment
+  geoMisses: {
+    name: 'hanzo_ingest_enrich_geo_misses_total',
+    kind: 'counter',
+    help: 'Events with an IP but no geo values, by reason (invalid, private, not_found)',
+    labels: ['reason'],
+  },
+  userAgentsUnparsed: {
+    name: 'hanzo_ingest_enrich_user_agents_unparsed_total',
+    kind: 'counter',
+    help: 'User agent strings that yielded no browser and no OS',
+    labels: [],
+  },
+  unknownModels: {
+    name: 'hanzo_ingest_enrich_unknown_models_total',
+    kind: 'counter',
+    help: 'LLM events whose model has no price (cost 0), by provider and model (capped; the rest as model="other")',
+    labels: ['provider', 'model'],
+  },
+  contentScrubbed: {
+    name: 'hanzo_ingest_enrich_llm_content_scrubbed_total',
+    kind: 'counter',
+    help: 'Raw LLM content fields removed from properties, by key',
+    labels: ['key'],
+  },
+
+  // broker-side lag (same value from every replica: read with max by (group, topic, partition))
+  consumerLag: {
+    name: 'hanzo_ingest_consumer_lag',
+    kind: 'gauge',
+    help: "Messages between the group's committed offset and the log end, per partition, read from the broker",
+    labels: ['topic', 'partition'],
+  },
+  logEndOffset: {
+    name: 'hanzo_ingest_log_end_offset',
+    kind: 'gauge',
+    help: 'Log-end (high watermark) offset per partition, read from the broker',
+    labels: ['topic', 'partition'],
+  },
+  committedOffset: {
+    name: 'hanzo_ingest_committed_offset',
+    kind: 'gauge',
+    help: "The group's committed offset per partition, read from the broker (absent: never committed)",
+    labels: ['topic', 'partition'],
+  },
+  groupMembers: {
+    name: 'hanzo_ingest_consumer_group_members',
+    kind: 'gauge',
+    help: 'Members of the consumer group, as the group coordinator reports them',
+    labels: [],
+  },
+  lagRefreshed: {
+    name: 'hanzo_ingest_lag_refresh_timestamp_seconds',
+    kind: 'gauge',
+    help: 'Unix time of the last successful read of the broker-side lag',
+    labels: [],
+  },
+  lagRefreshErrors: {
+    name: 'hanzo_ingest_lag_refresh_errors_total',
+    kind: 'counter',
+    help: 'Failed reads of the broker-side lag',
+    labels: [],
+  },
+
+  // ClickHouse health, from the worker's probe
+  clickhouseUp: {
+    name: 'hanzo_ingest_clickhouse_up',
+    kind: 'gauge',
+    help: '1 when the last probe of ClickHouse succeeded, else 0',
+    labels: [],
+  },
+  clickhouseActiveParts: {
+    name: 'hanzo_ingest_clickhouse_active_parts',
+    kind: 'gauge',
+    help: 'Active data parts of the events table (system.parts; HIP-47 alerts above 300)',
+    labels: ['database', 'table'],
+  },
+  clickhouseMaxPartsPerPartition: {
+    name: 'hanzo_ingest_clickhouse_max_parts_per_partition',
+    kind: 'gauge',
+    help: "Active parts in the events table's fullest partition (inserts fail at parts_to_throw_insert)",
+    labels: ['database', 'table'],
+  },
+  clickhouseReplicaDelay: {
+    name: 'hanzo_ingest_clickhouse_replica_delay_seconds',
+    kind: 'gauge',
+    help: 'Largest replication delay of a replicated table in the database (system.replicas; 0 when none is replicated)',
+    labels: ['database'],
+  },
+
+  // the process
+  ready: {
+    name: 'hanzo_ingest_ready',
+    kind: 'gauge',
+    help: '1 when /readyz reports ready, else 0',
+    labels: [],
+  },
+  memoryLimit: {
+    name: 'hanzo_ingest_memory_limit_bytes',
+    kind: 'gauge',
+    help: 'Memory the process may use: the cgroup limit, else the machine total',
+    labels: [],
+  },
+  workerInfo: {
+    name: 'hanzo_ingest_worker_info',
+    kind: 'gauge',
+    help: 'Always 1; labels identify the worker and its version',
+    labels: ['worker_id', 'version'],
+  },
+} as const satisfies Record<string, MetricSpec>;
+
+export type MetricKey = keyof typeof METRICS;
