@@ -1,0 +1,64 @@
+import type { DecodedEvent } from '../decode/decoded-event.ts';
+
+/**
+ * A configured field path, compiled once: `properties.$ip` reads the parsed properties,
+ * `context.ip` reads the event's own top-level fields. Reading never throws.
+ */
+export interface EventField {
+  readonly path: string;
+  read(event: DecodedEvent): unknown;
+  /** Deletes the value when it lives in `properties`; true when something was removed. */
+  remove(event: DecodedEvent): boolean;
+}
+
+export function compileEventField(path: string): EventField {
+  const segments = path.split('.');
+  const inProperties = segments[0] === 'properties' && segments.length > 1;
+  const rest = inProperties ? segments.slice(1) : segments;
+  const remove = inProperties ? compilePropertyRemover(rest) : () => false;
+  return {
+    path,
+    read: inProperties
+      ? (event) => readPath(event.properties, rest)
+      : (event) => readPath(event.event, rest),
+    remove: (event) => remove(event.properties),
+  };
+}
+
+/** The first configured field that holds a non-empty string, else the first holding anything. */
+export function readFirstPresent(fields: readonly EventField[], event: DecodedEvent): unknown {
+  let found: unknown;
+  for (const field of fields) {
+    const value = field.read(event);
+    if (typeof value === 'string' && value !== '') return value;
+    if (found === undefined && value !== undefined && value !== null) found = value;
+  }
+  return found;
+}
+
+/** A remover of one (possibly nested, dot-separated) key of a properties object. */
+export function compilePropertyRemover(
+  segments: readonly string[],
+): (properties: Record<string, unknown>) => boolean {
+  const parentPath = segments.slice(0, -1);
+  const last = segments[segments.length - 1] ?? '';
+  return (properties) => {
+    const parent = parentPath.length === 0 ? properties : readPath(properties, parentPath);
+    if (!isPlainObject(parent) || !Object.hasOwn(parent, last)) return false;
+    delete parent[last];
+    return true;
+  };
+}
+
+function readPath(root: unknown, segments: readonly string[]): unknown {
+  let node = root;
+  for (const segment of segments) {
+    if (!isPlainObject(node) || !Object.hasOwn(node, segment)) return undefined;
+    node = node[segment];
+  }
+  return node;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
