@@ -351,6 +351,37 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     'Set: distinct_id is stored as HMAC-SHA256(secret, distinct_id) hex (off by default)',
     { secret: true, fromFile: true },
   ),
+
+  s(
+    'KAFKA_ENGINE_NUM_CONSUMERS',
+    'kafkaEngine.numConsumers',
+    'int',
+    'kafka-engine mode: consumers per ClickHouse server (≤ partitions and cores)',
+  ),
+  s(
+    'KAFKA_ENGINE_MAX_BLOCK_SIZE',
+    'kafkaEngine.maxBlockSize',
+    'int',
+    'kafka-engine mode: messages per block handed to the views',
+  ),
+  s(
+    'KAFKA_ENGINE_FLUSH_INTERVAL_MS',
+    'kafkaEngine.flushIntervalMs',
+    'int',
+    'kafka-engine mode: flush a block at least this often',
+  ),
+  s(
+    'KAFKA_ENGINE_THREAD_PER_CONSUMER',
+    'kafkaEngine.threadPerConsumer',
+    'bool',
+    'kafka-engine mode: one thread per consumer, flushing independently',
+  ),
+  s(
+    'KAFKA_ENGINE_GEO_NETWORKS_FILE',
+    'kafkaEngine.geoNetworksFile',
+    'string',
+    'kafka-engine mode: CSV network,country_code,region,city for geo in SQL (ip_trie)',
+  ),
 ];
 
 /** Prefixes we own: an unknown variable under them is a typo, and start-up stops. */

@@ -114,6 +114,24 @@ const decodeSchema = z.strictObject({
   timestampSkewPolicy: z.enum(['reject', 'broker-time']).default('reject'),
 });
 
+/**
+ * `mode: kafka-engine`: ClickHouse's Kafka table engine consumes the topics itself (HIP-47's
+ * native path); the worker process only applies the DDL and exports lag. Same consumer group
+ * as the worker mode (kafka.groupId), so a switch hands over at the committed offsets.
+ */
+const kafkaEngineSchema = z.strictObject({
+  /** Consumers of the Kafka table per ClickHouse server (HIP-47: 4); at most the partitions and the server's cores. */
+  numConsumers: positiveInt.max(64).default(4),
+  /** Messages per block the engine hands to the views (HIP-47: 65536). */
+  maxBlockSize: positiveInt.default(65_536),
+  /** A block is flushed to the views at least this often (kafka_flush_interval_ms). */
+  flushIntervalMs: positiveInt.default(7_500),
+  /** One thread per consumer, each flushing on its own (kafka_thread_per_consumer). */
+  threadPerConsumer: z.boolean().default(false),
+  /** CSV of networks for geo in SQL (ip_trie dictionary): network,country_code,region,city. */
+  geoNetworksFile: z.string().min(1).optional(),
+});
+
 /** Health endpoints and broker-side lag (the metrics port itself is `metricsPort`). */
 const observeSchema = z.strictObject({
   /** How often the group's lag is read from the brokers (also the worker's Kafka check). */
@@ -189,6 +207,7 @@ export const configSchema = z
     decode: decodeSchema.default(decodeSchema.parse({})),
     enrich: enrichSchema.default(enrichSchema.parse({})),
     observe: observeSchema.default(observeSchema.parse({})),
+    kafkaEngine: kafkaEngineSchema.default(kafkaEngineSchema.parse({})),
     /** Total bytes buffered across all partitions before every partition pauses. */
     maxBufferedBytes: positiveInt.default(256 * 1024 * 1024),
     logLevel: z
@@ -253,3 +272,4 @@ export type InsertConfig = Config['insert'];
 export type DecodeConfig = Config['decode'];
 export type EnrichConfig = Config['enrich'];
 export type ObserveConfig = Config['observe'];
+export type KafkaEngineConfig = Config['kafkaEngine'];
