@@ -2,6 +2,8 @@ import { loadConfig } from './config/load-config.ts';
 import type { Config } from './config/schema.ts';
 import { createKafka } from './consume/create-kafka.ts';
 import { maskSecrets } from './config/print-config.ts';
+import { createEnrichment } from './enrich/create-enrichment.ts';
+import type { EnrichStage } from './enrich/enrich-stage.ts';
 import { createLogger, type Logger } from './observe/logger.ts';
 import { Observability } from './observe/observability.ts';
 import { createMigrationClient, schemaTargetOf } from './migrate/migrate-from-config.ts';
@@ -15,12 +17,14 @@ export function createWorker(
   config: Readonly<Config>,
   logger: Logger,
   observability?: Observability,
+  enrich?: EnrichStage,
 ): IngestWorker {
   return new IngestWorker(config, {
     kafka: createKafka(config.kafka, logger.child({ component: 'kafka' })),
     clickhouse: createClickHouseClient(config.clickhouse, config.insert),
     logger,
     ...(observability === undefined ? {} : { metrics: observability.metrics }),
+    ...(enrich === undefined ? {} : { enrich }),
   });
 }
 
@@ -60,7 +64,12 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
   logger.info({ config: maskSecrets(config) }, 'configuration');
   // Metrics, /healthz and /readyz come up first: probes get answers during start-up too.
   const observability = new Observability(config, logger);
-  const worker = createWorker(config, logger, observability);
+  // Geo databases, prices and the overrides file load (and are checked) before anything starts.
+  const enrichment = await createEnrichment(config.enrich, {
+    logger,
+    counters: observability.enrichCounters,
+  });
+  const worker = createWorker(config, logger, observability, enrichment.stage);
   await observability.start(worker);
   try {
     await prepareClickHouse(config, logger);
@@ -109,5 +118,6 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
   }
   const code = await Promise.race([stopped, failed]);
   await observability.stop(); // after the drain: scrapes and probes answer until then
+  enrichment.close();
   return code;
 }
