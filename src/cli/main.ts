@@ -11,7 +11,7 @@ import { createLogger } from '../observe/logger.ts';
 import { registerProduceSampleCommand } from './produce-sample-command.ts';
 import { registerTopicsCommand } from './topics-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
-import { registerEnrichCommand } from './enrich-command.ts';
+import { registerLagCommand } from './lag-command.ts';
 
 const program = new Command()
   .name('hanzo-ingest')
@@ -101,7 +101,7 @@ function applyConfigFileOption(): void {
 registerProduceSampleCommand(program);
 registerTopicsCommand(program);
 registerMigrateCommand(program);
-registerEnrichCommand(program);
+registerLagCommand(program);
 
 try {
   await program.parseAsync(process.argv);
