@@ -74,8 +74,9 @@ export async function listPricedModels(
 }
 
 /**
- * Flat rows from pricing data. Bundled ids that an override prices exactly under the same
- * provider are left out, so a dictionary never holds two prices for one key.
+ * Flat rows from pricing data. An id already priced by an earlier entry of the same provider
+ * (an override, or an earlier bundled entry — the one the worker's lookup finds first) is
+ * left out of later ones, so a dictionary never holds two prices for one key.
  */
 export function pricedModelRows(
   bundled: readonly Provider[],
@@ -114,9 +115,12 @@ function modelRows(
 ): PricedModelRow[] {
   const exact = exactIds(entry.match);
   const candidates = exact ?? [entry.modelId.toLowerCase()];
-  const matchIds = candidates.filter((id) => !taken.has(`${entry.provider}\u0000${id}`));
+  const matchIds = [...new Set(candidates)].filter(
+    (id) => !taken.has(`${entry.provider}\u0000${id}`),
+  );
   if (matchIds.length === 0) return [];
-  if (source === 'override') for (const id of matchIds) taken.add(`${entry.provider}\u0000${id}`);
+  // First entry wins, as genai-prices' own lookup (`models.find`) does.
+  for (const id of matchIds) taken.add(`${entry.provider}\u0000${id}`);
 
   const periods: { constraint?: PriceConstraint; prices: PriceSpec }[] = Array.isArray(specs)
     ? [...(specs as Exclude<PriceSpecs, PriceSpec>)]
