@@ -1,194 +1,197 @@
 /**
- * `npm run bench`: end-to-end throughput of the worker on the local stack.
- * Preloads Kafka with a realistic backlog, then times one worker process draining it into
- * ClickHouse; repeated, medians reported. Figures go to stdout and, with `--json <file>`,
- * to a JSON file.
+ * `npm run bench`: throughput, latency and memory of the worker on the local stack, side by
+ * side with the machine's own limits (Kafka consume, ClickHouse insert) and the native
+ * Kafka-engine path, in one run. Preloads a realistic corpus, measures each part with
+ * repetitions, prints a table with medians, ratios and the issue's targets.
  *
- *   BENCH_EVENTS=200000 BENCH_REPEAT=3 npm run bench -- --json bench-results.json
+ *   npm run bench                          # 1,000,000 events, 3 repetitions (~15 min)
+ *   npm run bench -- --quick               # 100,000 events, 2 repetitions
+ *   npm run bench -- --json out.json --markdown BENCHMARKS.md
+ *   npm run bench -- --quick --profile .profiles   # one 1-worker drain under --cpu-prof
+ *   npm run bench -- --help
  */
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { SampleEventGenerator } from '../../src/demo/sample-events.ts';
-import { CLI_ENTRY, NODE_FLAGS, localWorkerEnv } from '../../src/demo/worker-env.ts';
 import { startStack } from '../../src/stack/local-stack.ts';
-import { spawnManaged } from '../../src/stack/process/managed-process.ts';
+import type { Stack } from '../../src/stack/types.ts';
+import {
+  benchWorkerConfig,
+  createBenchClients,
+  newRunId,
+  type BenchContext,
+} from './bench-context.ts';
+import { BenchUsageError, parseBenchOptions, type BenchOptions } from './bench-options.ts';
+import { MIX } from './corpus/bench-events.ts';
+import { createTopic, preloadCorpus, topicSize, type CorpusSpec } from './corpus/preload-corpus.ts';
+import { profileWorkerDrain } from './measure/profile-drain.ts';
+import { findStackPids } from './measure/stack-processes.ts';
+import { checkTargets, computeRatios } from './report/bench-summary.ts';
+import { describeMachine, machineInfo } from './report/machine.ts';
+import { reportRows } from './report/report-rows.ts';
+import { renderMarkdown, renderText, replaceBetweenMarkers } from './report/render-report.ts';
+import { runBench } from './run-bench.ts';
+import { connectRunningStack } from './running-stack.ts';
 
-const { values: flags } = parseArgs({ options: { json: { type: 'string' } } });
-const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
-const REPEAT = Number(process.env['BENCH_REPEAT'] ?? 3);
-const PARTITIONS = Number(process.env['BENCH_PARTITIONS'] ?? 6);
-const BATCH_ROWS = process.env['BENCH_BATCH_ROWS'] ?? '50000';
+let options: BenchOptions;
+try {
+  options = parseBenchOptions(process.argv.slice(2), process.env);
+} catch (err) {
+  if (!(err instanceof BenchUsageError)) throw err;
+  console.error(err.message);
+  process.exit(2);
+}
 
+const startedAt = performance.now();
+const log = (text: string): void =>
+  console.error(
+    `[bench ${((performance.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${text}`,
+  );
 const dir = mkdtempSync(join(tmpdir(), 'hanzo-bench-'));
-const stack = await startStack({ dir });
-const kafka = new Kafka({
-  clientId: 'bench',
-  brokers: [...stack.kafka.brokers],
-  logLevel: logLevel.NOTHING,
-});
-const clickhouse = createClient({
-  url: stack.clickhouse.url,
-  log: { level: ClickHouseLogLevel.OFF },
-});
-
-interface Run {
-  events: number;
-  drainSeconds: number;
-  eventsPerSecond: number;
-  totalSeconds: number;
-  peakRssMiB: number;
-  cpuSeconds: number;
+let stack: Stack | undefined;
+let keepDir = false;
+let cleaning: Promise<void> | undefined;
+const cleanUp = (): Promise<void> =>
+  (cleaning ??= (async () => {
+    await stack?.stop().catch((err: unknown) => console.error('stopping the stack failed:', err));
+    if (keepDir) log(`logs kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  })());
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    log(`${signal}: stopping workers and the stack`);
+    keepDir = true;
+    // Workers are children started through setpriv --pdeathsig: they go with us.
+    void cleanUp().then(() => process.exit(130));
+  });
 }
 
 try {
-  const topic = 'bench_events';
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      { topic, numPartitions: PARTITIONS },
-      { topic: 'bench_dlq', numPartitions: 1 },
-    ],
-  });
-  await admin.disconnect();
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  const generator = new SampleEventGenerator({ seed: 8 });
-  let bytes = 0;
-  for (let sent = 0; sent < EVENTS; sent += 5_000) {
-    const messages = Array.from({ length: Math.min(5_000, EVENTS - sent) }, () => {
-      const e = generator.next();
-      const value = JSON.stringify(e);
-      bytes += value.length;
-      return { key: e.distinct_id, value };
+  log(
+    options.stackEnvFile === undefined
+      ? 'starting Kafka and ClickHouse'
+      : `using the stack in ${options.stackEnvFile}`,
+  );
+  stack =
+    options.stackEnvFile === undefined
+      ? await startStack({ dir: join(dir, 'stack') })
+      : await connectRunningStack(options.stackEnvFile);
+  const { kafka, clickhouse } = createBenchClients(stack);
+  const runId = newRunId();
+  const ctx: BenchContext = {
+    options,
+    stack,
+    dir,
+    runId,
+    kafka,
+    clickhouse,
+    corpusTopic: `${runId}_events`,
+    dlqTopic: `${runId}_dlq`,
+    stackPids: findStackPids(stack),
+    log,
+  };
+  const machine = machineInfo(stack);
+  log(describeMachine(machine));
+
+  await createTopic(kafka, ctx.corpusTopic, options.partitions);
+  await createTopic(kafka, ctx.dlqTopic, 1);
+  const spec: CorpusSpec = { seed: 8, endMs: Date.now(), events: options.events };
+  log(
+    `preloading ${spec.events.toLocaleString('en-US')} events into ${ctx.corpusTopic} (${options.partitions} partitions)`,
+  );
+  const preload = await preloadCorpus(kafka, ctx.corpusTopic, spec);
+  const held = await topicSize(kafka, ctx.corpusTopic);
+  if (held !== spec.events)
+    throw new Error(`the corpus topic holds ${held} events, expected ${spec.events}`);
+  log(
+    `preloaded at ${preload.eventsPerSecond.toLocaleString('en-US')} events/s (${preload.megabytesPerSecond} MB/s, ${preload.averageEventBytes} B/event)`,
+  );
+
+  if (options.profileDir !== undefined) {
+    const profile = await profileWorkerDrain(ctx, {
+      profileDir: options.profileDir,
+      topic: ctx.corpusTopic,
+      events: spec.events,
     });
-    await producer.send({ topic, messages });
-  }
-  await producer.disconnect();
-  console.log(
-    `preloaded ${EVENTS} events (${(bytes / EVENTS).toFixed(0)} bytes/event avg) into ${PARTITIONS} partitions`,
-  );
-
-  const runs: Run[] = [];
-  for (let r = 1; r <= REPEAT; r++) runs.push(await drainOnce(topic, `bench_${r}`, r));
-  const median = (pick: (run: Run) => number): number => {
-    const sorted = runs.map(pick).sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)] ?? 0;
-  };
-  const summary = {
-    date: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-    },
-    stack: {
-      kafka: stack.kafka.version,
-      clickhouse: stack.clickhouse.version,
-      provider: stack.provider,
-    },
-    settings: {
-      events: EVENTS,
-      partitions: PARTITIONS,
-      batchMaxRows: Number(BATCH_ROWS),
-      workers: 1,
-      enrichment: 'none (pass-through stage)',
-    },
-    runs,
-    median: {
-      eventsPerSecond: Math.round(median((x) => x.eventsPerSecond)),
-      drainSeconds: median((x) => x.drainSeconds),
-      peakRssMiB: median((x) => x.peakRssMiB),
-      cpuSecondsPerMillion: Math.round((median((x) => x.cpuSeconds) / EVENTS) * 1e6),
-    },
-  };
-  console.table(runs);
-  console.log(
-    `median: ${summary.median.eventsPerSecond} events/s end to end (1 worker), peak RSS ${summary.median.peakRssMiB} MiB, ${summary.median.cpuSecondsPerMillion} worker CPU s per million events`,
-  );
-  if (flags.json !== undefined) writeFileSync(flags.json, `${JSON.stringify(summary, null, 2)}\n`);
-} finally {
-  await clickhouse.close();
-  await stack.stop();
-  rmSync(dir, { recursive: true, force: true });
-}
-
-/** One worker drains the whole backlog into a fresh table with a fresh group. */
-async function drainOnce(topic: string, name: string, run: number): Promise<Run> {
-  const started = Date.now();
-  const worker = spawnManaged(process.execPath, [...NODE_FLAGS, CLI_ENTRY, 'run'], {
-    name,
-    logFile: join(dir, `${name}.log`),
-    env: localWorkerEnv(stack.env(), {
-      KAFKA_TOPICS: topic,
-      KAFKA_DLQ_TOPIC: 'bench_dlq',
-      KAFKA_GROUP_ID: name,
-      CLICKHOUSE_TABLE: name,
-      BATCH_MAX_ROWS: BATCH_ROWS,
-      LOG_LEVEL: 'warn',
-    }),
-  });
-  let firstAt = 0;
-  let firstCount = 0;
-  let count = 0;
-  let peakRss = 0;
-  while (count < EVENTS) {
-    await new Promise((r) => setTimeout(r, 100));
-    peakRss = Math.max(peakRss, rssKiB(worker.pid));
-    const rs = await clickhouse
-      .query({ query: `SELECT count() AS n FROM ${name}`, format: 'JSONEachRow' })
-      .catch(() => undefined);
-    count = Number((await rs?.json<{ n: string }>())?.[0]?.n ?? 0);
-    if (count > 0 && firstAt === 0) {
-      firstAt = Date.now();
-      firstCount = count;
-    }
-    if (Date.now() - started > 600_000)
-      throw new Error(`run ${run}: only ${count}/${EVENTS} after 10 minutes`);
-  }
-  const done = Date.now();
-  const cpuSeconds = cpuSecondsOf(worker.pid);
-  peakRss = Math.max(peakRss, hwmKiB(worker.pid));
-  await worker.stop();
-  const drainSeconds = (done - firstAt) / 1000;
-  return {
-    events: EVENTS,
-    drainSeconds: Number(drainSeconds.toFixed(2)),
-    eventsPerSecond: Math.round((EVENTS - firstCount) / Math.max(drainSeconds, 0.001)),
-    totalSeconds: Number(((done - started) / 1000).toFixed(2)),
-    peakRssMiB: Math.round(peakRss / 1024),
-    cpuSeconds: Number(cpuSeconds.toFixed(2)),
-  };
-}
-
-function statusField(pid: number, field: string): number {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(
-      readFileSync(`/proc/${pid}/status`, 'utf8'),
+    console.log(
+      `1-worker drain under --cpu-prof: ${profile.run.eventsPerSecond.toLocaleString('en-US')} events/s (profiling slows it)`,
     );
-    return Number(match?.[1] ?? 0);
-  } catch {
-    return 0;
+    console.log(`profiles: ${profile.profiles.join(', ')}\n`);
+    console.log(profile.report);
+  } else {
+    const { results, variants, failed } = await runBench(ctx, spec);
+    results.preload = preload;
+    const ratios = computeRatios(results, variants);
+    const targets = checkTargets(results, variants, ratios);
+    const rows = reportRows(results, variants);
+    const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+    console.log(`\n${describeMachine(machine)}\n${command}\n`);
+    console.log(renderText(rows, ratios, targets));
+    const workerConfig = benchWorkerConfig(ctx, {
+      topic: ctx.corpusTopic,
+      group: 'g',
+      table: 't',
+      workerId: 'w',
+    });
+    const settings = {
+      events: spec.events,
+      repeat: options.repeat,
+      partitions: options.partitions,
+      workerEnv: options.workerEnv,
+      batch: workerConfig.batch,
+      insert: workerConfig.insert,
+      requestCompression: workerConfig.clickhouse.requestCompression,
+      fetch: {
+        maxBytes: workerConfig.kafka.fetchMaxBytes,
+        maxBytesPerPartition: workerConfig.kafka.fetchMaxBytesPerPartition,
+        maxWaitMs: workerConfig.kafka.fetchMaxWaitMs,
+        partitionsConsumedConcurrently: workerConfig.kafka.partitionsConsumedConcurrently,
+      },
+    };
+    if (options.jsonFile !== undefined) {
+      const report = {
+        date: new Date().toISOString(),
+        command,
+        machine,
+        settings,
+        corpus: { ...spec, mix: MIX },
+        results,
+        ratios,
+        targets,
+      };
+      writeFileSync(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+      log(`results written to ${options.jsonFile}`);
+    }
+    if (options.markdownFile !== undefined) {
+      const body = [
+        `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: \`${command}\``,
+        '',
+        `Machine: ${describeMachine(machine)}.`,
+        `Worker settings: ${JSON.stringify(settings)}.`,
+        '',
+        renderMarkdown(rows, ratios, targets),
+      ].join('\n');
+      const file = options.markdownFile;
+      const existing = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+      writeFileSync(
+        file,
+        existing?.includes('<!-- bench:begin -->') === true
+          ? replaceBetweenMarkers(existing, body)
+          : `${body}\n`,
+      );
+      log(`report written to ${file}`);
+    }
+    if (failed) {
+      keepDir = true;
+      process.exitCode = 1;
+    }
   }
-}
-function rssKiB(pid: number): number {
-  return statusField(pid, 'VmRSS');
-}
-function hwmKiB(pid: number): number {
-  return statusField(pid, 'VmHWM');
-}
-
-function cpuSecondsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 Hz)
-  } catch {
-    return 0;
-  }
+  await clickhouse.close();
+} catch (err) {
+  keepDir = true;
+  console.error('[bench] failed:', err);
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+  log('done');
 }

@@ -1,0 +1,181 @@
+import PQueue from 'p-queue';
+import type { BatchConfig, Config } from '../../../src/config/schema.ts';
+import { createDecoder } from '../../../src/decode/create-decoder.ts';
+import { ingestedAtNow } from '../../../src/worker/partition-lane.ts';
+import { createEventsTableSql } from '../../../src/schema/events-table.ts';
+import { createClickHouseClient } from '../../../src/sink/create-clickhouse-client.ts';
+import { insertRows } from '../../../src/sink/insert-rows.ts';
+import {
+  benchWorkerConfig,
+  dropTable,
+  landedCounts,
+  withTimeout,
+  type BenchContext,
+} from '../bench-context.ts';
+import { corpusMessages, round, type CorpusSpec } from '../corpus/preload-corpus.ts';
+
+/** One partition's batch of serialised rows, cut by the worker's limits. */
+export interface RowBatch {
+  readonly partition: number;
+  readonly rows: readonly string[];
+}
+
+export interface InsertRun {
+  readonly rows: number;
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  readonly megabytesPerSecond: number;
+  readonly batches: number;
+}
+
+/**
+ * Distinct rows held in memory at once. Beyond this the same batches are inserted again
+ * (with their own deduplication tokens): the rate is the server's, not the row's.
+ */
+export const DISTINCT_ROWS_CAP = 200_000;
+
+/**
+ * Splits one partition's rows the way an open batch seals: a batch takes rows until one
+ * more would pass maxRows or maxBytes (a single oversized row still forms a batch).
+ */
+export function cutBatches(
+  partition: number,
+  rows: readonly string[],
+  limits: Pick<BatchConfig, 'maxRows' | 'maxBytes'>,
+): RowBatch[] {
+  const out: RowBatch[] = [];
+  let current: string[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = Buffer.byteLength(row);
+    if (
+      current.length > 0 &&
+      (current.length + 1 > limits.maxRows || bytes + size > limits.maxBytes)
+    ) {
+      out.push({ partition, rows: current });
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += size;
+  }
+  if (current.length > 0) out.push({ partition, rows: current });
+  return out;
+}
+
+/**
+ * The corpus's first rows as the worker serialises them (decode, then one JSONEachRow
+ * line per event; see PartitionLane.offer), spread over the partitions and cut into
+ * batches by the worker's batch limits.
+ */
+export function buildInsertBatches(
+  spec: CorpusSpec,
+  config: Readonly<Config>,
+  topic: string,
+  partitions: number,
+  maxRows = DISTINCT_ROWS_CAP,
+): RowBatch[] {
+  const { decoder } = createDecoder(config.decode);
+  const perPartition: string[][] = Array.from({ length: partitions }, () => []);
+  const nowMs = Date.now();
+  const context = { nowMs, ingestedAt: ingestedAtNow(nowMs) };
+  let i = 0;
+  for (const message of corpusMessages({ ...spec, events: Math.min(spec.events, maxRows) })) {
+    const partition = i % partitions;
+    const rows = perPartition[partition]!;
+    const outcome = decoder.decode(
+      {
+        topic,
+        partition,
+        offset: String(rows.length),
+        timestampMs: nowMs,
+        value: Buffer.from(message.value),
+      },
+      context,
+    );
+    if (!outcome.ok)
+      throw new Error(`corpus event ${i} does not decode: ${outcome.deadLetter.message}`);
+    rows.push(`${JSON.stringify(outcome.value)}\n`);
+    i++;
+  }
+  const cut = perPartition.map((rows, p) => cutBatches(p, rows, config.batch));
+  // Round-robin over partitions, as lanes seal side by side.
+  const out: RowBatch[] = [];
+  for (let k = 0; cut.some((c) => k < c.length); k++) {
+    for (const c of cut) if (k < c.length) out.push(c[k]!);
+  }
+  return out;
+}
+
+/**
+ * The ClickHouse side's ceiling: pre-built batches inserted with the worker's client
+ * settings and insert function (same query, settings, deduplication token, chunking),
+ * one insert per partition at a time and at most insert.maxInFlight overall.
+ */
+export async function measureInsertLimit(
+  ctx: BenchContext,
+  batches: readonly RowBatch[],
+  events: number,
+  repetition: number,
+): Promise<InsertRun> {
+  const table = `${ctx.runId}_insert_r${repetition}`;
+  const config = benchWorkerConfig(ctx, {
+    topic: ctx.corpusTopic,
+    group: table,
+    table,
+    workerId: table,
+  });
+  const client = createClickHouseClient(config.clickhouse, config.insert);
+  const target = { client, database: config.clickhouse.database, table };
+  try {
+    await client.command({
+      query: createEventsTableSql({ database: target.database, table }),
+    });
+    const plan = planInserts(batches, events);
+    const queue = new PQueue({ concurrency: config.insert.maxInFlight });
+    const partitionTail = new Map<number, Promise<void>>();
+    let bytes = 0;
+    const started = performance.now();
+    const all = plan.map(({ batch, rows }, n) => {
+      for (const row of rows) bytes += row.length;
+      const previous = partitionTail.get(batch.partition) ?? Promise.resolve();
+      const token = `${table}:${batch.partition}:${n}`;
+      const done = previous.then(() => queue.add(() => insertRows(target, rows, token)));
+      partitionTail.set(batch.partition, done);
+      return done;
+    });
+    await withTimeout(`insert limit ${table}`, ctx.options.phaseTimeoutMs, Promise.all(all));
+    const seconds = (performance.now() - started) / 1000;
+    const landed = await landedCounts(ctx.clickhouse, table);
+    if (landed.rows !== events)
+      throw new Error(`${table}: ${landed.rows} rows landed, expected ${events}`);
+    return {
+      rows: events,
+      bytes,
+      seconds: round(seconds, 2),
+      eventsPerSecond: Math.round(events / seconds),
+      megabytesPerSecond: round(bytes / 2 ** 20 / seconds, 1),
+      batches: plan.length,
+    };
+  } finally {
+    await client.close();
+    await dropTable(ctx.clickhouse, table);
+  }
+}
+
+/** Batches to insert for `events` rows: the pre-built ones in turn, the last one cut short. */
+export function planInserts(
+  batches: readonly RowBatch[],
+  events: number,
+): { batch: RowBatch; rows: readonly string[] }[] {
+  if (batches.length === 0) throw new Error('no batches to insert');
+  const out: { batch: RowBatch; rows: readonly string[] }[] = [];
+  for (let left = events, i = 0; left > 0; i++) {
+    const batch = batches[i % batches.length]!;
+    const rows = batch.rows.length <= left ? batch.rows : batch.rows.slice(0, left);
+    out.push({ batch, rows });
+    left -= rows.length;
+  }
+  return out;
+}

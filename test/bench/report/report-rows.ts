@@ -1,0 +1,183 @@
+import type { BenchResults, WorkerVariant } from './bench-summary.ts';
+import { isUnavailable, type Outcome, type Series } from './series.ts';
+
+/** One line of the results table. */
+export interface ReportRow {
+  readonly measurement: string;
+  /** Median events/s ('' when the line is not a rate). */
+  readonly rate: string;
+  /** Every repetition's events/s. */
+  readonly runs: string;
+  readonly peakRss: string;
+  /** CPU seconds per million events: worker / ClickHouse / Kafka. */
+  readonly cpu: string;
+  readonly note: string;
+}
+
+const n = (x: number | undefined): string =>
+  x === undefined || Number.isNaN(x) ? '' : Math.round(x).toLocaleString('en-US');
+const k = (x: number): string => `${Math.round(x / 1000)}k`;
+
+function seriesRow(
+  measurement: string,
+  outcome: Outcome<Series<object>> | undefined,
+  extra: (
+    median: Readonly<Record<string, number>>,
+    runs: readonly object[],
+  ) => Partial<ReportRow> = () => ({}),
+): ReportRow | undefined {
+  if (outcome === undefined) return undefined;
+  if (isUnavailable(outcome)) {
+    return { measurement, rate: '', runs: '', peakRss: '', cpu: '', note: outcome.unavailable };
+  }
+  const rates = outcome.runs.map((r) => (r as { eventsPerSecond?: number }).eventsPerSecond ?? 0);
+  return {
+    measurement,
+    rate: n(outcome.median['eventsPerSecond']),
+    runs: rates.map(k).join(' '),
+    peakRss: '',
+    cpu: '',
+    note: '',
+    ...extra(outcome.median, outcome.runs),
+  };
+}
+
+const mb = (m: Readonly<Record<string, number>>): Partial<ReportRow> => ({
+  note: m['megabytesPerSecond'] === undefined ? '' : `${m['megabytesPerSecond']} MB/s`,
+});
+
+export function variantName(v: WorkerVariant): string {
+  const processes = v.workers === 1 ? '1 process' : `${v.workers} processes`;
+  return `worker, ${processes}, enrichment ${v.enrichment}`;
+}
+
+/** The table's lines, in the order the issue lists the measurements. */
+export function reportRows(results: BenchResults, variants: readonly WorkerVariant[]): ReportRow[] {
+  const rows: (ReportRow | undefined)[] = [];
+  const p = results.preload;
+  if (p !== undefined) {
+    rows.push({
+      measurement: 'corpus preload (kafkajs producer)',
+      rate: n(p.eventsPerSecond),
+      runs: '',
+      peakRss: '',
+      cpu: '',
+      note: `${p.megabytesPerSecond} MB/s, ${p.averageEventBytes} B/event`,
+    });
+  }
+  rows.push(seriesRow('Kafka consume limit: kafkajs, worker settings', results.consume, mb));
+  rows.push(seriesRow('Kafka consume limit: ConsumerPerformance', results.kafkaTool, mb));
+  rows.push(
+    seriesRow('ClickHouse insert limit: worker batches', results.insert, (m) => ({
+      note: `${m['megabytesPerSecond']} MB/s, ${m['batches']} inserts`,
+    })),
+  );
+  const enrich = results.enrich;
+  if (enrich !== undefined) {
+    rows.push(
+      isUnavailable(enrich)
+        ? {
+            measurement: 'enrichment, one core',
+            rate: '',
+            runs: '',
+            peakRss: '',
+            cpu: '',
+            note: enrich.unavailable,
+          }
+        : {
+            measurement: 'enrichment, one core',
+            rate: n(enrich['eventsPerSecond'] as number | undefined),
+            runs: '',
+            peakRss: '',
+            cpu: '',
+            note: enrichNote(enrich),
+          },
+    );
+  }
+  for (const v of variants) {
+    rows.push(
+      seriesRow(variantName(v), results.workers[v.label], (m, runs) => ({
+        peakRss: n(m['peakRssMiB']),
+        cpu: [
+          m['cpuSecondsPerMillion'],
+          m['clickhouseCpuSecondsPerMillion'],
+          m['kafkaCpuSecondsPerMillion'],
+        ]
+          .map((x) => (x === undefined ? '?' : x.toFixed(1)))
+          .join(' / '),
+        note: drainNote(m, runs),
+      })),
+    );
+  }
+  rows.push(
+    seriesRow('native Kafka engine (mode: kafka-engine)', results.native, (m, runs) => ({
+      note: drainNote(m, runs),
+      cpu:
+        m['clickhouseCpuSecondsPerMillion'] === undefined
+          ? ''
+          : `- / ${m['clickhouseCpuSecondsPerMillion']} / -`,
+    })),
+  );
+  const l = results.latency;
+  if (l !== undefined) {
+    rows.push(
+      isUnavailable(l)
+        ? {
+            measurement: 'produce-to-queryable latency',
+            rate: '',
+            runs: '',
+            peakRss: '',
+            cpu: '',
+            note: l.unavailable,
+          }
+        : {
+            measurement: 'produce-to-queryable latency',
+            rate: n(l.achievedRate),
+            runs: '',
+            peakRss: n(l.peakRssMiB),
+            cpu: '',
+            note: `p50 ${n(l.p50Ms)} ms, p95 ${n(l.p95Ms)} ms, p99 ${n(l.p99Ms)} ms, max ${n(l.maxMs)} ms (flush age ${n(l.flushAgeMs)} ms)`,
+          },
+    );
+  }
+  const o = results.outage;
+  if (o !== undefined) {
+    rows.push(
+      isUnavailable(o)
+        ? {
+            measurement: 'ClickHouse outage during a drain',
+            rate: '',
+            runs: '',
+            peakRss: '',
+            cpu: '',
+            note: o.unavailable,
+          }
+        : {
+            measurement: `ClickHouse outage during a drain (${o.outageSeconds} s)`,
+            rate: '',
+            runs: '',
+            peakRss: n(o.peakRssMiB),
+            cpu: '',
+            note: `RSS ≤ ${n(o.peakRssDuringOutageMiB)} MiB while down, caught up in ${o.recoverySeconds} s, ${o.duplicates} duplicates`,
+          },
+    );
+  }
+  return rows.filter((r): r is ReportRow => r !== undefined);
+}
+
+function enrichNote(enrich: Readonly<Record<string, unknown>>): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(enrich)) {
+    if (key === 'eventsPerSecond') continue;
+    if (typeof value === 'number' || typeof value === 'string') parts.push(`${key} ${value}`);
+  }
+  return parts.join(', ');
+}
+
+/** Steady-state rate unless a run was too coarse for it; the full drain beside it. */
+function drainNote(m: Readonly<Record<string, number>>, runs: readonly object[]): string {
+  const full = runs.some((r) => (r as { rateBasis?: string }).rateBasis === 'full');
+  const drain = m['drainSeconds'] ?? m['seconds'];
+  const startup = m['startupSeconds'] === undefined ? '' : `, start-up ${m['startupSeconds']} s`;
+  return `${full ? 'full-drain rate (too few batches for steady state)' : 'steady state'}; whole drain ${drain} s = ${n(m['fullDrainEventsPerSecond'])}/s${startup}`;
+}

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadConfig } from '../../../../src/config/load-config.ts';
+import { EVENT_COLUMNS } from '../../../../src/sink/event-columns.ts';
+import {
+  buildInsertBatches,
+  cutBatches,
+  planInserts,
+} from '../../../../test/bench/measure/insert-limit.ts';
+
+describe('insert limit batches', () => {
+  test('cut like an open batch seals: by rows, by bytes, an oversized row alone', () => {
+    const rows = ['aa\n', 'bb\n', 'cc\n', 'dd\n', 'e'.repeat(20)];
+    assert.deepEqual(
+      cutBatches(3, rows, { maxRows: 2, maxBytes: 1000 }).map((b) => b.rows.length),
+      [2, 2, 1],
+    );
+    assert.deepEqual(
+      cutBatches(3, rows, { maxRows: 100, maxBytes: 7 }).map((b) => b.rows),
+      [['aa\n', 'bb\n'], ['cc\n', 'dd\n'], ['e'.repeat(20)]],
+    );
+    assert.equal(cutBatches(3, rows, { maxRows: 100, maxBytes: 7 })[0]!.partition, 3);
+  });
+
+  test('the corpus serialised by the worker decoder, spread over partitions in turn', () => {
+    const config = loadConfig({ env: { KAFKA_BROKERS: '127.0.0.1:9092', BATCH_MAX_ROWS: '40' } });
+    const batches = buildInsertBatches({ seed: 1, endMs: Date.now(), events: 300 }, config, 't', 3);
+    assert.deepEqual(
+      batches.map((b) => [b.partition, b.rows.length]),
+      [
+        [0, 40],
+        [1, 40],
+        [2, 40],
+        [0, 40],
+        [1, 40],
+        [2, 40],
+        [0, 20],
+        [1, 20],
+        [2, 20],
+      ],
+    );
+    const row = JSON.parse(batches[4]!.rows[0]!) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(row).sort(), [...EVENT_COLUMNS].sort());
+    assert.equal(row['_partition'], 1);
+    assert.equal(row['_offset'], '40');
+    assert.ok(batches.every((b) => b.rows.every((r) => r.endsWith('\n'))));
+  });
+
+  test('plans exactly the requested rows, cycling the pre-built batches', () => {
+    const batches = [
+      { partition: 0, rows: ['a', 'b', 'c'] },
+      { partition: 1, rows: ['d', 'e'] },
+    ];
+    const plan = planInserts(batches, 9);
+    assert.deepEqual(
+      plan.map((p) => p.rows.join('')),
+      ['abc', 'de', 'abc', 'd'],
+    );
+    assert.equal(
+      plan.reduce((s, p) => s + p.rows.length, 0),
+      9,
+    );
+  });
+});
