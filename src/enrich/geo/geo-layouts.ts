@@ -63,12 +63,13 @@ const ipLocationDbLayout: GeoLayout = {
   },
 };
 
-const MAXMIND_TYPE = /^(GeoIP2|GeoLite2|GeoIP|DBIP)-/i;
+const MAXMIND_TYPE = /^(GeoIP2|GeoLite2|GeoIP|DBIP)-.*(City|Country|Enterprise|Location)/i;
 const IP_LOCATION_DB_TYPE = /^(city|country)\s+ipv[46]$/i;
 
 /**
  * The layout of a database, told by its metadata's `database_type`
  * (`GeoLite2-City`, `GeoIP2-Country`, `DBIP-City-Lite`… vs ip-location-db's `city ipv4`).
+ * Databases without locations (ASN, ISP, anonymous IP…) are not geo databases: undefined.
  */
 export function layoutFor(databaseType: string): GeoLayout | undefined {
   if (MAXMIND_TYPE.test(databaseType)) return maxmindLayout;
