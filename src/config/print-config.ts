@@ -19,8 +19,8 @@ function mask(value: unknown, path: string[]): unknown {
       Object.entries(value).map(([k, v]) => [k, mask(v, [...path, k])] as const),
     );
   }
-  if (typeof value === 'string' && path.join('.') === 'clickhouse.url')
-    return maskUrlPassword(value);
+  // Any URL may carry credentials (CLICKHOUSE_URL, DECODE_SCHEMA_REGISTRY_URL with an API key).
+  if (typeof value === 'string' && value.includes('@')) return maskUrlPassword(value);
   return value;
 }
 

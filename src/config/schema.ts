@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tlsSettingIssues } from './tls-setting-issues.ts';
 import {
   BUNDLED_GEO_DATABASES,
   DEFAULT_IP_FIELDS,
@@ -262,6 +263,7 @@ export const configSchema = z
         message: 'must not exceed kafka.fetchMaxBytes',
       });
     }
+    for (const issue of tlsSettingIssues(c)) ctx.addIssue({ code: 'custom', ...issue });
   });
 
 export type Config = z.infer<typeof configSchema>;

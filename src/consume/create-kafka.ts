@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   Kafka,
   logLevel,
@@ -7,10 +6,26 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.ts';
+import { readSettingFile } from '../config/read-setting-file.ts';
 import type { Logger } from '../observe/logger.ts';
 
 /** A kafkajs client from our config: TLS and SASL options, logs routed into pino. */
 export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
+  if (config.sasl?.mechanism === 'plain' && !config.ssl.enabled) {
+    logger.warn(
+      { mechanism: 'plain' },
+      'SASL PLAIN without TLS (KAFKA_SSL=false): the password crosses the network in clear text',
+    );
+  }
+  return new Kafka(kafkaClientOptions(config, logger));
+}
+
+/**
+ * kafkajs options from our config. TLS (KAFKA_SSL): the brokers are verified against
+ * KAFKA_SSL_CA_FILE (else Node's bundled CAs) unless KAFKA_SSL_REJECT_UNAUTHORIZED=false; a
+ * client certificate and key make it mutual TLS. SASL: PLAIN, SCRAM-SHA-256 or -512.
+ */
+export function kafkaClientOptions(config: KafkaConfig, logger: Logger): KafkaJsConfig {
   const options: KafkaJsConfig = {
     clientId: config.clientId,
     brokers: [...config.brokers],
@@ -20,23 +35,22 @@ export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
     connectionTimeout: 10_000,
     requestTimeout: 30_000,
   };
-  if (config.ssl.enabled) {
+  const { ssl } = config;
+  if (ssl.enabled) {
+    const pem = (setting: string, path: string): string =>
+      readSettingFile(setting, path).toString('utf8');
     options.ssl = {
-      rejectUnauthorized: config.ssl.rejectUnauthorized,
-      ...(config.ssl.caFile === undefined ? {} : { ca: [readFileSync(config.ssl.caFile, 'utf8')] }),
-      ...(config.ssl.certFile === undefined
-        ? {}
-        : { cert: readFileSync(config.ssl.certFile, 'utf8') }),
-      ...(config.ssl.keyFile === undefined
-        ? {}
-        : { key: readFileSync(config.ssl.keyFile, 'utf8') }),
+      rejectUnauthorized: ssl.rejectUnauthorized,
+      ...(ssl.caFile === undefined ? {} : { ca: [pem('KAFKA_SSL_CA_FILE', ssl.caFile)] }),
+      ...(ssl.certFile === undefined ? {} : { cert: pem('KAFKA_SSL_CERT_FILE', ssl.certFile) }),
+      ...(ssl.keyFile === undefined ? {} : { key: pem('KAFKA_SSL_KEY_FILE', ssl.keyFile) }),
     };
   }
   if (config.sasl !== undefined) {
     const { mechanism, username, password } = config.sasl;
     options.sasl = { mechanism, username, password } as SASLOptions;
   }
-  return new Kafka(options);
+  return options;
 }
 
 function logKafkaEntry(logger: Logger, entry: LogEntry): void {

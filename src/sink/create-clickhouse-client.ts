@@ -1,23 +1,42 @@
-import { readFileSync } from 'node:fs';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import {
+  createClient,
+  type ClickHouseClient,
+  type ClickHouseClientConfigOptions,
+} from '@clickhouse/client';
 import type { ClickHouseConfig, InsertConfig } from '../config/schema.ts';
+import { readSettingFile } from '../config/read-setting-file.ts';
 
 /** The @clickhouse/client the sink uses: keep-alive below the server's, bounded sockets. */
 export function createClickHouseClient(
   config: ClickHouseConfig,
   insert: InsertConfig,
 ): ClickHouseClient {
+  return createClient(clickHouseClientOptions(config, insert));
+}
+
+/**
+ * The client's options from our config. TLS: with CLICKHOUSE_TLS_CA_FILE the server is
+ * verified against that CA (else against Node's bundled CAs, for an https URL); with the
+ * certificate and key files too, the client authenticates with them (mutual TLS). The
+ * config schema guarantees cert and key come together, with a CA, on an https URL.
+ */
+export function clickHouseClientOptions(
+  config: ClickHouseConfig,
+  insert: InsertConfig,
+): ClickHouseClientConfigOptions {
+  const { caFile, certFile, keyFile } = config.tls;
+  const ca = caFile === undefined ? undefined : readSettingFile('CLICKHOUSE_TLS_CA_FILE', caFile);
   const tls =
-    config.tls.caFile === undefined
+    ca === undefined
       ? undefined
-      : config.tls.certFile !== undefined && config.tls.keyFile !== undefined
+      : certFile !== undefined && keyFile !== undefined
         ? {
-            ca_cert: readFileSync(config.tls.caFile),
-            cert: readFileSync(config.tls.certFile),
-            key: readFileSync(config.tls.keyFile),
+            ca_cert: ca,
+            cert: readSettingFile('CLICKHOUSE_TLS_CERT_FILE', certFile),
+            key: readSettingFile('CLICKHOUSE_TLS_KEY_FILE', keyFile),
           }
-        : { ca_cert: readFileSync(config.tls.caFile) };
-  return createClient({
+        : { ca_cert: ca };
+  return {
     url: config.url,
     username: config.username,
     password: config.password,
@@ -28,5 +47,5 @@ export function createClickHouseClient(
     compression: { request: config.requestCompression, response: false },
     keep_alive: { enabled: true, idle_socket_ttl: config.keepAliveIdleMs },
     ...(tls === undefined ? {} : { tls }),
-  });
+  };
 }
