@@ -30,7 +30,11 @@ export function parseTimestamp(
   } else {
     return problem(`must be a string or epoch-ms number, got ${typeName(value)}`, 'invalid');
   }
-  if (ms < 0) return problem(`is before 1970: ${new Date(ms).toISOString()}`, 'before_1970');
+  if (ms < 0) {
+    // Below Date's range (±8.64e15 ms) toISOString throws: print the number instead.
+    const when = ms >= -8.64e15 ? new Date(ms).toISOString() : String(ms);
+    return problem(`is before 1970: ${when}`, 'before_1970');
+  }
   if (ms > DATETIME64_MAX_MS)
     return problem(`is beyond DateTime64 range (2299-12-31): ${ms}`, 'out_of_range');
   if (ms > nowMs + maxFutureSkewMs) {
