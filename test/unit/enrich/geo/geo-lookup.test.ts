@@ -83,7 +83,7 @@ describe('geo: bundled DB-IP Lite City data (ip-location-db layout)', async () =
   for (const [ip, country] of KNOWN) {
     test(`${ip} is in ${country}`, () => {
       const answer = geo.lookup(ip);
-      assert.ok(typeof answer === 'object', `${ip}: ${String(answer)}`);
+      assert.ok(typeof answer === 'object', `${ip}: ${JSON.stringify(answer)}`);
       assert.equal(answer.country_code, country);
       assert.notEqual(answer.city, '');
     });
@@ -227,15 +227,16 @@ describe('geo: database layouts and files', () => {
     writeFileSync(path, version('DE'));
     let reloads = 0;
     const failures: unknown[] = [];
-    let geo: GeoLookup | undefined;
+    const caches: GeoLookup[] = [];
     const database = await open(path, 20, {
       onReload: () => {
         reloads++;
-        geo?.clearCache();
+        for (const cache of caches) cache.clearCache();
       },
       onReloadError: (_db, err) => failures.push(err),
     });
-    geo = new GeoLookup([database], 100);
+    const geo = new GeoLookup([database], 100);
+    caches.push(geo);
     const country = (): unknown =>
       (geo.lookup('81.2.69.160') as { country_code: string }).country_code;
     assert.equal(country(), 'DE');
