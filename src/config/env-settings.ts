@@ -271,7 +271,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   ),
 
   s(
-    'ENRICH_GEO',
+    'ENRICH_GEO_ENABLED',
     'enrich.geo.enabled',
     'bool',
     'Fill country_code, region and city from the client IP',
@@ -290,7 +290,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     'How often geo files are checked for replacement and reloaded (0: never)',
   ),
   s(
-    'ENRICH_USER_AGENT',
+    'ENRICH_USER_AGENT_ENABLED',
     'enrich.userAgent.enabled',
     'bool',
     'Fill browser, os, device_type from the user agent',
@@ -301,7 +301,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     'int',
     'Parsed user agents kept in the LRU cache',
   ),
-  s('ENRICH_LLM_COST', 'enrich.llmCost.enabled', 'bool', 'Compute cost_usd of LLM events'),
+  s('ENRICH_LLM_COST_ENABLED', 'enrich.llmCost.enabled', 'bool', 'Compute cost_usd of LLM events'),
   s(
     'ENRICH_PRICING_OVERRIDES_FILE',
     'enrich.llmCost.overridesFile',

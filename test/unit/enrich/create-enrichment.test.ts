@@ -44,13 +44,13 @@ describe('enrichment configuration', () => {
 
   test('ENRICH_* variables set every knob', () => {
     const { enrich } = config({
-      ENRICH_GEO: 'false',
+      ENRICH_GEO_ENABLED: 'false',
       ENRICH_GEO_DATABASES: '/data/GeoIP2-City.mmdb, /data/extra.mmdb',
       ENRICH_GEO_CACHE_SIZE: '5',
       ENRICH_GEO_WATCH_INTERVAL_MS: '0',
-      ENRICH_USER_AGENT: 'off',
+      ENRICH_USER_AGENT_ENABLED: 'off',
       ENRICH_USER_AGENT_CACHE_SIZE: '7',
-      ENRICH_LLM_COST: 'no',
+      ENRICH_LLM_COST_ENABLED: 'no',
       ENRICH_PRICING_OVERRIDES_FILE: '/etc/prices.json',
       ENRICH_RECOMPUTE_COST: 'true',
       ENRICH_PRICING_CACHE_SIZE: '9',
@@ -92,13 +92,13 @@ describe('enrichment configuration', () => {
       ENRICH_DISTINCT_ID_SECRET: 'short',
       ENRICH_IP_FIELDS: 'properties..ip',
       ENRICH_GEO_CACHE_SIZE: '-1',
-      ENRICH_GOE: 'true',
+      ENRICH_GEO_ENABLD: 'true',
     });
     for (const expected of [
       'ENRICH_DISTINCT_ID_SECRET (enrich.distinctIdSecret): must be at least 16 characters',
       'ENRICH_IP_FIELDS (enrich.ipFields.0): must be a field path',
       'ENRICH_GEO_CACHE_SIZE (enrich.geo.cacheSize)',
-      'ENRICH_GOE: unknown setting (did you mean ENRICH_GEO?)',
+      'ENRICH_GEO_ENABLD: unknown setting (did you mean ENRICH_GEO_ENABLED?)',
     ]) {
       assert.ok(text.includes(expected), `${expected}\nnot in\n${text}`);
     }
@@ -126,7 +126,7 @@ describe('enrichment configuration', () => {
       file,
       JSON.stringify([{ id: 'acme', models: [{ id: 'm', prices: { input_mtok: 'cheap' } }] }]),
     );
-    const { enrich } = config({ ENRICH_PRICING_OVERRIDES_FILE: file, ENRICH_GEO: 'false' });
+    const { enrich } = config({ ENRICH_PRICING_OVERRIDES_FILE: file, ENRICH_GEO_ENABLED: 'false' });
     await assert.rejects(
       createEnrichment(enrich),
       /ENRICH_PRICING_OVERRIDES_FILE .*\$\[0\]\.models\[0\]\.prices\.input_mtok/,
@@ -140,7 +140,7 @@ describe('enrichment configuration', () => {
       JSON.stringify([{ id: 'acme', models: [{ id: 'm', prices: { input_mtok: 1 } }] }]),
     );
     const enrichment = await createEnrichment(
-      config({ ENRICH_PRICING_OVERRIDES_FILE: file, ENRICH_USER_AGENT: 'false' }).enrich,
+      config({ ENRICH_PRICING_OVERRIDES_FILE: file, ENRICH_USER_AGENT_ENABLED: 'false' }).enrich,
     );
     enrichment.close();
     const { summary } = enrichment;

@@ -108,7 +108,7 @@ describe('hanzo-ingest enrich (dry run)', () => {
 
   test('the same configuration as the worker: environment variables apply', async () => {
     const run = await runCli(['-', '--strict'], readFileSync(FIXTURE, 'utf8'), {
-      ENRICH_GEO: 'false',
+      ENRICH_GEO_ENABLED: 'false',
       ENRICH_KEEP_RAW_IP: 'true',
       ENRICH_DISTINCT_ID_SECRET: 'dry-run-secret-0123456789',
     });
