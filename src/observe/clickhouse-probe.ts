@@ -64,7 +64,9 @@ export class ClickHouseProbe {
   }
 
   async probe(): Promise<void> {
-    const timeout = AbortSignal.timeout(Math.max(1_000, Math.min(this.#o.intervalMs, 10_000)));
+    // Generous: a loaded server answering in 2 s is up; a dead one refuses at once.
+    const timeoutMs = Math.min(Math.max(this.#o.intervalMs, 5_000), 10_000);
+    const timeout = AbortSignal.timeout(timeoutMs);
     try {
       await this.#select('SELECT 1 AS ok', {}, timeout);
       this.#up = true;
@@ -81,7 +83,7 @@ export class ClickHouseProbe {
     // system tables) leaves readiness alone.
     if (this.#probes++ % (this.#o.tableHealthEvery ?? 6) !== 0) return;
     try {
-      this.#table = await this.#readTableHealth(timeout);
+      this.#table = await this.#readTableHealth(AbortSignal.timeout(timeoutMs));
     } catch (err) {
       this.#o.onTableHealthFailure?.(err);
     }

@@ -75,6 +75,10 @@ export class Observability {
       logger.child({ component: 'clickhouse-probe' }),
       'probing ClickHouse',
     );
+    const tableHealthFailures = transitionLogger(
+      logger.child({ component: 'clickhouse-probe' }),
+      'reading part counts (system.parts, system.replicas)',
+    );
     this.#probe = new ClickHouseProbe({
       // Its own single connection: a probe must not queue behind inserts.
       client: createClickHouseClient(
@@ -86,8 +90,7 @@ export class Observability {
       intervalMs: config.observe.clickhouseProbeMs,
       onSuccess: () => probeFailures.ok(),
       onFailure: (err) => probeFailures.failed(err),
-      onTableHealthFailure: (err) =>
-        this.#log.debug({ err: errorMessage(err) }, 'could not read ClickHouse table health'),
+      onTableHealthFailure: (err) => tableHealthFailures.failed(err),
     });
     this.#registerServiceGauges();
   }
