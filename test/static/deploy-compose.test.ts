@@ -6,7 +6,6 @@ import { join, posix } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
-import { DCLinter } from 'dclint';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { OWNED_ENV_PREFIXES } from '../../src/config/env-settings.ts';
 import { at, configEnvNames, isRecord, readYaml, repoRoot } from './deploy-helpers.ts';
@@ -23,6 +22,23 @@ const validateCompose = new Ajv({ allErrors: true, strict: false, allowUnionType
   $schema: 'http://json-schema.org/draft-07/schema#',
 });
 const run = promisify(execFile);
+
+// dclint's bundled .d.ts files do not resolve under NodeNext: the part used here, typed.
+interface LintMessage {
+  line: number;
+  rule: string;
+  message: string;
+}
+interface DclintModule {
+  DCLinter: new (config: {
+    rules: Record<string, number>;
+    quiet: boolean;
+    debug: boolean;
+    exclude: string[];
+  }) => { lintFiles(paths: string[], recursive: boolean): { messages: LintMessage[] }[] };
+}
+const dclintModule: unknown = await import('dclint');
+const { DCLinter } = dclintModule as DclintModule;
 
 type Service = Record<string, unknown>;
 const services = (file: string): Record<string, Service> =>
@@ -70,9 +86,10 @@ for (const file of COMPOSE_FILES) {
         debug: false,
         exclude: [],
       });
-      const [result] = linter.lintFiles([join(repoRoot, file)], false);
+      const results = linter.lintFiles([join(repoRoot, file)], false);
+      assert.equal(results.length, 1);
       assert.deepEqual(
-        result?.messages.map((m) => `${m.line}: ${m.rule}: ${m.message}`),
+        results[0]?.messages.map((m) => `${m.line}: ${m.rule}: ${m.message}`),
         [],
       );
     });
@@ -98,7 +115,7 @@ for (const file of COMPOSE_FILES) {
       for (const [name, service] of Object.entries(all)) {
         const deps = service['depends_on'];
         const entries = Array.isArray(deps)
-          ? deps.map((d) => [d, {}] as const)
+          ? (deps as string[]).map((d) => [d, {}] as const)
           : Object.entries((deps ?? {}) as Record<string, { condition?: string }>);
         for (const [dep, spec] of entries) {
           assert.ok(all[dep] !== undefined, `${name} depends on unknown ${dep}`);
@@ -163,7 +180,7 @@ for (const file of COMPOSE_FILES) {
       const worker = all['worker'];
       assert.ok(worker);
       const shutdownMs = Number(environment(worker)['SHUTDOWN_TIMEOUT_MS'] ?? 30_000);
-      const grace = seconds(String(worker['stop_grace_period'] ?? '10s'));
+      const grace = seconds((worker['stop_grace_period'] as string | undefined) ?? '10s');
       assert.ok(grace > shutdownMs / 1000 + 10, `stop_grace_period ${grace}s`);
     });
 
@@ -194,12 +211,18 @@ for (const file of COMPOSE_FILES) {
         const target = posix.resolve('/etc/prometheus', rules);
         assert.ok(mounts.has(target), `rule file ${rules} (${target}) is not mounted`);
       }
-      const scrapeText = JSON.stringify(config['scrape_configs']);
-      assert.match(
-        scrapeText,
-        /worker[^"]*9464|9464[^"]*worker/,
-        'no scrape target for worker:9464',
+      // Every replica of the `worker` service on METRICS_PORT: by DNS SD or a static target.
+      const port = Number(environment(all['worker'] ?? {})['METRICS_PORT']);
+      const scrapesWorkers = ((config['scrape_configs'] ?? []) as Record<string, unknown>[]).some(
+        (job) =>
+          ((job['dns_sd_configs'] ?? []) as { names?: string[]; port?: number }[]).some(
+            (sd) => sd.names?.includes('worker') === true && sd.port === port,
+          ) ||
+          ((job['static_configs'] ?? []) as { targets?: string[] }[]).some(
+            (sc) => sc.targets?.includes(`worker:${port}`) === true,
+          ),
       );
+      assert.ok(scrapesWorkers, `no scrape job for worker:${port}`);
 
       const grafana = all['grafana'];
       assert.ok(grafana);

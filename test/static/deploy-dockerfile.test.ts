@@ -106,7 +106,7 @@ function inContext(path: string): boolean {
 describe('docker/Dockerfile', () => {
   test('passes the dockerfile-utils linter with every rule as an error', () => {
     const problems = validate(dockerfile, STRICT).map(
-      (d) => `line ${d.range.start.line + 1}: ${d.message}`,
+      (d) => `line ${d.range.start.line + 1}: ${JSON.stringify(d.message)}`,
     );
     assert.deepEqual(problems, []);
   });
@@ -116,7 +116,7 @@ describe('docker/Dockerfile', () => {
       .replace('--interval=15s', '--interval=15')
       .replace('EXPOSE 9464', 'EXPOSE metrics')
       .replace('WORKDIR /app', 'WORKDIR app');
-    const messages = validate(broken, STRICT).map((d) => d.message);
+    const messages = validate(broken, STRICT).map((d) => JSON.stringify(d.message));
     assert.ok(messages.length >= 3, messages.join('\n'));
   });
 

@@ -151,13 +151,13 @@ export function findUnknownFields(objects: readonly KubernetesObject[]): string[
     types: [],
   };
   const host = ts.createCompilerHost(options);
-  const { getSourceFile, fileExists, readFile } = host;
+  const onDisk = ts.createCompilerHost(options);
   host.getSourceFile = (name, version, ...rest) =>
     name === virtualFile
       ? ts.createSourceFile(name, source, version)
-      : getSourceFile.call(host, name, version, ...rest);
-  host.fileExists = (name) => name === virtualFile || fileExists.call(host, name);
-  host.readFile = (name) => (name === virtualFile ? source : readFile.call(host, name));
+      : onDisk.getSourceFile(name, version, ...rest);
+  host.fileExists = (name) => name === virtualFile || onDisk.fileExists(name);
+  host.readFile = (name) => (name === virtualFile ? source : onDisk.readFile(name));
   const program = ts.createProgram([virtualFile], options, host);
   const diagnostics = ts.getPreEmitDiagnostics(program);
   return diagnostics.map((d) => {
