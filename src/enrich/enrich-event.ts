@@ -2,7 +2,7 @@ import type { DecodedEvent } from '../decode/decoded-event.ts';
 import { fillUtmFromUrl } from './columns/utm-from-url.ts';
 import type { EnrichCounters } from './enrich-counters.ts';
 import type { EnrichStage } from './enrich-stage.ts';
-import { readFirstPresent, type EventField } from './event-field.ts';
+import { dropKey, readFirstPresent, type EventField } from './event-field.ts';
 import type { GeoLookup } from './geo/geo-lookup.ts';
 import { isUnparsed, type UserAgentLookup } from './user-agent/user-agent-lookup.ts';
 
@@ -49,7 +49,7 @@ export function buildEnrichStage(parts: EnrichParts): EnrichStage {
       if (pseudonymize !== undefined) row.distinct_id = pseudonymize(row.distinct_id);
     } catch (err) {
       // Never store what could not be checked: the properties go, the event stays.
-      for (const key of Object.keys(event.properties)) delete event.properties[key];
+      for (const key of Object.keys(event.properties)) dropKey(event.properties, key);
       event.propertiesChanged = true;
       onError('privacy', err);
     }

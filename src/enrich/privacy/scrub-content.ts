@@ -1,6 +1,6 @@
 import type { DecodedEvent } from '../../decode/decoded-event.ts';
 import type { EnrichCounters } from '../enrich-counters.ts';
-import { compilePropertyRemover } from '../event-field.ts';
+import { compilePropertyRemover, dropKey } from '../event-field.ts';
 
 /**
  * HIP-47: raw LLM prompts and completions must never reach the analytics store. Removes the
@@ -17,8 +17,8 @@ export function compileContentScrubber(
   return (event, counters) => {
     const { properties } = event;
     for (const key of topLevel) {
-      if (!Object.hasOwn(properties, key)) continue;
-      delete properties[key];
+      if (!Object.hasOwn(properties, key) || properties[key] === undefined) continue;
+      dropKey(properties, key);
       event.propertiesChanged = true;
       counters.contentScrubbed(key);
     }

@@ -244,27 +244,28 @@ describe('geo: database layouts and files', () => {
     // As geoipupdate does: write a new file beside it, rename it over the old one.
     writeFileSync(`${path}.tmp`, version('FR'));
     renameSync(`${path}.tmp`, path);
-    await waitFor(() => reloads === 1);
+    await waitFor(() => reloads === 1, 'the first replacement is loaded');
     await database.settled();
     assert.equal(country(), 'FR');
 
     writeFileSync(`${path}.tmp`, 'truncated download');
     renameSync(`${path}.tmp`, path);
-    await waitFor(() => failures.length === 1);
+    await waitFor(() => failures.length === 1, 'the broken replacement is reported');
     assert.equal(reloads, 1);
     assert.equal(country(), 'FR');
 
     writeFileSync(`${path}.tmp`, version('JP'));
     renameSync(`${path}.tmp`, path);
-    await waitFor(() => reloads === 2);
+    await waitFor(() => reloads === 2, 'the next good replacement is loaded');
     assert.equal(country(), 'JP');
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+/** Generous: the shared test machine can be very busy, and stat polling waits its turn. */
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) assert.fail('condition not met in time');
+    if (Date.now() > deadline) assert.fail(`timed out: ${what}`);
     await sleep(20);
   }
 }
