@@ -1,6 +1,7 @@
 import type { Consumer } from 'kafkajs';
 import pRetry, { AbortError } from 'p-retry';
 import { OwnershipLostError } from '../errors.ts';
+import { CommitConfirmations, type CommitEvents } from './commit-confirmations.ts';
 
 /** kafkajs error types meaning this member's generation is over: never retry those. */
 const GENERATION_ERRORS = new Set([
@@ -22,7 +23,7 @@ export interface CommitRequest {
 }
 
 export interface OffsetCommitterOptions {
-  readonly consumer: Pick<Consumer, 'commitOffsets'>;
+  readonly consumer: Pick<Consumer, 'commitOffsets'> & CommitEvents;
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
   readonly onCommitted?: (durationMs: number) => void;
@@ -32,12 +33,16 @@ export interface OffsetCommitterOptions {
  * Commits one partition's offset through the group coordinator. The coordinator checks
  * the member's generation, so a zombie's commit is refused; we also refuse to send one
  * for a lane a rebalance has dropped. Broker outages are retried until the lane is dropped.
+ * A commit the consumer did not actually send (it is not running: stopping, or restarting
+ * after a crash) means this generation is over too: nothing may be inserted on its strength.
  */
 export class OffsetCommitter {
   readonly #options: OffsetCommitterOptions;
+  readonly #confirmations: CommitConfirmations;
 
   constructor(options: OffsetCommitterOptions) {
     this.#options = options;
+    this.#confirmations = new CommitConfirmations(options.consumer);
   }
 
   async commit(request: CommitRequest): Promise<void> {
@@ -46,15 +51,23 @@ export class OffsetCommitter {
       async () => {
         if (!request.stillOwned()) throw new AbortError(new OwnershipLostError(topic, partition));
         const started = performance.now();
+        let sent: boolean;
         try {
-          await this.#options.consumer.commitOffsets([
-            { topic, partition, offset: request.offset.toString(), metadata: request.metadata },
-          ]);
+          sent = await this.#confirmations.confirm(topic, partition, request.offset, () =>
+            this.#options.consumer.commitOffsets([
+              { topic, partition, offset: request.offset.toString(), metadata: request.metadata },
+            ]),
+          );
         } catch (err) {
           if (isGenerationError(err))
             throw new AbortError(new OwnershipLostError(topic, partition, err));
+          // kafkajs throws a TypeError from commitOffsets() once a crashed consumer's runner
+          // is gone (until it restarts): the consumer is not running, as below.
+          if (err instanceof TypeError)
+            throw new AbortError(new OwnershipLostError(topic, partition, notRunning(err)));
           throw err;
         }
+        if (!sent) throw new AbortError(new OwnershipLostError(topic, partition, notRunning()));
         this.#options.onCommitted?.(performance.now() - started);
       },
       {
@@ -66,6 +79,10 @@ export class OffsetCommitter {
       },
     );
   }
+}
+
+function notRunning(cause?: unknown): Error {
+  return new Error('the consumer is not running: the commit was not sent', { cause });
 }
 
 export function isGenerationError(err: unknown): boolean {
