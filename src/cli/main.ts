@@ -10,7 +10,9 @@ import { runWorker } from '../main.ts';
 import { createLogger } from '../observe/logger.ts';
 import { registerProduceSampleCommand } from './produce-sample-command.ts';
 import { registerTopicsCommand } from './topics-command.ts';
+import { registerKafkaEngineCommand } from './kafka-engine-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
+import { registerEnrichCommand } from './enrich-command.ts';
 import { registerLagCommand } from './lag-command.ts';
 
 const program = new Command()
@@ -24,7 +26,10 @@ program
   .description('consume, enrich, batch, insert and commit until SIGTERM/SIGINT')
   .action(async () => {
     applyConfigFileOption();
-    process.exitCode = await runWorker();
+    // Exit as soon as the worker is done (drained, or failed): a client still retrying in the
+    // background (e.g. a kafkajs reconnect loop after a broker outage) must not keep a worker
+    // that holds no partitions alive, where no supervisor would restart it.
+    process.exit(await runWorker());
   });
 
 program
@@ -100,7 +105,9 @@ function applyConfigFileOption(): void {
 
 registerProduceSampleCommand(program);
 registerTopicsCommand(program);
+registerKafkaEngineCommand(program);
 registerMigrateCommand(program);
+registerEnrichCommand(program);
 registerLagCommand(program);
 
 try {
