@@ -1,30 +1,69 @@
 /**
- * Failpoints: named places where fault-injection tests make the worker die on purpose,
- * e.g. HANZO_INGEST_FAILPOINTS="after-insert-before-commit:3" kills the process with
- * SIGKILL the third time it passes there. Inert unless that variable is set.
+ * Failpoints: named places where fault-injection tests make the worker fail on purpose.
+ * HANZO_INGEST_FAILPOINTS is a comma-separated list of `name:count[:action]`; the action
+ * happens the count-th time the process passes there:
+ * - `kill` (default): SIGKILL at once;
+ * - `stop`: SIGSTOP (the process freezes until someone sends SIGCONT), e.g. to make a zombie;
+ * - `kill@<ms>`: SIGKILL <ms> later while the worker carries on (`kill@0`: as soon as the
+ *   requests already started are on the wire). `during-commit` defaults to `kill@0`.
+ * Inert unless that variable is set.
  */
 export type FailpointName =
-  'before-insert' | 'after-insert-before-commit' | 'before-pending-commit';
+  | 'before-pending-commit'
+  | 'before-insert'
+  | 'after-insert-before-commit'
+  /** Reached right after the final commit (offset last + 1) was sent, before its answer. */
+  | 'during-commit';
 
-const spec = parse(process.env['HANZO_INGEST_FAILPOINTS']);
+export type FailpointAction =
+  | { readonly kind: 'kill' }
+  | { readonly kind: 'stop' }
+  | { readonly kind: 'kill-after'; readonly ms: number };
+
+export interface FailpointSpec {
+  readonly count: number;
+  readonly action: FailpointAction;
+}
+
+const DEFAULT_ACTIONS: Partial<Record<string, FailpointAction>> = {
+  'during-commit': { kind: 'kill-after', ms: 0 },
+};
+
+const specs = parseFailpoints(process.env['HANZO_INGEST_FAILPOINTS']);
 const hits = new Map<string, number>();
 
 export function failpoint(name: FailpointName): void {
-  const target = spec.get(name);
-  if (target === undefined) return;
+  const spec = specs.get(name);
+  if (spec === undefined) return;
   const count = (hits.get(name) ?? 0) + 1;
   hits.set(name, count);
-  if (count === target) {
-    process.stderr.write(`failpoint ${name} hit (${count}): SIGKILL\n`);
-    process.kill(process.pid, 'SIGKILL');
-  }
+  if (count !== spec.count) return;
+  const { action } = spec;
+  const describe = action.kind === 'kill-after' ? `SIGKILL in ${action.ms} ms` : action.kind;
+  process.stderr.write(`failpoint ${name} hit (${count}): ${describe}\n`);
+  if (action.kind === 'kill') process.kill(process.pid, 'SIGKILL');
+  else if (action.kind === 'stop') process.kill(process.pid, 'SIGSTOP');
+  else setTimeout(() => process.kill(process.pid, 'SIGKILL'), action.ms);
 }
 
-function parse(text: string | undefined): Map<string, number> {
-  const out = new Map<string, number>();
+export function parseFailpoints(text: string | undefined): Map<string, FailpointSpec> {
+  const out = new Map<string, FailpointSpec>();
   for (const part of (text ?? '').split(',').filter((p) => p.trim() !== '')) {
-    const [name, n] = part.trim().split(':');
-    if (name !== undefined) out.set(name, Number(n ?? '1') || 1);
+    const [name, n, actionText] = part.trim().split(':');
+    if (name === undefined || name === '') continue;
+    out.set(name, {
+      count: Number(n ?? '1') || 1,
+      action: parseAction(actionText) ?? DEFAULT_ACTIONS[name] ?? { kind: 'kill' },
+    });
   }
   return out;
+}
+
+function parseAction(text: string | undefined): FailpointAction | undefined {
+  if (text === undefined || text === '') return undefined;
+  if (text === 'kill') return { kind: 'kill' };
+  if (text === 'stop') return { kind: 'stop' };
+  const delayed = /^kill@(\d+)$/.exec(text);
+  if (delayed !== null) return { kind: 'kill-after', ms: Number(delayed[1]) };
+  throw new Error(`HANZO_INGEST_FAILPOINTS: unknown action "${text}" (kill, stop or kill@<ms>)`);
 }

@@ -84,7 +84,7 @@ export async function deliverBatch(
     failpoint('after-insert-before-commit');
     const next = lane.watermark.complete(batch.firstOffset, batch.lastOffset);
     if (next !== undefined) {
-      await deps.committer.commit({
+      const committing = deps.committer.commit({
         topic,
         partition,
         offset: next,
@@ -92,6 +92,8 @@ export async function deliverBatch(
         stillOwned,
         signal,
       });
+      failpoint('during-commit');
+      await committing;
     }
     return 'committed';
   } catch (err) {
