@@ -11,6 +11,10 @@ import { migrateUp } from './migrate/run-migrations.ts';
 import { createClickHouseClient } from './sink/create-clickhouse-client.ts';
 import { IngestWorker } from './worker/ingest-worker.ts';
 import { errorMessage } from './errors.ts';
+import {
+  assertNoKafkaEnginePipeline,
+  runKafkaEngineMode,
+} from './native/run-kafka-engine-mode.ts';
 
 /** The one place that wires the pieces together for `hanzo-ingest run`. */
 export function createWorker(
@@ -62,6 +66,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
   const config = loadConfig({ env });
   const logger = createLogger(config.logLevel, config.workerId);
   logger.info({ config: maskSecrets(config) }, 'configuration');
+  if (config.mode === 'kafka-engine') return runKafkaEngineMode(config, logger, prepareClickHouse);
   // Metrics, /healthz and /readyz come up first: probes get answers during start-up too.
   const observability = new Observability(config, logger);
   // Geo databases, prices and the overrides file load (and are checked) before anything starts.
@@ -73,6 +78,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
   await observability.start(worker);
   try {
     await prepareClickHouse(config, logger);
+    await assertNoKafkaEnginePipeline(config);
   } catch (err) {
     await observability.stop();
     throw err;

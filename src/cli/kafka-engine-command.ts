@@ -1,0 +1,153 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config/load-config.ts';
+import type { Config } from '../config/schema.ts';
+import { createKafka } from '../consume/create-kafka.ts';
+import { readGroupLag } from '../consume/lag-reader.ts';
+import { schemaTargetOf } from '../migrate/migrate-from-config.ts';
+import { dropKafkaEnginePipeline } from '../native/apply-kafka-engine.ts';
+import { dictionarySql } from '../native/dictionary-ddl.ts';
+import { geoShape } from '../native/geo/geo-networks.ts';
+import { handOverOffsets } from '../native/handover/hand-over-offsets.ts';
+import { kafkaEngineObjects } from '../native/kafka-engine-objects.ts';
+import { kafkaEngineOptions } from '../native/kafka-engine-options.ts';
+import { readKafkaConsumers } from '../native/lag/read-kafka-consumers.ts';
+import { summarizeKafkaEngineLag } from '../native/lag/summarize-kafka-engine-lag.ts';
+import { dataTableSql } from '../native/dictionary-ddl.ts';
+import {
+  renderPricingDictionaries,
+  renderPricingTables,
+} from '../native/pricing/render-pricing-ddl.ts';
+import { renderKafkaEngineDdl } from '../native/render-kafka-engine.ts';
+import { createLogger } from '../observe/logger.ts';
+import { createClickHouseClient } from '../sink/create-clickhouse-client.ts';
+
+/**
+ * `hanzo-ingest kafka-engine render | stop | status`: the native (Kafka-engine) path's DDL,
+ * the switch back to worker mode, and its lag. `run` with INGEST_MODE=kafka-engine applies
+ * the DDL (and takes over from worker mode).
+ */
+export function registerKafkaEngineCommand(program: Command): void {
+  const group = program
+    .command('kafka-engine')
+    .description(
+      'ClickHouse Kafka-engine mode: render the DDL, stop it (hand over to workers), lag',
+    );
+
+  group
+    .command('render')
+    .description(
+      'print the DDL `run` applies in kafka-engine mode (pricing and geo rows not included)',
+    )
+    .action((_: unknown, command: Command) => {
+      const config = configOf(command);
+      const objects = kafkaEngineObjects(schemaTargetOf(config.clickhouse));
+      const options = kafkaEngineOptions(config);
+      const ddl = renderKafkaEngineDdl(objects, options.kafka, options.parse);
+      const auth = { user: config.clickhouse.username, password: '<CLICKHOUSE_PASSWORD>' };
+      const statements = [
+        ...(config.enrich.llmCost.enabled
+          ? [...renderPricingTables(objects), ...renderPricingDictionaries(objects, auth)]
+          : []),
+        ...(options.geoNetworksFile === undefined
+          ? []
+          : [
+              dataTableSql(objects, geoShape(objects)),
+              dictionarySql(
+                objects,
+                geoShape(objects),
+                auth,
+                'IP_TRIE(access_to_key_from_attributes 0)',
+              ),
+            ]),
+        ddl.errorsTable,
+        ...ddl.pipeline,
+      ];
+      console.log(statements.map((s) => `${s};\n`).join('\n'));
+    });
+
+  group
+    .command('stop')
+    .description(
+      'stop ClickHouse consuming (drop the Kafka table and its views; data stays) and hand the group over to worker mode',
+    )
+    .option('--wait <seconds>', 'how long to wait for the engine to leave the group', '120')
+    .action(async (opts: { wait: string }, command: Command) => {
+      const config = configOf(command);
+      const logger = createLogger(config.logLevel, config.workerId, 'stderr');
+      const objects = kafkaEngineObjects(schemaTargetOf(config.clickhouse));
+      const options = kafkaEngineOptions(config);
+      const clickhouse = createClickHouseClient(config.clickhouse, config.insert);
+      const admin = createKafka(config.kafka, logger.child({ component: 'kafka' })).admin();
+      await admin.connect();
+      try {
+        await dropKafkaEnginePipeline(clickhouse, objects, options);
+        const plan = await handOverOffsets(
+          {
+            admin,
+            clickhouse,
+            groupId: config.kafka.groupId,
+            topics: config.kafka.topics,
+            landedTables: [objects.eventsTable, objects.errorsTable],
+            log: (fields, message) => logger.warn(fields, message),
+          },
+          { waitMs: Number(opts.wait) * 1000 },
+        );
+        console.log(
+          JSON.stringify(
+            {
+              stopped: objects.kafkaTable,
+              groupId: config.kafka.groupId,
+              offsetsMoved: plan.moves.map((m) => ({
+                ...m,
+                from: m.from?.toString(),
+                to: m.to.toString(),
+              })),
+              notes: plan.notes,
+              next: 'start workers with INGEST_MODE=worker',
+            },
+            null,
+            2,
+          ),
+        );
+      } finally {
+        await admin.disconnect();
+        await clickhouse.close();
+      }
+    });
+
+  group
+    .command('status')
+    .description('lag of the Kafka-engine pipeline (broker offsets and system.kafka_consumers)')
+    .action(async (_: unknown, command: Command) => {
+      const config = configOf(command);
+      const logger = createLogger(config.logLevel, config.workerId, 'stderr');
+      const objects = kafkaEngineObjects(schemaTargetOf(config.clickhouse));
+      const clickhouse = createClickHouseClient(config.clickhouse, config.insert);
+      const admin = createKafka(config.kafka, logger.child({ component: 'kafka' })).admin();
+      await admin.connect();
+      try {
+        const group = await readGroupLag(admin, {
+          groupId: config.kafka.groupId,
+          topics: config.kafka.topics,
+          fromBeginning: config.kafka.fromBeginning,
+        });
+        const lag = summarizeKafkaEngineLag(
+          group,
+          await readKafkaConsumers(clickhouse, objects.kafkaTable),
+        );
+        console.log(
+          JSON.stringify(lag, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2),
+        );
+      } finally {
+        await admin.disconnect();
+        await clickhouse.close();
+      }
+    });
+}
+
+function configOf(command: Command): Readonly<Config> {
+  let root: Command = command;
+  while (root.parent !== null) root = root.parent;
+  const configFile = root.opts<{ config?: string }>().config;
+  return loadConfig(configFile === undefined ? {} : { configFile });
+}

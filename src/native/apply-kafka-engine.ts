@@ -1,0 +1,267 @@
+import { createHash } from 'node:crypto';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { IngestError } from '../errors.ts';
+import { bookkeepingStatements } from '../migrate/bookkeeping-tables.ts';
+import { acquireMigrationLock, type LockLogger } from '../migrate/migration-lock.ts';
+import { onClusterClause } from '../schema/engine-clause.ts';
+import {
+  dataTableSql,
+  dictionarySql,
+  type DictionarySourceAuth,
+  type DictionaryShape,
+} from './dictionary-ddl.ts';
+import { geoShape, type GeoNetworks } from './geo/geo-networks.ts';
+import type { KafkaEngineObjects } from './kafka-engine-objects.ts';
+import type { KafkaEngineOptions } from './kafka-engine-options.ts';
+import type { PricingTables } from './pricing/flatten-genai-prices.ts';
+import { pricingShapes } from './pricing/render-pricing-ddl.ts';
+import {
+  EVENT_COLUMNS_FROM_KAFKA,
+  KAFKA_TABLE_COMMENT_PREFIX,
+  renderKafkaEngineDdl,
+} from './render-kafka-engine.ts';
+import { sqlString } from './sql-literal.ts';
+
+/** The native path cannot be set up as configured (missing events table, bad pricing regex…). */
+export class KafkaEngineSetupError extends IngestError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { retriable: false, cause });
+  }
+}
+
+export interface ApplyKafkaEngineInput {
+  readonly objects: KafkaEngineObjects;
+  readonly options: KafkaEngineOptions;
+  /** The ClickHouse user the dictionaries read their tables as. */
+  readonly auth: DictionarySourceAuth;
+  /** Present when LLM cost is on. */
+  readonly pricing: PricingTables | undefined;
+  /** Present when geo is on and a networks CSV is configured. */
+  readonly geo: GeoNetworks | undefined;
+  /** Lock owner (host:pid…). */
+  readonly owner: string;
+  readonly logger?: LockLogger;
+}
+
+export type ObjectState = 'created' | 'replaced' | 'unchanged' | 'loaded' | 'off';
+
+export interface ApplyKafkaEngineResult {
+  readonly pipeline: ObjectState;
+  readonly pricing: ObjectState;
+  readonly geo: ObjectState;
+  readonly fingerprint: string;
+}
+
+const PRICING_COMMENT = 'hanzo-ingest pricing ';
+const GEO_COMMENT = 'hanzo-ingest geo networks ';
+
+/**
+ * Applies the native path: pricing and geo dictionaries (rows reloaded only when their data
+ * changed), the errors table, then the consuming pipeline — re-created only when its DDL
+ * changed (fingerprint in the Kafka table's comment), so restarts and several replicas
+ * applying at once leave a running pipeline alone. One applier at a time (the migration lock).
+ */
+export async function applyKafkaEngine(
+  client: ClickHouseClient,
+  input: ApplyKafkaEngineInput,
+): Promise<ApplyKafkaEngineResult> {
+  const { objects, options } = input;
+  const target = objects.target;
+  await assertEventsTable(client, objects);
+  for (const sql of bookkeepingStatements(target)) await client.command({ query: sql });
+  const lock = await acquireMigrationLock(client, target, {
+    owner: input.owner,
+    ...(input.logger === undefined ? {} : { logger: input.logger }),
+  });
+  try {
+    const pricing =
+      input.pricing === undefined
+        ? 'off'
+        : await applyPricing(client, objects, input.pricing, input.auth);
+    const geo =
+      input.geo === undefined
+        ? 'off'
+        : await applyDictionaryData(
+            client,
+            objects,
+            geoShape(objects),
+            input.geo.rows,
+            `${GEO_COMMENT}${input.geo.version}`,
+            input.auth,
+            'IP_TRIE(access_to_key_from_attributes 0)',
+          );
+    const ddl = renderKafkaEngineDdl(objects, options.kafka, options.parse);
+    await client.command({ query: ddl.errorsTable });
+    await lock.assertHeld();
+    const current = await tableComment(client, objects.kafkaTable);
+    let pipeline: ObjectState = 'unchanged';
+    if (current !== `${KAFKA_TABLE_COMMENT_PREFIX}${ddl.fingerprint}`) {
+      pipeline = current === undefined ? 'created' : 'replaced';
+      for (const sql of ddl.drop) await client.command({ query: sql });
+      for (const sql of ddl.pipeline) await client.command({ query: sql });
+    }
+    return { pipeline, pricing, geo, fingerprint: ddl.fingerprint };
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Stops consumption: drops the Kafka table and its views (the errors table and events stay). */
+export async function dropKafkaEnginePipeline(
+  client: ClickHouseClient,
+  objects: KafkaEngineObjects,
+  options: KafkaEngineOptions,
+): Promise<void> {
+  const ddl = renderKafkaEngineDdl(objects, options.kafka, options.parse);
+  for (const sql of ddl.drop) await client.command({ query: sql });
+}
+
+/** Whether the pipeline exists (its Kafka table). */
+export async function kafkaEnginePipelineExists(
+  client: ClickHouseClient,
+  objects: KafkaEngineObjects,
+): Promise<boolean> {
+  return (await tableComment(client, objects.kafkaTable)) !== undefined;
+}
+
+async function assertEventsTable(
+  client: ClickHouseClient,
+  objects: KafkaEngineObjects,
+): Promise<void> {
+  const [database = '', table = ''] = objects.eventsTable.split('.');
+  const result = await client.query({
+    query: 'SELECT name FROM system.columns WHERE database = {db:String} AND table = {t:String}',
+    query_params: { db: database, t: table },
+    format: 'JSONEachRow',
+  });
+  const columns = new Set((await result.json<{ name: string }>()).map((r) => r.name));
+  if (columns.size === 0) {
+    throw new KafkaEngineSetupError(
+      `${objects.eventsTable} does not exist: apply the schema first (hanzo-ingest migrate up, or CLICKHOUSE_MIGRATE_ON_START=true)`,
+    );
+  }
+  const missing = EVENT_COLUMNS_FROM_KAFKA.filter((c) => !columns.has(c));
+  if (missing.length > 0) {
+    throw new KafkaEngineSetupError(
+      `${objects.eventsTable} lacks columns the Kafka-engine views write: ${missing.join(', ')} (pending migrations?)`,
+    );
+  }
+}
+
+async function applyPricing(
+  client: ClickHouseClient,
+  objects: KafkaEngineObjects,
+  tables: PricingTables,
+  auth: DictionarySourceAuth,
+): Promise<ObjectState> {
+  await assertRegexesCompile(client, tables);
+  const version = createHash('sha256').update(JSON.stringify(tables)).digest('hex').slice(0, 16);
+  const shapes = pricingShapes(objects);
+  const rows: readonly (readonly object[])[] = [
+    tables.rules,
+    tables.names,
+    tables.models,
+    tables.prices,
+  ];
+  const comment = `${PRICING_COMMENT}${tables.source} ${version}`;
+  for (const shape of shapes) await client.command({ query: dataTableSql(objects, shape) });
+  const first = shapes[0];
+  if (first === undefined) throw new KafkaEngineSetupError('no pricing tables');
+  const loaded = (await tableComment(client, first.table)) === comment;
+  if (!loaded) {
+    for (const [i, shape] of shapes.entries())
+      await replaceRows(client, objects, shape, rows[i] ?? []);
+    // The comment goes last: a load that stopped half-way is redone at the next start.
+    await client.command({
+      query: `ALTER TABLE ${first.table}${onClusterClause(objects.target)} MODIFY COMMENT ${sqlString(comment)}`,
+    });
+  }
+  for (const shape of shapes) {
+    await client.command({ query: dictionarySql(objects, shape, auth, 'COMPLEX_KEY_HASHED()') });
+    await client.command({
+      query: `SYSTEM RELOAD DICTIONARY ${shape.dictionary}${onClusterClause(objects.target)}`,
+    });
+  }
+  return loaded ? 'unchanged' : 'loaded';
+}
+
+async function applyDictionaryData(
+  client: ClickHouseClient,
+  objects: KafkaEngineObjects,
+  shape: DictionaryShape,
+  rows: readonly object[],
+  comment: string,
+  auth: DictionarySourceAuth,
+  layout: string,
+): Promise<ObjectState> {
+  await client.command({ query: dataTableSql(objects, shape) });
+  const loaded = (await tableComment(client, shape.table)) === comment;
+  if (!loaded) {
+    await replaceRows(client, objects, shape, rows);
+    await client.command({
+      query: `ALTER TABLE ${shape.table}${onClusterClause(objects.target)} MODIFY COMMENT ${sqlString(comment)}`,
+    });
+  }
+  await client.command({ query: dictionarySql(objects, shape, auth, layout) });
+  await client.command({
+    query: `SYSTEM RELOAD DICTIONARY ${shape.dictionary}${onClusterClause(objects.target)}`,
+  });
+  return loaded ? 'unchanged' : 'loaded';
+}
+
+/**
+ * New rows for a dictionary's table. The dictionary keeps serving its loaded copy (LIFETIME
+ * 0 never reloads on its own) until the explicit reload after the insert.
+ */
+async function replaceRows(
+  client: ClickHouseClient,
+  objects: KafkaEngineObjects,
+  shape: DictionaryShape,
+  rows: readonly object[],
+): Promise<void> {
+  await client.command({
+    query: `TRUNCATE TABLE ${shape.table}${onClusterClause(objects.target)}`,
+  });
+  if (rows.length > 0)
+    await client.insert({ table: shape.table, values: [...rows], format: 'JSONEachRow' });
+}
+
+/** A pattern RE2 rejects would fail every block of the parse view: refuse it up front. */
+async function assertRegexesCompile(
+  client: ClickHouseClient,
+  tables: PricingTables,
+): Promise<void> {
+  const patterns = [
+    ...new Set(tables.rules.flatMap((r) => [...r.re1, ...r.re2]).filter((p) => p !== '')),
+  ];
+  const bad: string[] = [];
+  for (const pattern of patterns) {
+    try {
+      await client.command({
+        query: "SELECT match('x', {p:String})",
+        query_params: { p: pattern },
+      });
+    } catch (err) {
+      bad.push(`${pattern}: ${(err as Error).message.split('\n')[0] ?? ''}`);
+    }
+  }
+  if (bad.length > 0) {
+    throw new KafkaEngineSetupError(
+      `pricing match rules ClickHouse cannot compile:\n  ${bad.join('\n  ')}`,
+    );
+  }
+}
+
+async function tableComment(
+  client: ClickHouseClient,
+  qualified: string,
+): Promise<string | undefined> {
+  const [database = '', name = ''] = qualified.split('.');
+  const result = await client.query({
+    query: 'SELECT comment FROM system.tables WHERE database = {db:String} AND name = {n:String}',
+    query_params: { db: database, n: name },
+    format: 'JSONEachRow',
+  });
+  const [row] = await result.json<{ comment: string }>();
+  return row?.comment;
+}

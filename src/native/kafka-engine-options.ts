@@ -1,0 +1,96 @@
+import type { Config } from '../config/schema.ts';
+import { ConfigError } from '../errors.ts';
+import type { KafkaTableSettings } from './render-kafka-engine.ts';
+import type { FieldPath, ParseSelectOptions } from './sql/render-parse-select.ts';
+
+export interface KafkaEngineOptions {
+  readonly kafka: KafkaTableSettings;
+  readonly parse: ParseSelectOptions;
+  /** The ip_trie CSV, when geo is on and one is configured. */
+  readonly geoNetworksFile: string | undefined;
+  /** What this mode does differently from the worker with this configuration (logged at start). */
+  readonly differences: readonly string[];
+}
+
+/**
+ * The native path's settings from the worker's configuration: the same topics, consumer
+ * group, decode limits and enrichment choices. What SQL cannot do safely stops start-up
+ * (naming the setting) instead of silently storing something the worker would not.
+ */
+export function kafkaEngineOptions(config: Readonly<Config>): KafkaEngineOptions {
+  const problems: string[] = [];
+  const differences: string[] = [];
+  const { decode, enrich, kafka, kafkaEngine } = config;
+  if (decode.format !== 'json' && decode.format !== 'auto') {
+    problems.push(
+      `DECODE_FORMAT (decode.format): kafka-engine mode reads JSON only, got ${decode.format}; use mode worker for Avro topics`,
+    );
+  }
+  if (decode.format === 'auto') {
+    differences.push(
+      'Avro (Confluent wire format) messages go to the errors table as avro_not_supported',
+    );
+  }
+  if (enrich.distinctIdSecret !== undefined) {
+    problems.push(
+      'ENRICH_DISTINCT_ID_SECRET (enrich.distinctIdSecret): kafka-engine mode would have to write the secret into the view definition (readable in system.tables); pseudonymize in the producers or use mode worker',
+    );
+  }
+  if (enrich.llmCost.enabled && enrich.llmCost.overridesFile !== undefined) {
+    problems.push(
+      'ENRICH_PRICING_OVERRIDES_FILE (enrich.llmCost.overridesFile): kafka-engine mode prices from the bundled genai-prices data only; unset it or use mode worker',
+    );
+  }
+  const nestedScrub = enrich.scrubKeys.filter((k) => k.includes('.'));
+  if (nestedScrub.length > 0) {
+    problems.push(
+      `ENRICH_SCRUB_KEYS (enrich.scrubKeys): kafka-engine mode removes top-level properties keys only; nested keys cannot be guaranteed removed: ${nestedScrub.join(', ')}`,
+    );
+  }
+  const ipFields: FieldPath[] = enrich.ipFields.map((path) => {
+    const segments = path.split('.');
+    const inProperties = segments[0] === 'properties' && segments.length > 1;
+    return { inProperties, segments: inProperties ? segments.slice(1) : segments };
+  });
+  const removedIp = enrich.keepRawIp ? [] : ipFields.filter((f) => f.inProperties);
+  const nestedIp = removedIp.filter((f) => f.segments.length > 1);
+  if (nestedIp.length > 0) {
+    problems.push(
+      `ENRICH_IP_FIELDS (enrich.ipFields): kafka-engine mode removes the raw IP from top-level properties keys only (or set ENRICH_KEEP_RAW_IP=true): ${nestedIp.map((f) => `properties.${f.segments.join('.')}`).join(', ')}`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  if (enrich.userAgent.enabled) {
+    differences.push(
+      'browser, browser_version, os, os_version and device_type stay empty (no user-agent parser in SQL)',
+    );
+  }
+  const geo = enrich.geo.enabled && kafkaEngine.geoNetworksFile !== undefined;
+  if (enrich.geo.enabled && !geo) {
+    differences.push(
+      'country_code, region and city stay empty (set KAFKA_ENGINE_GEO_NETWORKS_FILE for geo in SQL)',
+    );
+  }
+  return {
+    kafka: {
+      brokers: kafka.brokers,
+      topics: kafka.topics,
+      groupName: kafka.groupId,
+      clientId: kafka.clientId,
+      numConsumers: kafkaEngine.numConsumers,
+      maxBlockSize: kafkaEngine.maxBlockSize,
+      flushIntervalMs: kafkaEngine.flushIntervalMs,
+      threadPerConsumer: kafkaEngine.threadPerConsumer,
+    },
+    parse: {
+      decode,
+      removeKeys: [...new Set([...enrich.scrubKeys, ...removedIp.map((f) => f.segments[0] ?? '')])],
+      ipFields: geo ? ipFields : [],
+      geo,
+      llmCost: { enabled: enrich.llmCost.enabled, recompute: enrich.llmCost.recompute },
+    },
+    geoNetworksFile: geo ? kafkaEngine.geoNetworksFile : undefined,
+    differences,
+  };
+}

@@ -1,0 +1,80 @@
+import type { GroupLag } from '../../consume/lag-reader.ts';
+
+/** One consumer of the Kafka table, as `system.kafka_consumers` shows it. */
+export interface KafkaConsumerRow {
+  readonly consumerId: string;
+  readonly assignments: readonly { topic: string; partition: number; currentOffset: bigint }[];
+  readonly exceptions: readonly { time: string; text: string }[];
+  readonly messagesRead: number;
+  readonly commits: number;
+  readonly lastPollTime: string;
+  readonly isCurrentlyUsed: boolean;
+}
+
+export interface KafkaEnginePartitionLag {
+  readonly topic: string;
+  readonly partition: number;
+  readonly logEnd: bigint;
+  readonly committed: bigint | undefined;
+  /** Messages the group still has to consume (from the committed offset, as in worker mode). */
+  readonly lag: bigint;
+  /** The position of the engine's consumer holding the partition, if one does. */
+  readonly engineOffset: bigint | undefined;
+  /** Read by the engine but not committed yet (a block being parsed and inserted). */
+  readonly inFlight: bigint;
+}
+
+export interface KafkaEngineLag {
+  readonly totalLag: bigint;
+  readonly partitions: readonly KafkaEnginePartitionLag[];
+  readonly consumers: number;
+  /** Partitions no engine consumer holds (a rebalance, or consumers down). */
+  readonly unassigned: readonly string[];
+  readonly messagesRead: number;
+  readonly commits: number;
+  /** The newest exception of each consumer that has one. */
+  readonly exceptions: readonly string[];
+}
+
+/**
+ * Lag of the Kafka-engine pipeline: the group's committed offsets against the log ends
+ * (broker-side, the same numbers worker mode exports) joined with where each engine consumer
+ * is (`system.kafka_consumers`). Pure: the readers are I/O around it.
+ */
+export function summarizeKafkaEngineLag(
+  group: GroupLag,
+  consumers: readonly KafkaConsumerRow[],
+): KafkaEngineLag {
+  const positions = new Map<string, bigint>();
+  for (const c of consumers) {
+    for (const a of c.assignments) positions.set(`${a.topic}:${a.partition}`, a.currentOffset);
+  }
+  const partitions = group.partitions.map((p): KafkaEnginePartitionLag => {
+    const engineOffset = positions.get(`${p.topic}:${p.partition}`);
+    const base = p.committed ?? p.logStart;
+    const inFlight = engineOffset !== undefined && engineOffset > base ? engineOffset - base : 0n;
+    return {
+      topic: p.topic,
+      partition: p.partition,
+      logEnd: p.logEnd,
+      committed: p.committed,
+      lag: p.lag,
+      engineOffset,
+      inFlight,
+    };
+  });
+  return {
+    totalLag: group.totalLag,
+    partitions,
+    consumers: consumers.length,
+    unassigned: partitions
+      .filter((p) => p.engineOffset === undefined)
+      .map((p) => `${p.topic}[${p.partition}]`),
+    messagesRead: consumers.reduce((n, c) => n + c.messagesRead, 0),
+    commits: consumers.reduce((n, c) => n + c.commits, 0),
+    exceptions: consumers.flatMap((c) => {
+      const last = c.exceptions.at(-1);
+      return last === undefined ? [] : [`${c.consumerId} at ${last.time}: ${last.text}`];
+    }),
+  };
+}
