@@ -53,9 +53,13 @@ export function shortUrl(url: string): string {
   return repo === null ? path : path.slice(repo.index + 1);
 }
 
+/** V8's pseudo-frame for time the process spent waiting: not CPU, left out of the shares. */
+export const IDLE = '(idle)';
+
 /**
- * Self time per frame over one or more profiles, highest first. Sample i lasts until
- * sample i + 1 (timeDeltas[i + 1]), as Chrome DevTools counts it.
+ * Self time per frame over one or more profiles, highest first, as a share of the busy
+ * (non-idle) time. Sample i lasts until sample i + 1 (timeDeltas[i + 1]), as Chrome
+ * DevTools counts it.
  */
 export function topSelfTime(
   profiles: readonly CpuProfile[],
@@ -73,6 +77,8 @@ export function topSelfTime(
       all += us;
     }
   }
+  all -= totals.get(IDLE) ?? 0;
+  totals.delete(IDLE);
   return [...totals]
     .sort((a, b) => b[1] - a[1])
     .slice(0, limit)
@@ -86,6 +92,23 @@ export function topSelfTime(
 /** Self time per script (package or source file): which library the time goes to. */
 export function topSelfTimeByFile(profiles: readonly CpuProfile[], limit = 12): SelfTime[] {
   return topSelfTime(profiles, limit, (f) => (f.url === '' ? f.functionName : packageOf(f.url)));
+}
+
+/** Milliseconds sampled as idle, and in total. */
+export function sampledTime(profiles: readonly CpuProfile[]): { idleMs: number; totalMs: number } {
+  let idle = 0;
+  let total = 0;
+  for (const profile of profiles) {
+    const idleIds = new Set(
+      profile.nodes.filter((n) => n.callFrame.functionName === IDLE).map((n) => n.id),
+    );
+    for (let i = 0; i < profile.samples.length - 1; i++) {
+      const us = profile.timeDeltas[i + 1] ?? 0;
+      total += us;
+      if (idleIds.has(profile.samples[i]!)) idle += us;
+    }
+  }
+  return { idleMs: Math.round(idle / 1000), totalMs: Math.round(total / 1000) };
 }
 
 function packageOf(url: string): string {

@@ -1,6 +1,7 @@
 import PQueue from 'p-queue';
 import type { BatchConfig, Config } from '../../../src/config/schema.ts';
 import { createDecoder } from '../../../src/decode/create-decoder.ts';
+import type { EnrichStage } from '../../../src/enrich/enrich-stage.ts';
 import { ingestedAtNow } from '../../../src/worker/partition-lane.ts';
 import { createEventsTableSql } from '../../../src/schema/events-table.ts';
 import { createClickHouseClient } from '../../../src/sink/create-clickhouse-client.ts';
@@ -65,17 +66,18 @@ export function cutBatches(
 }
 
 /**
- * The corpus's first rows as the worker serialises them (decode, then one JSONEachRow
- * line per event; see PartitionLane.offer), spread over the partitions and cut into
- * batches by the worker's batch limits.
+ * The corpus's first rows as the worker serialises them (decode with the enrich stage,
+ * then one JSONEachRow line per event; see PartitionLane.offer), spread over the
+ * partitions and cut into batches by the worker's batch limits.
  */
 export function buildInsertBatches(
   spec: CorpusSpec,
   config: Readonly<Config>,
   topic: string,
   partitions: number,
-  maxRows = DISTINCT_ROWS_CAP,
+  options: { maxRows?: number; enrich?: EnrichStage } = {},
 ): RowBatch[] {
+  const maxRows = options.maxRows ?? DISTINCT_ROWS_CAP;
   const { decoder } = createDecoder(config.decode);
   const perPartition: string[][] = Array.from({ length: partitions }, () => []);
   const nowMs = Date.now();
@@ -93,6 +95,7 @@ export function buildInsertBatches(
         value: Buffer.from(message.value),
       },
       context,
+      options.enrich,
     );
     if (!outcome.ok)
       throw new Error(`corpus event ${i} does not decode: ${outcome.deadLetter.message}`);

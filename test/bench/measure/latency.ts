@@ -68,20 +68,29 @@ export async function measureLatency(
     const tracker = new LandingTracker();
     let producing = true;
     let produced = 0;
+    let pollError: string | undefined;
     const poller = (async () => {
-      let stoppedAt = 0;
-      const deadline = (): number => (producing ? Infinity : stoppedAt + flushAgeMs + 60_000);
-      while (producing || (tracker.seen < produced && performance.now() < deadline())) {
-        if (!producing && stoppedAt === 0) stoppedAt = performance.now();
+      // After the last send, wait for the rest at most the flush age plus a minute.
+      let stoppedAt: number | undefined;
+      const waiting = (): boolean => {
+        if (producing) return true;
+        stoppedAt ??= performance.now();
+        return tracker.seen < produced && performance.now() < stoppedAt + flushAgeMs + 60_000;
+      };
+      while (waiting()) {
         fleet.assertRunning();
         watch.sample();
         const rows = await pollLanded(ctx, name, tracker.pendingCondition(partitions)).catch(
-          () => [],
+          (err: unknown) => {
+            pollError = err instanceof Error ? err.message : String(err);
+            return [];
+          },
         );
         tracker.observe(rows, Date.now());
         await sleep(POLL_MS);
       }
     })();
+    poller.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
 
     const generator = new BenchEventGenerator({ seed: 47, endMs: Date.now() });
     const inFlight = new Set<Promise<unknown>>();
@@ -116,7 +125,9 @@ export async function measureLatency(
     const producedSeconds = (performance.now() - started) / 1000;
     await poller;
     if (tracker.seen < produced) {
-      throw new Error(`latency: only ${tracker.seen} of ${produced} events became visible`);
+      throw new Error(
+        `latency: only ${tracker.seen} of ${produced} events became visible${pollError === undefined ? '' : ` (last poll error: ${pollError})`}`,
+      );
     }
     const warmupSeconds = Math.max(1, options.seconds / 10);
     const latencies = tracker.latencies(startedMs + warmupSeconds * 1000);

@@ -1,4 +1,5 @@
 import type { PreloadResult } from '../corpus/preload-corpus.ts';
+import type { EnrichThroughput } from '../enrich-throughput.ts';
 import type { ConsumeRun } from '../measure/consume-kafkajs.ts';
 import type { InsertRun } from '../measure/insert-limit.ts';
 import type { LatencyResult } from '../measure/latency.ts';
@@ -20,7 +21,7 @@ export interface BenchResults {
   consume?: Outcome<Series<ConsumeRun>>;
   kafkaTool?: Outcome<Series<ConsumeRun>>;
   insert?: Outcome<Series<InsertRun>>;
-  enrich?: Outcome<Readonly<Record<string, unknown>>>;
+  enrich?: Outcome<EnrichThroughput>;
   workers: Record<string, Outcome<Series<DrainRun>>>;
   native?: Outcome<Series<NativeRun>>;
   latency?: Outcome<LatencyResult>;

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import {
   frameName,
   parseCpuProfile,
+  sampledTime,
   topSelfTime,
   topSelfTimeByFile,
 } from '../../../../test/bench/measure/cpu-profile.ts';
@@ -24,9 +25,10 @@ const profile = {
       callFrame: frame('', 'file:///work/main/node_modules/kafkajs/src/protocol/decoder.js', 9),
     },
     { id: 4, callFrame: frame('(garbage collector)', '') },
+    { id: 5, callFrame: frame('(idle)', '') },
   ],
-  samples: [2, 2, 3, 4, 2, 1],
-  timeDeltas: [0, 1000, 3000, 500, 500, 2000],
+  samples: [2, 2, 3, 4, 2, 5, 1],
+  timeDeltas: [0, 1000, 3000, 500, 500, 2000, 9000],
 };
 
 describe('cpu profile self time', () => {
@@ -40,7 +42,11 @@ describe('cpu profile self time', () => {
         ['(garbage collector)', 0.5],
       ].sort((a, b) => (b[1] as number) - (a[1] as number)),
     );
-    assert.equal(top[0]!.percent, 85.7);
+    assert.equal(top[0]!.percent, 85.7, 'a share of the busy time: idle is not CPU');
+    assert.deepEqual(sampledTime([parseCpuProfile(JSON.stringify(profile))]), {
+      idleMs: 9,
+      totalMs: 16,
+    });
   });
 
   test('merges profiles and groups by package', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../../../src/config/load-config.ts';
+import { createEnrichment } from '../../../../src/enrich/create-enrichment.ts';
 import { EVENT_COLUMNS } from '../../../../src/sink/event-columns.ts';
 import {
   buildInsertBatches,
@@ -22,9 +23,22 @@ describe('insert limit batches', () => {
     assert.equal(cutBatches(3, rows, { maxRows: 100, maxBytes: 7 })[0]!.partition, 3);
   });
 
-  test('the corpus serialised by the worker decoder, spread over partitions in turn', () => {
+  test('the corpus serialised by the worker decoder and enrich stage, spread over partitions in turn', async () => {
     const config = loadConfig({ env: { KAFKA_BROKERS: '127.0.0.1:9092', BATCH_MAX_ROWS: '40' } });
-    const batches = buildInsertBatches({ seed: 1, endMs: Date.now(), events: 300 }, config, 't', 3);
+    const enrichment = await createEnrichment({
+      ...config.enrich,
+      geo: { ...config.enrich.geo, watchIntervalMs: 0 },
+    });
+    const batches = buildInsertBatches(
+      { seed: 1, endMs: Date.now(), events: 300 },
+      config,
+      't',
+      3,
+      {
+        enrich: enrichment.stage,
+      },
+    );
+    enrichment.close();
     assert.deepEqual(
       batches.map((b) => [b.partition, b.rows.length]),
       [
@@ -44,6 +58,15 @@ describe('insert limit batches', () => {
     assert.equal(row['_partition'], 1);
     assert.equal(row['_offset'], '40');
     assert.ok(batches.every((b) => b.rows.every((r) => r.endsWith('\n'))));
+    const rows = batches.flatMap((b) => b.rows.map((r) => JSON.parse(r) as Record<string, string>));
+    assert.ok(
+      rows.some((r) => r['browser'] !== '' && r['country_code'] !== ''),
+      'enriched',
+    );
+    assert.ok(
+      rows.every((r) => !r['properties']!.includes('$ai_input')),
+      'prompt content scrubbed',
+    );
   });
 
   test('plans exactly the requested rows, cycling the pre-built batches', () => {
