@@ -38,7 +38,7 @@ export function createWorker(
  * nothing left to do.
  */
 export async function prepareClickHouse(config: Readonly<Config>, logger: Logger): Promise<void> {
-  const client = createMigrationClient(config.clickhouse, config.insert);
+  const client = createMigrationClient(config.clickhouse);
   try {
     const ping = await client.ping();
     if (!ping.success) throw ping.error;

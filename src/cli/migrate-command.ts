@@ -112,7 +112,7 @@ async function withClient(
   ) => Promise<void>,
 ): Promise<void> {
   const logger = createLogger(config.logLevel, config.workerId, 'stderr');
-  const client = createMigrationClient(config.clickhouse, config.insert);
+  const client = createMigrationClient(config.clickhouse);
   try {
     await action(client, logger.child({ component: 'migrate' }));
   } finally {

@@ -1,7 +1,7 @@
-import type { ClickHouseClient } from '@clickhouse/client';
-import type { ClickHouseConfig, InsertConfig } from '../config/schema.ts';
+import { readFileSync } from 'node:fs';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseConfig } from '../config/schema.ts';
 import type { SchemaTarget } from '../schema/schema-target.ts';
-import { createClickHouseClient } from '../sink/create-clickhouse-client.ts';
 
 /** DDL on a cluster waits for every host (distributed_ddl_task_timeout: 180 s by default). */
 const MIGRATION_REQUEST_TIMEOUT_MS = 10 * 60_000;
@@ -17,16 +17,38 @@ export function schemaTargetOf(config: ClickHouseConfig): SchemaTarget {
 }
 
 /**
- * A client for migrations: the user's default database as the session database (the target
- * database may not exist yet; every statement names its database) and a timeout long enough
- * for ON CLUSTER DDL.
+ * A client for migrations, separate from the sink's: the user's default database as the
+ * session database (the target database may not exist yet; every statement names its
+ * database) and a timeout long enough for ON CLUSTER DDL. `wait_end_of_query` makes the
+ * server answer only once a statement has finished, so a DDL that fails late still comes back
+ * as an error status. Progress headers (which the client's warning about long timeouts
+ * suggests, to keep load balancers from cutting idle requests) are left off on purpose: once
+ * a header is out, the status is 200 and a late DDL error would hide in a discarded body.
+ * Run migrations against a node, or raise the load balancer's idle timeout above
+ * distributed_ddl_task_timeout.
  */
-export function createMigrationClient(
-  config: ClickHouseConfig,
-  insert: InsertConfig,
-): ClickHouseClient {
-  return createClickHouseClient(
-    { ...config, database: 'default' },
-    { ...insert, timeoutMs: MIGRATION_REQUEST_TIMEOUT_MS },
-  );
+export function createMigrationClient(config: ClickHouseConfig): ClickHouseClient {
+  const { caFile, certFile, keyFile } = config.tls;
+  const tls =
+    caFile === undefined
+      ? undefined
+      : certFile !== undefined && keyFile !== undefined
+        ? {
+            ca_cert: readFileSync(caFile),
+            cert: readFileSync(certFile),
+            key: readFileSync(keyFile),
+          }
+        : { ca_cert: readFileSync(caFile) };
+  return createClient({
+    url: config.url,
+    username: config.username,
+    password: config.password,
+    application: 'hanzo-ingest-migrate',
+    request_timeout: MIGRATION_REQUEST_TIMEOUT_MS,
+    max_open_connections: 2,
+    keep_alive: { enabled: true, idle_socket_ttl: config.keepAliveIdleMs },
+    clickhouse_settings: { wait_end_of_query: 1 },
+    log: { level: ClickHouseLogLevel.ERROR },
+    ...(tls === undefined ? {} : { tls }),
+  });
 }
