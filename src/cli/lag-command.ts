@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
+import { assertTopicsExist } from '../consume/assert-topics-exist.ts';
 import { createKafka } from '../consume/create-kafka.ts';
 import { readGroupLag, type GroupLag } from '../consume/lag-reader.ts';
 import { createLogger } from '../observe/logger.ts';
@@ -24,9 +25,12 @@ export function registerLagCommand(program: Command): void {
         const admin = createKafka(config.kafka, logger.child({ component: 'kafka' })).admin();
         await admin.connect();
         try {
+          const topics = options.topic.length > 0 ? options.topic : config.kafka.topics;
+          // kafkajs retries offsets of an unknown topic for minutes: say so at once instead.
+          await assertTopicsExist(admin, topics);
           const lag = await readGroupLag(admin, {
             groupId: options.group ?? config.kafka.groupId,
-            topics: options.topic.length > 0 ? options.topic : config.kafka.topics,
+            topics,
             fromBeginning: config.kafka.fromBeginning,
           });
           console.log(
