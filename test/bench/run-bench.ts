@@ -22,21 +22,26 @@ import type { BenchResults, WorkerVariant } from './report/bench-summary.ts';
 import { headlineLabel } from './report/bench-summary.ts';
 import { rateOf, type Outcome } from './report/series.ts';
 
-/** The worker configurations to drain with: 1 and 2 processes, enrichment on and off. */
+/**
+ * The worker configurations to drain with: 1 process with enrichment off and on, and
+ * 2 processes with enrichment on (the default); without a switch, 1 and 2 as configured.
+ */
 export function workerVariants(
   enrichment: EnrichmentSwitch | undefined,
   skip: ReadonlySet<Phase>,
 ): WorkerVariant[] {
-  const counts = [...(skip.has('worker') ? [] : [1]), ...(skip.has('worker-2') ? [] : [2])];
   const modes: WorkerVariant['enrichment'][] =
     enrichment === undefined ? ['as configured'] : ['off', 'on'];
-  return counts.flatMap((workers) =>
-    modes.map((enrichment) => ({
-      label: `w${workers}${enrichment === 'as configured' ? '' : `_${enrichment}`}`,
-      workers,
-      enrichment,
-    })),
-  );
+  const label = (workers: number, mode: WorkerVariant['enrichment']): string =>
+    `w${workers}${mode === 'as configured' ? '' : `_${mode}`}`;
+  const one = skip.has('worker')
+    ? []
+    : modes.map((mode) => ({ label: label(1, mode), workers: 1, enrichment: mode }));
+  const twoMode = modes.at(-1)!;
+  const two = skip.has('worker-2')
+    ? []
+    : [{ label: label(2, twoMode), workers: 2, enrichment: twoMode }];
+  return [...one, ...two];
 }
 
 function switchSettings(

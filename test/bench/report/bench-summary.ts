@@ -69,8 +69,8 @@ export function computeRatios(results: BenchResults, variants: readonly WorkerVa
   const limit = minDefined(rateOf(results.consume), rateOf(results.insert));
   const label = (workers: number, enrichment: WorkerVariant['enrichment']): string | undefined =>
     variants.find((v) => v.workers === workers && v.enrichment === enrichment)?.label;
-  const one = variants.find((v) => v.workers === 1);
-  const two = variants.find((v) => v.workers === 2 && v.enrichment === one?.enrichment);
+  const two = variants.find((v) => v.workers === 2);
+  const one = variants.find((v) => v.workers === 1 && v.enrichment === two?.enrichment);
   return {
     workerOverNative: ratio(headline, rateOf(results.native)),
     workerOverLimit: ratio(headline, limit),
