@@ -174,7 +174,7 @@ describe('several migrators at once apply each migration once', () => {
   test('a dead holder’s lease goes stale and is taken over; the old holder then finds it lost', async () => {
     const database = await fresh();
     const target = resolveTarget({ database });
-    const timing = { staleMs: 2_000, heartbeatMs: 400, pollMs: 100 };
+    const timing = { staleMs: 4_000, heartbeatMs: 300, pollMs: 100 };
     const dead = await acquireMigrationLock(client, target, { owner: 'dead', timing });
     dead.abandon(); // no more heartbeats, no release: a migrator killed mid-migration
 
@@ -184,17 +184,24 @@ describe('several migrators at once apply each migration once', () => {
     });
     await assert.rejects(impatient, MigrationLockTimeoutError);
 
-    const started = Date.now();
     const successor = await acquireMigrationLock(client, target, { owner: 'successor', timing });
-    assert.ok(Date.now() - started >= 1_000, 'waited for the lease to go stale');
+    // Taken only once the dead lease had been silent for the stale timeout (server clock).
+    const [gap] = await (
+      await client.query({
+        query: `SELECT dateDiff('millisecond', minIf(at, owner = 'dead'), minIf(at, owner = 'successor')) AS ms
+                FROM ${database}.${LOCK_TABLE} WHERE kind = 'acquire'`,
+        format: 'JSONEachRow',
+      })
+    ).json<{ ms: string | number }>();
+    assert.ok(Number(gap?.ms) >= timing.staleMs, `taken over after ${gap?.ms} ms`);
     assert.equal(successor.epoch, dead.epoch + 1);
     await assert.rejects(dead.assertHeld(), MigrationLockLostError);
     await successor.assertHeld();
 
     // A live holder keeps its lease past the stale timeout by heart-beating.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
     await assert.rejects(
-      acquireMigrationLock(client, target, { owner: 'late', timing: { ...timing, waitMs: 1_000 } }),
+      acquireMigrationLock(client, target, { owner: 'late', timing: { ...timing, waitMs: 1_500 } }),
       MigrationLockTimeoutError,
     );
     await successor.release();
