@@ -144,7 +144,12 @@ export function renderParseSelect(
     ...Object.entries(fields).map(([key, f]): [string, string] => [`p_v_${key}`, f.value]),
     // Privacy: keys never stored are dropped from properties (the worker re-serialises then).
     ['p_pm_kept', `mapFilter((k, v) -> NOT has(${removeKeys}, k), p_pm)`],
-    ['p_props_changed', `p_ts_broker OR hasAny(arrayMap(kv -> kv.1, p_pkv), ${removeKeys})`],
+    // JSON text given as a string is stored verbatim unless a key had to go; an object is
+    // re-serialised, as the worker's JSON.stringify does (key order included).
+    [
+      'p_props_changed',
+      `p_ts_broker OR ${typeAlias('properties')} = 'Object' OR hasAny(arrayMap(kv -> kv.1, p_pkv), ${removeKeys})`,
+    ],
     ['p_props_out', `if(p_props_changed, ${rebuildProperties(removeKeys)}, p_props_text)`],
     // Columns from properties, as normalize-event.ts stringFrom.
     ['p_url', stringFrom('url', '$current_url')],
@@ -365,7 +370,7 @@ function problemExpression(
         lit('properties is a string but not valid JSON'),
       ],
       [
-        `${props} NOT IN ('Missing', 'Null') AND p_props_type != 'Object'`,
+        `${props} NOT IN ('Missing', 'Null', 'Object') AND (${props} != 'String' OR p_props_type != 'Object')`,
         'wrong_type',
         msg(
           lit('properties must be an object, got '),

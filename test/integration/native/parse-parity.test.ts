@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { loadConfig } from '../../../src/config/load-config.ts';
+import { loadBundledPrices } from '../../../src/enrich/llm/bundled-prices.ts';
+import {
+  applyKafkaEngine,
+  dropKafkaEnginePipeline,
+} from '../../../src/native/apply-kafka-engine.ts';
+import { readGeoNetworks } from '../../../src/native/geo/geo-networks.ts';
+import { kafkaEngineObjects } from '../../../src/native/kafka-engine-objects.ts';
+import { kafkaEngineOptions } from '../../../src/native/kafka-engine-options.ts';
+import { flattenGenaiPrices } from '../../../src/native/pricing/flatten-genai-prices.ts';
+import { createEventsTableSql } from '../../../src/schema/events-table.ts';
+import {
+  compareEventsTables,
+  errorClasses,
+  insertRawMessages,
+} from '../../fixtures/native/compare-landed.ts';
+import { CORPUS_LIMITS, parityCorpus } from '../../fixtures/native/parity-corpus.ts';
+import {
+  decodeLikeTheWorker,
+  writeGeoCsvLikeTheWorker,
+  type Placed,
+} from '../../fixtures/native/worker-reference.ts';
+import { queryRows, testClickHouse } from '../../support/clickhouse.ts';
+import { createTopics, testKafka } from '../../support/kafka.ts';
+import { testStack, uniqueName } from '../../support/stack-env.ts';
+
+/**
+ * The Kafka-engine views (the real pipeline, fed through its raw table, exactly what the
+ * Kafka table's copy view inserts) against the worker's own decoder and enrichment, on the
+ * same messages: every row equal in every column but the documented ones, every malformed
+ * message in the errors table with the worker's dead-letter class.
+ */
+/**
+ * Documented (README, differences between the modes): ClickHouse's JSON parser refuses a
+ * number beyond the double range, JavaScript reads it as Infinity and then rejects the field.
+ */
+const KNOWN_CLASS_DIFFERENCES: Readonly<Record<string, string>> = {
+  'poison: timestamp overflowing a double': 'invalid_json',
+};
+
+describe('kafka-engine views land what the worker lands', () => {
+  const clickhouse = testClickHouse();
+  after(() => clickhouse.close());
+
+  test('same rows and the same dead-letter classes for an all-cases corpus', async () => {
+    const nowMs = Date.now();
+    const table = uniqueName('kpar');
+    const topic = uniqueName('kpar_topic');
+    const csv = join(mkdtempSync(join(tmpdir(), 'kpar-')), 'networks.csv');
+    const config = loadConfig({
+      env: {
+        KAFKA_BROKERS: testStack().brokers.join(','),
+        CLICKHOUSE_TABLE: table,
+        KAFKA_TOPICS: topic,
+        KAFKA_GROUP_ID: `${topic}_group`,
+        INGEST_MODE: 'kafka-engine',
+        DECODE_MAX_MESSAGE_BYTES: String(CORPUS_LIMITS.maxMessageBytes),
+        DECODE_MAX_PROPERTIES_BYTES: String(CORPUS_LIMITS.maxPropertiesBytes),
+        KAFKA_ENGINE_NUM_CONSUMERS: '1',
+        KAFKA_ENGINE_GEO_NETWORKS_FILE: csv,
+      },
+    });
+    const corpus = parityCorpus(600, 11, nowMs);
+    const placed: Placed[] = corpus.map((m, i) => ({
+      ...m,
+      topic,
+      partition: i % 3,
+      offset: Math.floor(i / 3),
+      timestampMs: nowMs - 1_000,
+    }));
+    const networks = await writeGeoCsvLikeTheWorker(config, corpus, csv);
+    const reference = await decodeLikeTheWorker(config, placed, nowMs);
+
+    await createTopics(testKafka(), [{ topic, partitions: 3 }]);
+    for (const t of [table, `${table}_worker`]) {
+      await clickhouse.command({ query: createEventsTableSql({ database: 'default', table: t }) });
+    }
+    const objects = kafkaEngineObjects({ database: 'default', eventsTable: table });
+    const options = kafkaEngineOptions(config);
+    const bundled = await loadBundledPrices();
+    await applyKafkaEngine(clickhouse, {
+      objects,
+      options,
+      auth: { user: testStack().clickhouse.username, password: testStack().clickhouse.password },
+      pricing: flattenGenaiPrices(bundled.providers, bundled.source),
+      geo: readGeoNetworks(csv),
+      owner: table,
+    });
+    try {
+      await insertRawMessages(clickhouse, objects.rawTable, placed);
+      await clickhouse.insert({
+        table: `default.${table}_worker`,
+        values: reference.rows,
+        format: 'JSONEachRow',
+      });
+
+      // Not vacuous: the corpus reaches every feature being compared.
+      assert.ok(reference.rows.length > 600, `rows: ${reference.rows.length}`);
+      assert.ok(reference.deadLetters.size >= 40, `dead letters: ${reference.deadLetters.size}`);
+      assert.ok(networks > 50, `geo networks: ${networks}`);
+      const [features] = await queryRows<Record<string, string>>(
+        clickhouse,
+        `SELECT countIf(cost_source LIKE 'bundled@%') AS priced, countIf(cost_source = 'unknown') AS unknown,
+                countIf(cost_source = 'provided') AS provided, countIf(country_code != '\\0\\0') AS geo,
+                countIf(properties LIKE '%$ip%') AS raw_ip, countIf(utm_source != '') AS utm,
+                countIf(browser != '' OR os != '' OR device_type != '') AS user_agent
+         FROM default.${table}`,
+      );
+      assert.ok(Number(features?.['priced']) > 100, JSON.stringify(features));
+      assert.ok(Number(features?.['unknown']) >= 2, JSON.stringify(features));
+      assert.ok(Number(features?.['provided']) >= 3, JSON.stringify(features));
+      assert.ok(Number(features?.['geo']) > 300, JSON.stringify(features));
+      assert.equal(Number(features?.['raw_ip']), 0, 'the raw client IP is never stored');
+      assert.ok(Number(features?.['utm']) > 20, JSON.stringify(features));
+      assert.equal(
+        Number(features?.['user_agent']),
+        0,
+        'no user-agent parsing in SQL (documented)',
+      );
+
+      const errors = await errorClasses(clickhouse, objects.errorsTable, topic);
+      const labelOf = new Map(placed.map((m) => [`${m.partition}:${m.offset}`, m.label]));
+      const expected = [...reference.deadLetters]
+        .map(([k, d]) => `${k} ${KNOWN_CLASS_DIFFERENCES[d.label] ?? d.reason} (${d.label})`)
+        .sort();
+      const actual = [...errors]
+        .map(([k, e]) => `${k} ${e.errorClass} (${labelOf.get(k) ?? '?'})`)
+        .sort();
+      assert.deepEqual(actual, expected);
+
+      const comparison = await compareEventsTables(
+        clickhouse,
+        `default.${table}`,
+        `default.${table}_worker`,
+      );
+      assert.deepEqual(
+        {
+          rows: comparison.rows.a,
+          onlyKafkaEngine: comparison.onlyA,
+          onlyWorker: comparison.onlyB,
+        },
+        { rows: reference.rows.length, onlyKafkaEngine: 0, onlyWorker: 0 },
+        JSON.stringify(comparison, null, 2),
+      );
+      assert.deepEqual(comparison.mismatches, {}, JSON.stringify(comparison.mismatches, null, 2));
+    } finally {
+      await dropKafkaEnginePipeline(clickhouse, objects, options);
+    }
+  });
+});
