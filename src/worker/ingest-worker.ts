@@ -268,7 +268,7 @@ export class IngestWorker {
       },
       (err: unknown) => {
         lane.finishInFlight(batch);
-        this.#log.fatal({ err, range: batch.range }, 'batch delivery failed unexpectedly');
+        this.#log.fatal({ err, batch: batch.range }, 'batch delivery failed unexpectedly');
         this.#failure?.(err);
       },
     );
@@ -334,7 +334,7 @@ export class IngestWorker {
     this.#metrics.landed(batch, batch.rows.length - refusedBySink, Date.now());
     this.#log.debug(
       {
-        range: batch.range,
+        batch: batch.range,
         rows: batch.rows.length,
         deadLetters: rejected.length,
         insertMs: Math.round(insertMs),
