@@ -8,7 +8,7 @@ import {
   type Statement,
 } from '../schema/render-schema.ts';
 import { resolveTarget, type ResolvedTarget, type SchemaTarget } from '../schema/schema-target.ts';
-import { bookkeepingStatements, LEDGER_TABLE } from './bookkeeping-tables.ts';
+import { bookkeepingStatements, LEDGER_TABLE, LOCK_TABLE } from './bookkeeping-tables.ts';
 import { MigrationStatementError } from './migrate-errors.ts';
 import { readLedger, recordMigration } from './migration-ledger.ts';
 import { acquireMigrationLock, type LockLogger, type LockTiming } from './migration-lock.ts';
@@ -104,7 +104,10 @@ async function migrate(
     };
   }
 
-  await ensureBookkeeping(client, target);
+  // Only when missing: on a cluster each CREATE … ON CLUSTER is a trip through the DDL queue.
+  if (!(await bookkeepingExists(client, target, [LEDGER_TABLE, LOCK_TABLE]))) {
+    await ensureBookkeeping(client, target);
+  }
   // Nothing to do is the common case at worker start-up: no lock, no writes.
   if (plan(known, await readLedger(client, target)).length === 0) {
     return { direction, dryRun, migrations: [], statements: [] };
@@ -160,15 +163,18 @@ async function ensureBookkeeping(client: ClickHouseClient, target: ResolvedTarge
   }
 }
 
+/** Whether all of `tables` exist in the target database (on the node we talk to). */
 async function bookkeepingExists(
   client: ClickHouseClient,
   target: ResolvedTarget,
+  tables: readonly string[] = [LEDGER_TABLE],
 ): Promise<boolean> {
   const result = await client.query({
-    query: `SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {table:String}`,
-    query_params: { db: target.database, table: LEDGER_TABLE },
+    query: `SELECT count() AS n FROM system.tables
+WHERE database = {db:String} AND has({tables:Array(String)}, name)`,
+    query_params: { db: target.database, tables },
     format: 'JSONEachRow',
   });
   const [row] = await result.json<{ n: string | number }>();
-  return Number(row?.n ?? 0) > 0;
+  return Number(row?.n ?? 0) === tables.length;
 }
