@@ -31,6 +31,7 @@ ORDER BY (team_id, session_id, distinct_id)
 TTL toDateTime(session_end) + INTERVAL 36 MONTH DELETE
 SETTINGS index_granularity = 8192, {{dedup_window}};
 
+-- Mostly read across shards; a direct insert routes like `events` does.
 {{distributed sessions cityHash64(distinct_id)}};
 
 -- Events without a session id are not part of any session.

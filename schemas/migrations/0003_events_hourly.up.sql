@@ -15,6 +15,7 @@ ORDER BY (team_id, event, hour)
 TTL hour + INTERVAL 36 MONTH DELETE
 SETTINGS index_granularity = 8192, {{dedup_window}};
 
+-- For reading across shards only (no sharding key): each shard's rows come from its own MV.
 {{distributed events_hourly}};
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{table events_hourly_mv}}{{on_cluster}}

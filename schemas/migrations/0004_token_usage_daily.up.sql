@@ -22,6 +22,7 @@ ORDER BY (organization_id, day, project_id, team_id, model, provider)
 TTL day + INTERVAL 36 MONTH DELETE
 SETTINGS index_granularity = 8192, {{dedup_window}};
 
+-- For reading across shards only (no sharding key): each shard's rows come from its own MV.
 {{distributed token_usage_daily}};
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{table token_usage_daily_mv}}{{on_cluster}}
