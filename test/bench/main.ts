@@ -23,7 +23,13 @@ import {
 } from './bench-context.ts';
 import { BenchUsageError, parseBenchOptions, type BenchOptions } from './bench-options.ts';
 import { MIX } from './corpus/bench-events.ts';
-import { createTopic, preloadCorpus, topicSize, type CorpusSpec } from './corpus/preload-corpus.ts';
+import {
+  createTopic,
+  deleteRunTopics,
+  preloadCorpus,
+  topicSize,
+  type CorpusSpec,
+} from './corpus/preload-corpus.ts';
 import { profileWorkerDrain } from './measure/profile-drain.ts';
 import { findStackPids } from './measure/stack-processes.ts';
 import { checkTargets, computeRatios } from './report/bench-summary.ts';
@@ -90,6 +96,13 @@ try {
     stackPids: findStackPids(stack),
     log,
   };
+  // The worker settings every run uses: a bad --worker-env stops the bench here, once.
+  const workerConfig = benchWorkerConfig(ctx, {
+    topic: ctx.corpusTopic,
+    group: 'g',
+    table: 't',
+    workerId: 'w',
+  });
   const machine = machineInfo(stack);
   log(describeMachine(machine));
 
@@ -127,12 +140,6 @@ try {
     const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
     console.log(`\n${describeMachine(machine)}\n${command}\n`);
     console.log(renderText(rows, ratios, targets));
-    const workerConfig = benchWorkerConfig(ctx, {
-      topic: ctx.corpusTopic,
-      group: 'g',
-      table: 't',
-      workerId: 'w',
-    });
     const settings = {
       events: spec.events,
       repeat: options.repeat,
@@ -186,6 +193,7 @@ try {
       process.exitCode = 1;
     }
   }
+  if (options.stackEnvFile !== undefined) await deleteRunTopics(kafka, runId);
   await clickhouse.close();
 } catch (err) {
   keepDir = true;

@@ -1,4 +1,15 @@
 import { privateIp, publicIpv4, publicIpv6 } from './ip-addresses.ts';
+import {
+  CUSTOM_EVENTS,
+  FEATURES,
+  FLAGS,
+  PAGES,
+  PLANS,
+  PROMPTS,
+  REFERRERS,
+  UTM,
+  referringDomain,
+} from './web-vocabulary.ts';
 import { PRICED_MODELS, UNPRICED_MODEL, type LlmModel } from './llm-models.ts';
 import { SDK_USER_AGENTS, USER_AGENTS, uniqueChromeUserAgent } from './user-agents.ts';
 
@@ -50,63 +61,6 @@ export const MIX = {
   unpricedModel: 0.03,
   promptContent: 0.3,
 } as const;
-
-const PAGES = [
-  '/',
-  '/pricing',
-  '/docs',
-  '/docs/quickstart',
-  '/dashboard',
-  '/chat',
-  '/docs/api/chat-completions',
-  '/settings/billing',
-  '/blog/clickhouse-at-hanzo',
-  '/signup',
-  '/login',
-  '/models',
-  '/playground',
-  '/docs/sdks/python',
-  '/changelog',
-];
-const REFERRERS = [
-  '$direct',
-  'https://www.google.com/',
-  'https://news.ycombinator.com/',
-  'https://x.com/',
-  'https://github.com/hanzoai',
-  'https://www.reddit.com/r/LocalLLaMA/',
-  'https://duckduckgo.com/',
-];
-const referringDomain = (referrer: string): string =>
-  referrer === '$direct' ? '$direct' : (/^https?:\/\/([^/]+)/.exec(referrer)?.[1] ?? '');
-const CUSTOM_EVENTS = [
-  'button_clicked',
-  'feature_flag_called',
-  'api_key_created',
-  'signup',
-  'onboarding_step_completed',
-  'model_selected',
-  'subscription_started',
-  'invoice_paid',
-];
-const UTM: readonly (readonly [string, string, string] | undefined)[] = [
-  undefined,
-  undefined,
-  undefined,
-  ['google', 'cpc', 'brand-search'],
-  ['newsletter', 'email', 'dec-launch'],
-  ['x', 'social', 'launch-week'],
-  ['hn', 'referral', 'show-hn'],
-];
-const FLAGS = ['new-onboarding', 'chat-v2', 'usage-based-billing', 'model-router', 'dark-mode'];
-const PLANS = ['free', 'pro', 'team', 'enterprise'];
-const FEATURES = ['chat', 'code-review', 'summarise', 'embeddings', 'agent'];
-const PROMPTS = [
-  'Summarise the following support ticket in two sentences and suggest a priority.',
-  'Write a SQL query that returns daily active users for the last 30 days from the events table.',
-  'Translate this product description into German, keeping the tone informal.',
-  'Review this pull request diff and list any bugs or risky changes you see.',
-];
 
 /** A small fast PRNG (mulberry32): the same samples for the same seed. */
 function mulberry32(seed: number): () => number {

@@ -21,14 +21,33 @@ const MESSAGES_PER_SEND = 2_000;
 /** Sends in flight at once: keeps the broker busy while the next chunk is generated. */
 const SENDS_IN_FLIGHT = 4;
 
+/**
+ * Creates a topic and waits until every partition has a leader. On a loaded machine the
+ * broker's metadata can lag behind the creation (UNKNOWN_TOPIC_OR_PARTITION, retriable),
+ * so both steps are retried rather than failing the whole bench.
+ */
 export async function createTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
-    });
+    const deadline = Date.now() + 120_000;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.createTopics({
+          waitForLeaders: false,
+          topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+        });
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const ready = topics[0]?.partitions.filter((p) => p.leader >= 0).length ?? 0;
+        if (ready === partitions) return;
+      } catch (err) {
+        const retriable = (err as { retriable?: boolean }).retriable === true;
+        if (!retriable || Date.now() > deadline) throw err;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`topic ${topic}: partitions without a leader after 120 s`);
+      await new Promise((r) => setTimeout(r, Math.min(2_000, 200 * attempt)));
+    }
   } finally {
     await admin.disconnect();
   }
@@ -94,6 +113,18 @@ export async function preloadCorpus(
     megabytesPerSecond: round(bytes / 2 ** 20 / seconds, 1),
     averageEventBytes: Math.round(bytes / spec.events),
   };
+}
+
+/** Removes this run's topics from a stack the bench does not own (it keeps running). */
+export async function deleteRunTopics(kafka: Kafka, runId: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${runId}_`));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Sum of the log-end offsets: what the topic holds now. */
