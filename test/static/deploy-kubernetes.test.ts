@@ -303,6 +303,21 @@ describe('Kubernetes manifests: kustomize', () => {
     }
   });
 
+  test('every manifest is applied by a kustomization, or is named *.example.yaml', () => {
+    const listed = new Set(
+      kustomizations.flatMap((file) =>
+        ((readYaml(file)['resources'] ?? []) as string[])
+          .filter((r) => r.endsWith('.yaml'))
+          .map((r) => join(dirname(file), r)),
+      ),
+    );
+    const stray = manifestFiles.filter((f) => !listed.has(f) && !f.endsWith('.example.yaml'));
+    assert.deepEqual(
+      stray.map((f) => relative(repoRoot, f)),
+      [],
+    );
+  });
+
   const kubectl = process.env['KUBECTL'] ?? 'kubectl';
   for (const overlay of ['keda', 'hpa-cpu']) {
     test(`kubectl kustomize overlays/${overlay}: builds valid, namespaced objects`, async (t) => {
