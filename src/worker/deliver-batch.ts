@@ -18,6 +18,8 @@ export interface DeliveryDependencies {
   readonly retryMaxMs: number;
   /** The lane is still the current owner of its partition (same group generation). */
   readonly isCurrent: (lane: PartitionLane) => boolean;
+  /** Resolves once the group recently confirmed this member (see MembershipLease). */
+  readonly awaitMembership: (signal: AbortSignal) => Promise<void>;
   readonly onInsertRetry: (
     lane: PartitionLane,
     err: unknown,
@@ -67,7 +69,12 @@ export async function deliverBatch(
           if (!stillOwned()) throw new OwnershipLostError(topic, partition);
           failpoint('before-insert');
           return landRows(batch.rows, batch.rowSources, batch.deduplicationToken, {
-            insert: deps.insert,
+            // Every attempt: a worker that was frozen past its session may have been
+            // evicted without knowing it; it must not insert until the group confirms it.
+            insert: async (rows, token, insertSignal) => {
+              await deps.awaitMembership(signal);
+              return deps.insert(rows, token, insertSignal);
+            },
             retryInitialMs: deps.retryInitialMs,
             retryMaxMs: deps.retryMaxMs,
             signal,

@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { assertTopicsExist } from '../consume/assert-topics-exist.ts';
 import { CommittedOffsets } from '../consume/committed-offsets.ts';
 import { createGroupClients } from '../consume/create-group-clients.ts';
+import { MembershipLease } from '../consume/membership-lease.ts';
 import { PartitionPauser } from '../consume/partition-pauser.ts';
 import type { AvroSchemas } from '../decode/avro-schemas.ts';
 import { createDecoder } from '../decode/create-decoder.ts';
@@ -64,6 +65,7 @@ export class IngestWorker {
   readonly #decoder: MessageDecoder;
   readonly #deliveries = new Set<Promise<void>>();
   readonly #pauser: PartitionPauser;
+  readonly #lease: MembershipLease;
   readonly #metrics: IngestMetrics;
   #running = false;
   #bufferedBytes = 0;
@@ -83,6 +85,10 @@ export class IngestWorker {
     this.#producer = clients.producer;
     this.#admin = clients.admin;
     this.#pauser = new PartitionPauser(this.#consumer);
+    // A member frozen for half a session timeout may already be evicted: it waits for the
+    // group to confirm it (next heartbeat) before inserting.
+    const leaseMs = Math.min(k.sessionTimeoutMs, k.rebalanceTimeoutMs) / 2;
+    this.#lease = new MembershipLease(this.#consumer, { leaseMs, stallMs: leaseMs / 2 });
     ({ decoder: this.#decoder, schemas: this.#schemas } = createDecoder(config.decode));
     this.#lanes = new LaneRegistry(new CommittedOffsets(this.#admin, k.groupId), {
       decoder: this.#decoder,
@@ -113,6 +119,7 @@ export class IngestWorker {
       }),
       insertQueue: new PQueue({ concurrency: config.insert.maxInFlight }),
       isCurrent: (lane) => this.#lanes.isCurrent(lane),
+      awaitMembership: (signal) => this.#lease.whenFresh(signal),
       onInsertRetry: (lane, err, attempt, delayMs) =>
         this.#onInsertRetry(lane, err, attempt, delayMs),
       onLanded: (lane, batch, rejected, ms) => this.#onLanded(lane, batch, rejected, ms),
@@ -140,6 +147,7 @@ export class IngestWorker {
       if (!event.payload.restart) this.#failure?.(event.payload.error);
     });
     this.#metrics.watchConsumer(this.#consumer);
+    this.#lease.start();
     await this.#consumer.connect();
     await this.#consumer.subscribe({
       topics: [...kafka.topics],
@@ -219,6 +227,7 @@ export class IngestWorker {
     }
     this.#lanes.newGeneration();
     clearInterval(this.#ticker);
+    this.#lease.stop();
     await Promise.allSettled([...this.#deliveries]);
     await this.#consumer.disconnect();
     await Promise.allSettled([
