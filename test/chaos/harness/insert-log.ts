@@ -33,3 +33,12 @@ export class InsertLog {
     this.#unsubscribe();
   }
 }
+
+/** The batch a deduplication token names (`topic:partition:first-last`, split halves `/a-b`). */
+export function parseToken(
+  token: string,
+): { partition: number; first: number; last: number } | undefined {
+  const match = /:(\d+):(\d+)-(\d+)(?:\/|$)/.exec(token);
+  if (match === null) return undefined;
+  return { partition: Number(match[1]), first: Number(match[2]), last: Number(match[3]) };
+}

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Kafka } from 'kafkajs';
-import { createEventsTable, landedCounts, testClickHouse } from '../../support/clickhouse.ts';
+import { migrateUp } from '../../../src/migrate/run-migrations.ts';
+import { landedCounts, testClickHouse } from '../../support/clickhouse.ts';
 import { committedOffsets, createTopics, logEndOffsets, testKafka } from '../../support/kafka.ts';
 import { uniqueName } from '../../support/stack-env.ts';
 import { measure } from './measure.ts';
@@ -17,10 +18,16 @@ export interface TrialOptions {
   readonly workerEnv?: Record<string, string>;
 }
 
-/** Settings every chaos worker gets: small batches, so a run has many batches to break. */
-const CHAOS_WORKER_ENV: Record<string, string> = {
+/**
+ * Settings every chaos worker gets: small batches, so a run has many batches to break, and
+ * a session timeout short enough for quick takeovers yet long enough that workers starved
+ * of CPU on a small shared machine are not evicted while decoding a large fetch.
+ */
+export const CHAOS_WORKER_ENV: Readonly<Record<string, string>> = {
   BATCH_MAX_ROWS: '2000',
   BATCH_MAX_AGE_MS: '500',
+  KAFKA_SESSION_TIMEOUT_MS: '15000',
+  KAFKA_REBALANCE_TIMEOUT_MS: '30000',
   LOG_LEVEL: 'info',
 };
 
@@ -69,7 +76,8 @@ export class Trial {
       { topic: trial.topic, partitions: trial.partitions },
       { topic: trial.dlqTopic, partitions: 1 },
     ]);
-    await createEventsTable(trial.clickhouse, trial.table);
+    // The HIP-47 schema through the migrations: events plus its rollups and their views.
+    await migrateUp(trial.clickhouse, { database: 'default', eventsTable: trial.table });
     return trial;
   }
 
@@ -100,7 +108,7 @@ export class Trial {
 
   /** Waits until at least `rows` rows landed; false on timeout. */
   async waitForRows(rows: number, timeoutMs: number): Promise<boolean> {
-    return this.#poll(async () => (await this.landedRows()) >= rows, timeoutMs);
+    return this.poll(async () => (await this.landedRows()) >= rows, timeoutMs);
   }
 
   /** Committed offset per partition (-1 when none). */
@@ -110,7 +118,7 @@ export class Trial {
 
   /** Waits until the group committed every partition up to its log end; false on timeout. */
   async waitForCommittedToLogEnd(timeoutMs: number): Promise<boolean> {
-    return this.#poll(async () => {
+    return this.poll(async () => {
       const ends = await logEndOffsets(this.kafka, this.topic);
       const committed = await this.committed();
       return [...ends].every(([p, end]) => committed.get(p) === end);
@@ -158,7 +166,8 @@ export class Trial {
     await this.clickhouse.close();
   }
 
-  async #poll(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  /** Polls `probe` every 500 ms until it holds (true) or `timeoutMs` passed (false). */
+  async poll(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (await probe().catch(() => false)) return true;

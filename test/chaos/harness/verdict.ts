@@ -38,7 +38,7 @@ export function judge(outcome: ScenarioOutcome): { verdict: Verdict; failures: s
   if (m.landedAndDeadLettered !== 0)
     failures.push(`${m.landedAndDeadLettered} messages both landed and dead-lettered`);
   if (!m.committedAtLogEnd) failures.push(`committed offsets ${m.lag} behind the log end`);
-  for (const r of m.rollups) if (!r.ok) failures.push(`rollup ${r.rollup}: ${r.detail}`);
+  for (const r of m.rollups) if (!r.ok) failures.push(`rollup ${r.rollup} ${r.detail}`);
   failures.push(...outcome.unexpectedExits);
   for (const c of outcome.checks)
     if (!c.ok) failures.push(`${c.name}${c.detail === undefined ? '' : `: ${c.detail}`}`);

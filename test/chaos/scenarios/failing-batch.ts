@@ -1,0 +1,83 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { testStack } from '../../support/stack-env.ts';
+import { TcpProxy } from '../../support/tcp-proxy.ts';
+import { isInsert, parseToken, tokenOf } from '../harness/insert-log.ts';
+import type { Check, Scenario } from '../harness/scenario.ts';
+import { scaled } from '../harness/scenario.ts';
+import { Trial } from '../harness/trial.ts';
+
+const FAILING_MS = 20_000;
+
+/**
+ * 8. One batch keeps failing (the proxy resets every attempt to insert it) for 20 s while
+ * the other partitions' batches land. Sampled all along, the committed offset of that
+ * partition never passes the failing batch's first offset; afterwards everything lands.
+ */
+export const failingBatch: Scenario = {
+  name: 'failing-batch',
+  fault: 'one batch refused for 20 s while later batches succeed',
+  async run(env) {
+    const proxy = await TcpProxy.start(testStack().clickhouse.url);
+    const trial = await Trial.open(env, {
+      name: 'failing_batch',
+      workerEnv: { CLICKHOUSE_URL: proxy.url },
+    });
+    try {
+      for (let i = 0; i < 3; i++) trial.fleet.start();
+      const total = scaled(env, 50_000);
+      const producing = Promise.all(
+        [trial.producer(), trial.producer()].map((p) => p.run(total / 2, 1_000)),
+      );
+      await trial.waitForRows(Math.min(total / 5, 5_000), 120_000);
+
+      // The next insert of partition 0 fails, and so does every retry of it.
+      let failing: string | undefined;
+      const attempts: number[] = [];
+      const rule = proxy.addRule({
+        action: 'reset',
+        match: (request) => {
+          if (!isInsert(request)) return false;
+          const token = tokenOf(request);
+          failing ??= parseToken(token)?.partition === 0 ? token : undefined;
+          if (token !== failing) return false;
+          attempts.push(request.at);
+          return true;
+        },
+      });
+      const before = await trial.committed();
+      let maxCommitted = -1;
+      const until = Date.now() + FAILING_MS;
+      while (Date.now() < until) {
+        maxCommitted = Math.max(maxCommitted, (await trial.committed()).get(0) ?? -1);
+        await sleep(200);
+      }
+      const during = await trial.committed();
+      rule.remove();
+      const range = parseToken(failing ?? '');
+      trial.log(`batch ${failing ?? '(none)'} refused ${attempts.length}× for ${FAILING_MS / 1000} s`);
+      await producing;
+      const othersMoved = [...during].filter(([p, o]) => p !== 0 && o > (before.get(p) ?? -1));
+      const checks: Check[] = [
+        {
+          name: 'a batch of partition 0 was refused, again and again',
+          ok: range !== undefined && attempts.length >= 3,
+          detail: `${failing ?? 'none'}: ${attempts.length} attempts`,
+        },
+        {
+          name: "partition 0's committed offset never passed the refused batch",
+          ok: range !== undefined && maxCommitted <= range.first,
+          detail: `highest committed ${maxCommitted}, batch starts at ${range?.first ?? '?'}`,
+        },
+        {
+          name: 'batches of other partitions landed and were committed meanwhile',
+          ok: othersMoved.length >= trial.partitions - 2,
+          detail: `${othersMoved.length} of ${trial.partitions - 1} partitions moved on`,
+        },
+      ];
+      return await trial.finish(checks);
+    } finally {
+      await trial.close();
+      await proxy.close();
+    }
+  },
+};

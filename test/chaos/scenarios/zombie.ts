@@ -1,0 +1,88 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { testStack } from '../../support/stack-env.ts';
+import { TcpProxy } from '../../support/tcp-proxy.ts';
+import { InsertLog } from '../harness/insert-log.ts';
+import type { Check, Scenario } from '../harness/scenario.ts';
+import { Trial } from '../harness/trial.ts';
+
+/** Longer than the workers' session timeout (15 s), so the group evicts the frozen one. */
+const FROZEN_MS = 30_000;
+
+/**
+ * 7. A zombie: one worker freezes (SIGSTOP, from a `stop` failpoint right before an insert,
+ * after its pending range was committed) for longer than the session timeout. The group
+ * evicts it and the others take its partitions over. Then it resumes (SIGCONT): it must not
+ * start an insert for the partitions it lost (its own proxy to ClickHouse logs every INSERT
+ * it sends) and its commits are refused by the coordinator.
+ *
+ * The zombie runs one insert at a time (INSERT_MAX_IN_FLIGHT=1) so that "sent after it
+ * resumed" means "started after it resumed": with several, inserts that passed their checks
+ * in the same instant as the freeze leave the process only after it resumes (they are
+ * deduplicated by their token; README, Reliability, states that window).
+ */
+export const zombie: Scenario = {
+  name: 'zombie',
+  fault: 'SIGSTOP right before an insert for 30 s (> session timeout), then SIGCONT',
+  async run(env) {
+    const zombieProxy = await TcpProxy.start(testStack().clickhouse.url);
+    const zombieInserts = new InsertLog(zombieProxy);
+    const trial = await Trial.open(env, { name: 'zombie' });
+    try {
+      const frozen = trial.fleet.start(
+        {
+          CLICKHOUSE_URL: zombieProxy.url,
+          HANZO_INGEST_FAILPOINTS: 'before-insert:2:stop',
+          INSERT_MAX_IN_FLIGHT: '1',
+        },
+        'stopped-with-sigterm',
+      );
+      trial.fleet.start();
+      trial.fleet.start();
+      // Load all along, so that every partition has something to commit while it is frozen.
+      const producers = [trial.producer(), trial.producer()];
+      const rate = Math.max(100, Math.round(1_000 * env.scale));
+      const producing = Promise.all(producers.map((p) => p.run(Number.POSITIVE_INFINITY, rate)));
+      const froze = await trial.fleet.waitUntilFrozen(frozen, 90_000);
+      const frozenAt = Date.now();
+      trial.log(`worker frozen: ${froze}`);
+      const atFreeze = await trial.committed();
+      // The group evicts it after the session timeout and hands its partitions to the others.
+      let movedOn = 0;
+      await trial.poll(async () => {
+        const now = await trial.committed();
+        movedOn = [...now].filter(([p, o]) => o > (atFreeze.get(p) ?? -1)).length;
+        return movedOn === trial.partitions;
+      }, 90_000);
+      await sleep(Math.max(0, frozenAt + FROZEN_MS - Date.now()));
+      const thawedAt = Date.now();
+      trial.fleet.thaw(frozen);
+      trial.log(`worker resumed; ${movedOn}/${trial.partitions} partitions moved on meanwhile`);
+      await sleep(5_000);
+      for (const p of producers) p.stop();
+      await producing;
+      const afterThaw = zombieInserts.between(thawedAt, Date.now());
+      const checks: Check[] = [
+        { name: 'a worker froze right before an insert', ok: froze },
+        {
+          name: 'the group moved on without it (every partition committed further while it was frozen)',
+          ok: movedOn === trial.partitions,
+          detail: `${movedOn}/${trial.partitions} partitions`,
+        },
+        {
+          name: 'the zombie sent no insert after it resumed',
+          ok: afterThaw.length === 0,
+          detail: `${afterThaw.length} inserts: ${afterThaw.map((i) => `${i.token} (+${i.at - thawedAt} ms)`).join(', ')}`,
+        },
+        {
+          name: 'the zombie sent no insert while frozen',
+          ok: zombieInserts.between(frozenAt + 500, thawedAt).length === 0,
+        },
+      ];
+      return await trial.finish(checks);
+    } finally {
+      zombieInserts.close();
+      await trial.close();
+      await zombieProxy.close();
+    }
+  },
+};
