@@ -10,7 +10,7 @@
  *   npm run bench -- --quick --profile .profiles   # one 1-worker drain under --cpu-prof
  *   npm run bench -- --help
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack } from '../../src/stack/local-stack.ts';
@@ -35,7 +35,13 @@ import { findStackPids } from './measure/stack-processes.ts';
 import { checkTargets, computeRatios } from './report/bench-summary.ts';
 import { describeMachine, machineInfo } from './report/machine.ts';
 import { reportRows } from './report/report-rows.ts';
-import { renderMarkdown, renderText, replaceBetweenMarkers } from './report/render-report.ts';
+import { renderMarkdown, renderText } from './report/render-report.ts';
+import {
+  benchSettings,
+  describeSettings,
+  writeJsonReport,
+  writeMarkdownReport,
+} from './report/write-outputs.ts';
 import { runBench } from './run-bench.ts';
 import { connectRunningStack } from './running-stack.ts';
 
@@ -140,23 +146,9 @@ try {
     const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
     console.log(`\n${describeMachine(machine)}\n${command}\n`);
     console.log(renderText(rows, ratios, targets));
-    const settings = {
-      events: spec.events,
-      repeat: options.repeat,
-      partitions: options.partitions,
-      workerEnv: options.workerEnv,
-      batch: workerConfig.batch,
-      insert: workerConfig.insert,
-      requestCompression: workerConfig.clickhouse.requestCompression,
-      fetch: {
-        maxBytes: workerConfig.kafka.fetchMaxBytes,
-        maxBytesPerPartition: workerConfig.kafka.fetchMaxBytesPerPartition,
-        maxWaitMs: workerConfig.kafka.fetchMaxWaitMs,
-        partitionsConsumedConcurrently: workerConfig.kafka.partitionsConsumedConcurrently,
-      },
-    };
+    const settings = benchSettings(options, workerConfig);
     if (options.jsonFile !== undefined) {
-      const report = {
+      writeJsonReport(options.jsonFile, {
         date: new Date().toISOString(),
         command,
         machine,
@@ -165,8 +157,7 @@ try {
         results,
         ratios,
         targets,
-      };
-      writeFileSync(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+      });
       log(`results written to ${options.jsonFile}`);
     }
     if (options.markdownFile !== undefined) {
@@ -174,19 +165,13 @@ try {
         `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: \`${command}\``,
         '',
         `Machine: ${describeMachine(machine)}.`,
-        `Worker settings: ${JSON.stringify(settings)}.`,
+        '',
+        `Settings: ${describeSettings(settings)}.`,
         '',
         renderMarkdown(rows, ratios, targets),
       ].join('\n');
-      const file = options.markdownFile;
-      const existing = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-      writeFileSync(
-        file,
-        existing?.includes('<!-- bench:begin -->') === true
-          ? replaceBetweenMarkers(existing, body)
-          : `${body}\n`,
-      );
-      log(`report written to ${file}`);
+      await writeMarkdownReport(options.markdownFile, body);
+      log(`report written to ${options.markdownFile}`);
     }
     if (failed) {
       keepDir = true;

@@ -26,10 +26,15 @@ const metText = (met: boolean | undefined): string =>
 
 /** Fixed-width text for the terminal. */
 export function renderText(
-  rows: readonly ReportRow[],
+  allRows: readonly ReportRow[],
   ratios: Ratios,
   targets: readonly TargetCheck[],
 ): string {
+  // Long notes (error messages) are cut here; the JSON and the Markdown keep more.
+  const rows = allRows.map((r) => ({
+    ...r,
+    note: r.note.length > 160 ? `${r.note.slice(0, 157)}...` : r.note,
+  }));
   const widths = COLUMNS.map((c) => Math.max(HEADERS[c].length, ...rows.map((r) => r[c].length)));
   const line = (cells: Record<keyof ReportRow, string>): string =>
     COLUMNS.map((c, i) =>
@@ -48,7 +53,11 @@ export function renderText(
   return out.join('\n');
 }
 
-const cell = (text: string): string => text.replaceAll('|', '\\|');
+/** A table cell: one line, pipes escaped, long texts (error messages) cut; JSON has them whole. */
+const cell = (text: string): string => {
+  const line = text.replace(/\s+/g, ' ').replaceAll('|', '\\|');
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+};
 
 /** The same report as Markdown, for BENCHMARKS.md. */
 export function renderMarkdown(

@@ -108,17 +108,7 @@ describe('ratios and targets', () => {
     const rows = reportRows(results, variants);
     assert.deepEqual(
       rows.map((r) => r.rate),
-      [
-        '200,000',
-        '800,000',
-        '150,000',
-        '140,000',
-        '126,000',
-        '170,000',
-        '',
-        '62,900',
-        '',
-      ],
+      ['200,000', '800,000', '150,000', '140,000', '126,000', '170,000', '', '62,900', ''],
     );
     const text = renderText(rows, ratios, targets);
     assert.match(
