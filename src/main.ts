@@ -11,10 +11,7 @@ import { migrateUp } from './migrate/run-migrations.ts';
 import { createClickHouseClient } from './sink/create-clickhouse-client.ts';
 import { IngestWorker } from './worker/ingest-worker.ts';
 import { errorMessage } from './errors.ts';
-import {
-  assertNoKafkaEnginePipeline,
-  runKafkaEngineMode,
-} from './native/run-kafka-engine-mode.ts';
+import { assertNoKafkaEnginePipeline, runKafkaEngineMode } from './native/run-kafka-engine-mode.ts';
 
 /** The one place that wires the pieces together for `hanzo-ingest run`. */
 export function createWorker(
@@ -42,6 +39,9 @@ export async function prepareClickHouse(config: Readonly<Config>, logger: Logger
   try {
     const ping = await client.ping();
     if (!ping.success) throw ping.error;
+    // /ping does not authenticate: a wrong user or password must stop start-up here, not
+    // surface later as inserts retried forever.
+    await (await client.query({ query: 'SELECT 1', format: 'JSONEachRow' })).json();
     if (config.clickhouse.migrateOnStart) {
       const result = await migrateUp(client, {
         ...schemaTargetOf(config.clickhouse),

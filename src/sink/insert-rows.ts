@@ -6,8 +6,11 @@ import { EVENT_COLUMNS } from './event-columns.ts';
  * Settings pinned on every insert so that a retried insert forms the same single block
  * and ClickHouse recognises it by its token. Rollup materialized views deduplicate too.
  */
-export function insertSettings(token: string): ClickHouseSettings {
+export function insertSettings(token: string, distributed = false): ClickHouseSettings {
   return {
+    // Into a Distributed table, acknowledge only once every shard wrote the block (and its
+    // token): a background (queued) insert would let offsets be committed too early.
+    ...(distributed ? { distributed_foreground_insert: 1 } : {}),
     insert_deduplicate: 1,
     insert_deduplication_token: token,
     deduplicate_blocks_in_dependent_materialized_views: 1,
@@ -24,6 +27,8 @@ export interface InsertTarget {
   readonly client: ClickHouseClient;
   readonly database: string;
   readonly table: string;
+  /** The table is a `Distributed` table over the cluster's shards (clickhouse.distributed). */
+  readonly distributed?: boolean;
 }
 
 /** Sends pre-serialised JSONEachRow lines as one insert carrying `token`. */
@@ -36,7 +41,7 @@ export async function insertRows(
   const result = await target.client.exec({
     query: `INSERT INTO ${target.database}.${target.table} (${EVENT_COLUMNS.join(', ')}) FORMAT JSONEachRow`,
     values: Readable.from(chunks(rows), { objectMode: false }),
-    clickhouse_settings: insertSettings(token),
+    clickhouse_settings: insertSettings(token, target.distributed === true),
     ...(signal === undefined ? {} : { abort_signal: signal }),
   });
   // Nothing useful in the body, but the socket is only released once it is read.

@@ -97,8 +97,8 @@ export class IngestWorker {
       overBudget: () => this.#bufferedBytes >= config.maxBufferedBytes,
       now: Date.now,
     });
-    const { database, table } = config.clickhouse;
-    const target = { client: parts.clickhouse, database, table };
+    const { database, table, distributed } = config.clickhouse;
+    const target = { client: parts.clickhouse, database, table, distributed };
     const { retryInitialMs, retryMaxMs } = config.insert;
     const retry = { retryInitialMs, retryMaxMs };
     this.#delivery = {
