@@ -99,5 +99,7 @@ export async function measureKafkaTool(
     seconds: round(fetchMs / 1000, 2),
     eventsPerSecond: Math.round(figures['fetch.nMsg.sec'] ?? 0),
     megabytesPerSecond: round(figures['fetch.MB.sec'] ?? 0, 1),
+    clientCpuSecondsPerMillion: undefined,
+    kafkaCpuSecondsPerMillion: undefined,
   };
 }

@@ -3,6 +3,7 @@ import { createKafka } from '../../../src/consume/create-kafka.ts';
 import { createLogger } from '../../../src/observe/logger.ts';
 import { benchWorkerConfig, withTimeout, type BenchContext } from '../bench-context.ts';
 import { round } from '../corpus/preload-corpus.ts';
+import { ServerCpu } from './proc-stats.ts';
 
 export interface ConsumeRun {
   readonly events: number;
@@ -11,6 +12,9 @@ export interface ConsumeRun {
   readonly seconds: number;
   readonly eventsPerSecond: number;
   readonly megabytesPerSecond: number;
+  /** CPU per million events of the consumer (undefined for an external tool) and the broker. */
+  readonly clientCpuSecondsPerMillion: number | undefined;
+  readonly kafkaCpuSecondsPerMillion: number | undefined;
 }
 
 /**
@@ -33,8 +37,12 @@ export async function measureKafkajsConsume(
   let bytes = 0;
   let finish: (at: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
+  const servers = new ServerCpu(ctx.stackPids);
+  let clientCpuAtJoin: NodeJS.CpuUsage | undefined;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joinedAt ??= performance.now();
+    clientCpuAtJoin ??= process.cpuUsage();
+    servers.start();
   });
   await consumer.connect();
   try {
@@ -59,12 +67,16 @@ export async function measureKafkajsConsume(
       finished,
     );
     const seconds = (doneAt - (joinedAt ?? doneAt)) / 1000;
+    const clientCpu = process.cpuUsage(clientCpuAtJoin);
+    const { kafkaCpuSecondsPerMillion } = servers.stop(count);
     return {
       events: count,
       bytes,
       seconds: round(seconds, 2),
       eventsPerSecond: Math.round(count / seconds),
       megabytesPerSecond: round(bytes / 2 ** 20 / seconds, 1),
+      clientCpuSecondsPerMillion: round(((clientCpu.user + clientCpu.system) / count) * 1, 1),
+      kafkaCpuSecondsPerMillion,
     };
   } finally {
     await consumer.disconnect();

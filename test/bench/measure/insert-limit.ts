@@ -14,6 +14,7 @@ import {
   type BenchContext,
 } from '../bench-context.ts';
 import { corpusMessages, round, type CorpusSpec } from '../corpus/preload-corpus.ts';
+import { ServerCpu } from './proc-stats.ts';
 
 /** One partition's batch of serialised rows, cut by the worker's limits. */
 export interface RowBatch {
@@ -28,6 +29,9 @@ export interface InsertRun {
   readonly eventsPerSecond: number;
   readonly megabytesPerSecond: number;
   readonly batches: number;
+  /** CPU per million rows: the inserting client (this process: compression, HTTP) and ClickHouse. */
+  readonly clientCpuSecondsPerMillion: number;
+  readonly clickhouseCpuSecondsPerMillion: number | undefined;
 }
 
 /**
@@ -140,6 +144,9 @@ export async function measureInsertLimit(
     const partitionTail = new Map<number, Promise<void>>();
     let bytes = 0;
     const started = performance.now();
+    const servers = new ServerCpu(ctx.stackPids);
+    servers.start();
+    const clientCpuAtStart = process.cpuUsage();
     const all = plan.map(({ batch, rows }, n) => {
       for (const row of rows) bytes += row.length;
       const previous = partitionTail.get(batch.partition) ?? Promise.resolve();
@@ -150,6 +157,8 @@ export async function measureInsertLimit(
     });
     await withTimeout(`insert limit ${table}`, ctx.options.phaseTimeoutMs, Promise.all(all));
     const seconds = (performance.now() - started) / 1000;
+    const clientCpu = process.cpuUsage(clientCpuAtStart);
+    const { clickhouseCpuSecondsPerMillion } = servers.stop(events);
     const landed = await landedCounts(ctx.clickhouse, table);
     if (landed.rows !== events)
       throw new Error(`${table}: ${landed.rows} rows landed, expected ${events}`);
@@ -160,6 +169,11 @@ export async function measureInsertLimit(
       eventsPerSecond: Math.round(events / seconds),
       megabytesPerSecond: round(bytes / 2 ** 20 / seconds, 1),
       batches: plan.length,
+      clientCpuSecondsPerMillion: round(
+        ((clientCpu.user + clientCpu.system) / 1e6 / events) * 1e6,
+        1,
+      ),
+      clickhouseCpuSecondsPerMillion,
     };
   } finally {
     await client.close();

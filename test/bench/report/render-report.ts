@@ -6,7 +6,7 @@ const HEADERS: Record<keyof ReportRow, string> = {
   rate: 'events/s (median)',
   runs: 'runs',
   peakRss: 'peak RSS MiB',
-  cpu: 'CPU s/M ev: worker / CH / Kafka',
+  cpu: 'CPU s per M events: client / CH / Kafka',
   note: 'notes',
 };
 const COLUMNS = Object.keys(HEADERS) as (keyof ReportRow)[];

@@ -42,8 +42,16 @@ function seriesRow(
   };
 }
 
+/** CPU seconds per million events: client (worker processes, or the bench's own client) / ClickHouse / Kafka. */
+const cpuTriple = (client?: number, clickhouse?: number, kafka?: number): string =>
+  [client, clickhouse, kafka].map((x) => (x === undefined ? '-' : x.toFixed(1))).join(' / ');
+
 const mb = (m: Readonly<Record<string, number>>): Partial<ReportRow> => ({
   note: m['megabytesPerSecond'] === undefined ? '' : `${m['megabytesPerSecond']} MB/s`,
+  cpu:
+    m['clientCpuSecondsPerMillion'] === undefined && m['kafkaCpuSecondsPerMillion'] === undefined
+      ? ''
+      : cpuTriple(m['clientCpuSecondsPerMillion'], undefined, m['kafkaCpuSecondsPerMillion']),
 });
 
 export function variantName(v: WorkerVariant): string {
@@ -70,6 +78,7 @@ export function reportRows(results: BenchResults, variants: readonly WorkerVaria
   rows.push(
     seriesRow('ClickHouse insert limit: worker batches', results.insert, (m) => ({
       note: `${m['megabytesPerSecond']} MB/s, ${m['batches']} inserts`,
+      cpu: cpuTriple(m['clientCpuSecondsPerMillion'], m['clickhouseCpuSecondsPerMillion']),
     })),
   );
   const enrich = results.enrich;
@@ -92,13 +101,11 @@ export function reportRows(results: BenchResults, variants: readonly WorkerVaria
     rows.push(
       seriesRow(variantName(v), results.workers[v.label], (m, runs) => ({
         peakRss: n(m['peakRssMiB']),
-        cpu: [
+        cpu: cpuTriple(
           m['cpuSecondsPerMillion'],
           m['clickhouseCpuSecondsPerMillion'],
           m['kafkaCpuSecondsPerMillion'],
-        ]
-          .map((x) => (x === undefined ? '?' : x.toFixed(1)))
-          .join(' / '),
+        ),
         note: drainNote(m, runs),
       })),
     );
@@ -106,10 +113,7 @@ export function reportRows(results: BenchResults, variants: readonly WorkerVaria
   rows.push(
     seriesRow('native Kafka engine (mode: kafka-engine)', results.native, (m, runs) => ({
       note: drainNote(m, runs),
-      cpu:
-        m['clickhouseCpuSecondsPerMillion'] === undefined
-          ? ''
-          : `- / ${m['clickhouseCpuSecondsPerMillion']} / -`,
+      cpu: cpuTriple(undefined, m['clickhouseCpuSecondsPerMillion']),
     })),
   );
   const l = results.latency;
