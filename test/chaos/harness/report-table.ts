@@ -8,10 +8,19 @@ const COLUMNS: readonly [string, (r: ScenarioReport) => string][] = [
   ['DLQ', (r) => count(r.deadLetters)],
   ['lost', (r) => count(r.lost)],
   ['duplicated', (r) => count(r.duplicated)],
+  ['rollups', (r) => rollupCell(r)],
   ['peak RSS MiB', (r) => (r.verdict === 'skipped' ? '' : String(r.peakRssMiB))],
   ['s', (r) => String(r.seconds)],
   ['verdict', (r) => r.verdict.toUpperCase()],
 ];
+
+/** `exact` when every rollup measure equals the same aggregate of the distinct events. */
+function rollupCell(r: ScenarioReport): string {
+  const checks = r.measurement?.rollups ?? [];
+  if (checks.length === 0) return '';
+  const off = checks.filter((c) => !c.ok).length;
+  return off === 0 ? 'exact' : `${off} off`;
+}
 
 function count(n: number): string {
   return n.toLocaleString('en-US');
@@ -36,7 +45,9 @@ export function formatTable(reports: readonly ScenarioReport[]): string {
 export function formatDetails(reports: readonly ScenarioReport[]): string {
   const lines: string[] = [];
   for (const r of reports) {
-    for (const f of r.failures) lines.push(`- ${r.scenario}: FAIL ${f}`);
+    // Failing checks are listed with the checks below.
+    for (const f of r.failures.filter((f) => !r.checks.some((c) => f.startsWith(c.name))))
+      lines.push(`- ${r.scenario}: FAIL ${f}`);
     for (const c of r.checks)
       lines.push(
         `- ${r.scenario}: ${c.ok ? 'ok' : 'FAILED'} ${c.name}${c.detail === undefined ? '' : ` (${c.detail})`}`,

@@ -22,6 +22,8 @@ export class TaggedProducer {
   #stopped = false;
   /** Events whose send Kafka acknowledged. */
   acked = 0;
+  /** Bytes of those events' values. */
+  ackedBytes = 0;
   /** Sends that failed and were redone (during broker outages). */
   failedSends = 0;
 
@@ -75,6 +77,7 @@ export class TaggedProducer {
       try {
         await this.#producer.send({ topic: this.#topic, acks: -1, messages });
         this.acked += messages.length;
+        for (const m of messages) this.ackedBytes += m.value?.length ?? 0;
         return;
       } catch {
         this.failedSends++;

@@ -102,6 +102,11 @@ export class Trial {
     return this.#producers.reduce((n, p) => n + p.acked, 0);
   }
 
+  /** Average size of the events produced so far (bytes of the message value). */
+  get averageEventBytes(): number {
+    return this.#producers.reduce((n, p) => n + p.ackedBytes, 0) / Math.max(1, this.acked);
+  }
+
   async landedRows(): Promise<number> {
     return (await landedCounts(this.clickhouse, this.table)).rows;
   }
@@ -118,11 +123,14 @@ export class Trial {
 
   /** Waits until the group committed every partition up to its log end; false on timeout. */
   async waitForCommittedToLogEnd(timeoutMs: number): Promise<boolean> {
-    return this.poll(async () => {
-      const ends = await logEndOffsets(this.kafka, this.topic);
-      const committed = await this.committed();
-      return [...ends].every(([p, end]) => committed.get(p) === end);
-    }, timeoutMs);
+    return this.poll(() => this.committedToLogEnd(), timeoutMs);
+  }
+
+  /** The group has committed every partition up to its current log end. */
+  async committedToLogEnd(): Promise<boolean> {
+    const ends = await logEndOffsets(this.kafka, this.topic);
+    const committed = await this.committed();
+    return [...ends].every(([p, end]) => committed.get(p) === end);
   }
 
   /**
@@ -133,7 +141,8 @@ export class Trial {
     checks: Check[] = [],
     options: { timeoutMs?: number; tolerateExit?: (w: FleetWorker) => boolean } = {},
   ): Promise<ScenarioOutcome> {
-    const timeoutMs = options.timeoutMs ?? 180_000;
+    // Generous: on a small shared machine the broker itself can stall for minutes.
+    const timeoutMs = options.timeoutMs ?? 300_000;
     for (const p of this.#producers) await p.close();
     const caughtUp = await this.waitForCommittedToLogEnd(timeoutMs);
     if (!caughtUp)

@@ -8,6 +8,8 @@ export type ExpectedEnd = 'runs-until-stopped' | 'may-be-killed' | 'stopped-with
 export interface FleetWorker {
   readonly name: string;
   readonly process: WorkerProcess;
+  /** Date.now() when it was started. */
+  readonly startedAt: number;
   expectedEnd: ExpectedEnd;
   /** undefined while running; the exit code, or null when a signal ended it. */
   exitCode: number | null | undefined;
@@ -48,6 +50,7 @@ export class WorkerFleet {
     const worker: FleetWorker = {
       name,
       process: startWorkerProcess(name, { ...this.#baseEnv, ...env }),
+      startedAt: Date.now(),
       expectedEnd,
       exitCode: undefined,
       peakRssKiB: 0,

@@ -54,7 +54,9 @@ export const failingBatch: Scenario = {
       const during = await trial.committed();
       rule.remove();
       const range = parseToken(failing ?? '');
-      trial.log(`batch ${failing ?? '(none)'} refused ${attempts.length}× for ${FAILING_MS / 1000} s`);
+      trial.log(
+        `batch ${failing ?? '(none)'} refused ${attempts.length}× for ${FAILING_MS / 1000} s`,
+      );
       await producing;
       const othersMoved = [...during].filter(([p, o]) => p !== 0 && o > (before.get(p) ?? -1));
       const checks: Check[] = [

@@ -1,17 +1,27 @@
 import type { Scenario } from '../harness/scenario.ts';
 import { ambiguousInsert } from './ambiguous-insert.ts';
+import { backpressure } from './backpressure.ts';
+import { badInput } from './bad-input.ts';
 import { baseline } from './baseline.ts';
+import { clickhouseDown } from './clickhouse-down.ts';
 import { failingBatch } from './failing-batch.ts';
 import { kafkaRestart } from './kafka-restart.ts';
+import { rebalanceStorm } from './rebalance-storm.ts';
+import { rollupDedup } from './rollup-dedup.ts';
 import { sigkillSteps } from './sigkill-steps.ts';
 import { zombie } from './zombie.ts';
 
-/** The matrix, in the order of the list. */
+/** The matrix, in the order of the list (1–11). */
 export const SCENARIOS: readonly Scenario[] = [
   baseline,
   sigkillSteps,
   ambiguousInsert,
+  clickhouseDown,
   kafkaRestart,
+  rebalanceStorm,
   zombie,
   failingBatch,
+  badInput,
+  backpressure,
+  rollupDedup,
 ];

@@ -41,19 +41,25 @@ export const sigkillSteps: Scenario = {
         checks.push({
           name: `killed at ${step} (batch ${hit} of that worker)`,
           ok: exit === null,
-          ...(exit === null ? {} : { detail: `the worker ${exit === 'alive' ? 'is still alive' : `exited ${String(exit)}`}` }),
+          ...(exit === null
+            ? {}
+            : {
+                detail: `the worker ${exit === 'alive' ? 'is still alive' : `exited ${String(exit)}`}`,
+              }),
         });
         trial.log(`killed at ${step}`);
       }
 
-      // Random timing: a random worker dies every 1–4 s and a new one takes its place.
-      for (let i = 0; i < randomKills; i++) {
+      // Random timing: every 1–4 s a random worker dies and a new one takes its place. Only
+      // workers up for a while are picked, so that the kills hit workers with batches in flight.
+      for (let kills = 0; kills < randomKills;) {
         await sleep(1_000 + Math.random() * 3_000);
-        const running = trial.fleet.running();
+        const running = trial.fleet.running().filter((w) => Date.now() - w.startedAt > 8_000);
         const victim = running[Math.floor(Math.random() * running.length)];
-        if (victim === undefined) break;
+        if (victim === undefined) continue;
         await trial.fleet.kill(victim);
         trial.fleet.start();
+        kills++;
       }
       trial.log(`${randomKills} random kills done`);
       checks.push({ name: `${randomKills} random SIGKILLs`, ok: true });
