@@ -20,7 +20,7 @@ function consumerEvents(): {
     on: ((name: string, listener: () => void) => {
       emitter.on(name, listener);
       return () => emitter.off(name, listener);
-    }) as Consumer['on'],
+    }) as unknown as Consumer['on'],
   };
   return { consumer, emit: (name) => emitter.emit(name, {}) };
 }
