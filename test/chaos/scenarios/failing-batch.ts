@@ -24,11 +24,11 @@ export const failingBatch: Scenario = {
     });
     try {
       for (let i = 0; i < 3; i++) trial.fleet.start();
-      const total = scaled(env, 50_000);
-      const producing = Promise.all(
-        [trial.producer(), trial.producer()].map((p) => p.run(total / 2, 1_000)),
-      );
-      await trial.waitForRows(Math.min(total / 5, 5_000), 120_000);
+      // Load all along, so that every partition has batches to land during the failure.
+      const producers = [trial.producer(), trial.producer()];
+      const rate = Math.round(1_000 * Math.max(0.25, env.scale));
+      const producing = Promise.all(producers.map((p) => p.run(Number.POSITIVE_INFINITY, rate)));
+      await trial.waitForRows(scaled(env, 5_000), 120_000);
 
       // The next insert of partition 0 fails, and so does every retry of it.
       let failing: string | undefined;
@@ -57,6 +57,7 @@ export const failingBatch: Scenario = {
       trial.log(
         `batch ${failing ?? '(none)'} refused ${attempts.length}× for ${FAILING_MS / 1000} s`,
       );
+      for (const p of producers) p.stop();
       await producing;
       const othersMoved = [...during].filter(([p, o]) => p !== 0 && o > (before.get(p) ?? -1));
       const checks: Check[] = [

@@ -14,7 +14,8 @@ const STEPS: readonly FailpointName[] = [
 /**
  * 2. SIGKILL at each step of a batch — before the pending range is committed, before the
  * insert, after the insert was acknowledged and before the commit, while the commit is on
- * the wire — then SIGKILLs at random moments on random workers, each replaced at once.
+ * the wire (one worker per step, beside two that stay) — then SIGKILLs at random moments on
+ * random workers, each replaced at once.
  * Producers run the whole time; 2–3 workers are up at any moment.
  */
 export const sigkillSteps: Scenario = {
@@ -28,16 +29,24 @@ export const sigkillSteps: Scenario = {
       trial.fleet.start();
       // Steady load until the kills are over.
       const producers = [trial.producer(), trial.producer()];
-      const load = Promise.all(producers.map((p) => p.run(Number.POSITIVE_INFINITY, 800)));
+      const rate = Math.round(800 * Math.max(0.25, env.scale));
+      const load = Promise.all(producers.map((p) => p.run(Number.POSITIVE_INFINITY, rate)));
       const checks: Check[] = [];
 
-      for (const step of STEPS) {
+      // One worker per step, all at once, each dying at its 2nd–5th batch at that step.
+      const doomed = STEPS.map((step) => {
         const hit = 2 + Math.floor(Math.random() * 4);
-        const doomed = trial.fleet.start(
+        const worker = trial.fleet.start(
           { HANZO_INGEST_FAILPOINTS: `${step}:${hit}` },
           'may-be-killed',
         );
-        const exit = await Promise.race([doomed.process.exited, sleep(90_000).then(() => 'alive')]);
+        return { step, hit, worker };
+      });
+      for (const { step, hit, worker } of doomed) {
+        const exit = await Promise.race([
+          worker.process.exited,
+          sleep(180_000).then(() => 'alive'),
+        ]);
         checks.push({
           name: `killed at ${step} (batch ${hit} of that worker)`,
           ok: exit === null,
@@ -47,8 +56,8 @@ export const sigkillSteps: Scenario = {
                 detail: `the worker ${exit === 'alive' ? 'is still alive' : `exited ${String(exit)}`}`,
               }),
         });
-        trial.log(`killed at ${step}`);
       }
+      trial.log('killed at every step');
 
       // Random timing: every 1–4 s a random worker dies and a new one takes its place. Only
       // workers up for a while are picked, so that the kills hit workers with batches in flight.
