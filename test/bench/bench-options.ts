@@ -18,6 +18,8 @@ export interface BenchOptions {
   readonly jsonFile: string | undefined;
   /** Write the report as Markdown (between the bench markers when the file has them). */
   readonly markdownFile: string | undefined;
+  /** Render the report of a saved `--json` file instead of measuring. */
+  readonly fromJson: string | undefined;
   /** Produce rate of the latency run; default: half the measured 1-worker rate. */
   readonly latencyRate: number | undefined;
   /** Write CPU profiles of a 1-worker drain here and print the top self-time functions. */
@@ -58,6 +60,7 @@ export const USAGE = `npm run bench -- [options]
   --json FILE         also write the results as JSON
   --markdown FILE     also write the report as Markdown (e.g. BENCHMARKS.md: replaces the
                       part between <!-- bench:begin --> and <!-- bench:end -->)
+  --from-json FILE    measure nothing: print (and --markdown) the report of a saved --json file
   --latency-rate N    events/s of the latency run (default: half the 1-worker drain rate)
   --profile DIR       instead of the bench: one 1-worker drain under --cpu-prof, top functions
   --stack-env FILE    use a running stack (the env file \`npm run stack\` writes)
@@ -80,6 +83,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       'worker-env': { type: 'string', multiple: true },
       json: { type: 'string' },
       markdown: { type: 'string' },
+      'from-json': { type: 'string' },
       'latency-rate': { type: 'string' },
       profile: { type: 'string' },
       'stack-env': { type: 'string' },
@@ -118,6 +122,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     workerEnv: workerEnvPairs(values['worker-env'] ?? []),
     jsonFile: values.json,
     markdownFile: values.markdown,
+    fromJson: values['from-json'],
     latencyRate:
       values['latency-rate'] === undefined
         ? undefined

@@ -32,16 +32,9 @@ import {
 } from './corpus/preload-corpus.ts';
 import { profileWorkerDrain } from './measure/profile-drain.ts';
 import { findStackPids } from './measure/stack-processes.ts';
-import { checkTargets, computeRatios } from './report/bench-summary.ts';
 import { describeMachine, machineInfo } from './report/machine.ts';
-import { reportRows } from './report/report-rows.ts';
-import { renderMarkdown, renderText } from './report/render-report.ts';
-import {
-  benchSettings,
-  describeSettings,
-  writeJsonReport,
-  writeMarkdownReport,
-} from './report/write-outputs.ts';
+import { loadSavedReport, publishReport } from './report/publish-report.ts';
+import { benchSettings } from './report/write-outputs.ts';
 import { runBench } from './run-bench.ts';
 import { connectRunningStack } from './running-stack.ts';
 
@@ -55,6 +48,11 @@ try {
 }
 
 const startedAt = performance.now();
+if (options.fromJson !== undefined) {
+  // Re-render a saved run (e.g. into BENCHMARKS.md) without measuring anything.
+  await publishReport(loadSavedReport(options.fromJson), options, (t) => console.error(t));
+  process.exit(0);
+}
 const log = (text: string): void =>
   console.error(
     `[bench ${((performance.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${text}`,
@@ -140,39 +138,19 @@ try {
   } else {
     const { results, variants, failed } = await runBench(ctx, spec);
     results.preload = preload;
-    const ratios = computeRatios(results, variants);
-    const targets = checkTargets(results, variants, ratios);
-    const rows = reportRows(results, variants);
-    const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
-    console.log(`\n${describeMachine(machine)}\n${command}\n`);
-    console.log(renderText(rows, ratios, targets));
-    const settings = benchSettings(options, workerConfig);
-    if (options.jsonFile !== undefined) {
-      writeJsonReport(options.jsonFile, {
+    await publishReport(
+      {
         date: new Date().toISOString(),
-        command,
+        command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
         machine,
-        settings,
+        settings: benchSettings(options, workerConfig),
         corpus: { ...spec, mix: MIX },
+        variants,
         results,
-        ratios,
-        targets,
-      });
-      log(`results written to ${options.jsonFile}`);
-    }
-    if (options.markdownFile !== undefined) {
-      const body = [
-        `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: \`${command}\``,
-        '',
-        `Machine: ${describeMachine(machine)}.`,
-        '',
-        `Settings: ${describeSettings(settings)}.`,
-        '',
-        renderMarkdown(rows, ratios, targets),
-      ].join('\n');
-      await writeMarkdownReport(options.markdownFile, body);
-      log(`report written to ${options.markdownFile}`);
-    }
+      },
+      options,
+      log,
+    );
     if (failed) {
       keepDir = true;
       process.exitCode = 1;

@@ -135,6 +135,9 @@ export async function measureInsertLimit(
   });
   const client = createClickHouseClient(config.clickhouse, config.insert);
   const target = { client, database: config.clickhouse.database, table };
+  // After a failure, queued inserts give up and running ones are awaited before the table goes.
+  let all: Promise<void>[] = [];
+  let abandoned = false;
   try {
     await client.command({
       query: createEventsTableSql({ database: target.database, table }),
@@ -147,11 +150,15 @@ export async function measureInsertLimit(
     const servers = new ServerCpu(ctx.stackPids);
     servers.start();
     const clientCpuAtStart = process.cpuUsage();
-    const all = plan.map(({ batch, rows }, n) => {
+    all = plan.map(({ batch, rows }, n) => {
       for (const row of rows) bytes += row.length;
       const previous = partitionTail.get(batch.partition) ?? Promise.resolve();
       const token = `${table}:${batch.partition}:${n}`;
-      const done = previous.then(() => queue.add(() => insertRows(target, rows, token)));
+      const done = previous.then(() =>
+        queue.add(() =>
+          abandoned ? Promise.reject(new Error('abandoned')) : insertRows(target, rows, token),
+        ),
+      );
       partitionTail.set(batch.partition, done);
       return done;
     });
@@ -176,6 +183,8 @@ export async function measureInsertLimit(
       clickhouseCpuSecondsPerMillion,
     };
   } finally {
+    abandoned = true;
+    await Promise.allSettled(all);
     await client.close();
     await dropTable(ctx.clickhouse, table);
   }

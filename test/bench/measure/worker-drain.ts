@@ -50,6 +50,8 @@ export interface DrainRun {
 }
 
 const POLL_MS = 100;
+/** A drain with no new row for this long is stuck (or the box is hopelessly overloaded). */
+const STALL_MS = 120_000;
 
 /**
  * Fresh group, fresh table: `workers` worker processes drain the preloaded backlog.
@@ -93,13 +95,21 @@ export async function measureWorkerDrain(ctx: BenchContext, spec: DrainSpec): Pr
           landed: await countRows(ctx.clickhouse, name).catch(() => 0),
         };
         const samples: LandingSample[] = [];
+        let lastProgressAt = settledAt;
         let landed = start.landed;
         while (landed < spec.events) {
           await sleep(POLL_MS);
           fleet.assertRunning();
           watch.sample();
+          const before = landed;
           landed = await countRows(ctx.clickhouse, name).catch(() => landed);
           samples.push({ atMs: performance.now(), landed });
+          if (landed > before) lastProgressAt = performance.now();
+          if (performance.now() - lastProgressAt > STALL_MS) {
+            throw new Error(
+              `${name}: no row landed for ${STALL_MS / 1000} s (${landed} of ${spec.events} after ${((performance.now() - settledAt) / 1000).toFixed(0)} s); worker logs in ${ctx.dir}`,
+            );
+          }
         }
         watch.sample();
         const serverCpu = servers.stop(spec.events);

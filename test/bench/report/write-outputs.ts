@@ -47,7 +47,7 @@ const mib = (bytes: number): string => `${Math.round((bytes / 2 ** 20) * 10) / 1
 export function describeSettings(s: BenchSettings): string {
   const overrides = Object.entries(s.workerEnv).map(([k, v]) => `${k}=${v}`);
   return [
-    `${s.events.toLocaleString('en-US')} events, ${s.partitions} partitions, ${s.repeat} repetitions`,
+    `${s.events.toLocaleString('en-US')} events, ${s.partitions} partitions, ${s.repeat} repetition${s.repeat === 1 ? '' : 's'}`,
     `batches of ≤ ${s.batch.maxRows.toLocaleString('en-US')} rows / ${mib(s.batch.maxBytes)} / ${s.batch.maxAgeMs} ms`,
     `${s.maxInFlight} inserts in flight`,
     `request compression ${s.requestCompression ? 'on (gzip)' : 'off'}`,

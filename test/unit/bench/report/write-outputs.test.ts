@@ -10,6 +10,10 @@ import {
   describeSettings,
   writeMarkdownReport,
 } from '../../../../test/bench/report/write-outputs.ts';
+import {
+  loadSavedReport,
+  variantsFromLabels,
+} from '../../../../test/bench/report/publish-report.ts';
 
 describe('bench outputs', () => {
   test('the settings line names batch limits, compression and overrides', () => {
@@ -32,6 +36,27 @@ describe('bench outputs', () => {
         readFileSync(file, 'utf8'),
         '# Title\n\nkept\n\n<!-- bench:begin -->\n\n| a   | bb  |\n| --- | --- |\n| ccc | d   |\n\n<!-- bench:end -->\n',
       );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('saved reports', () => {
+  test('variants come back from the result labels of reports saved without them', () => {
+    assert.deepEqual(variantsFromLabels(['w1_off', 'w1_on', 'w2_on', 'w1', 'other']), [
+      { label: 'w1_off', workers: 1, enrichment: 'off' },
+      { label: 'w1_on', workers: 1, enrichment: 'on' },
+      { label: 'w2_on', workers: 2, enrichment: 'on' },
+      { label: 'w1', workers: 1, enrichment: 'as configured' },
+    ]);
+  });
+
+  test('a file that is not a bench report is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-json-'));
+    try {
+      writeFileSync(join(dir, 'x.json'), '{"results": {}}');
+      assert.throws(() => loadSavedReport(join(dir, 'x.json')), /not a bench report/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
