@@ -8,6 +8,7 @@
  *   npm run bench -- --quick               # 100,000 events, 2 repetitions
  *   npm run bench -- --json out.json --markdown BENCHMARKS.md
  *   npm run bench -- --quick --profile .profiles   # one 1-worker drain under --cpu-prof
+ *   npm run bench -- --from-json out.json --markdown BENCHMARKS.md   # re-render, no measuring
  *   npm run bench -- --help
  */
 import { mkdtempSync, rmSync } from 'node:fs';
