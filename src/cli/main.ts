@@ -11,7 +11,6 @@ import { createLogger } from '../observe/logger.ts';
 import { registerProduceSampleCommand } from './produce-sample-command.ts';
 import { registerTopicsCommand } from './topics-command.ts';
 import { registerKafkaEngineCommand } from './kafka-engine-command.ts';
-import { registerKafkaEngineCommand } from './kafka-engine-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerEnrichCommand } from './enrich-command.ts';
 import { registerLagCommand } from './lag-command.ts';
@@ -106,7 +105,6 @@ function applyConfigFileOption(): void {
 
 registerProduceSampleCommand(program);
 registerTopicsCommand(program);
-registerKafkaEngineCommand(program);
 registerKafkaEngineCommand(program);
 registerMigrateCommand(program);
 registerEnrichCommand(program);
