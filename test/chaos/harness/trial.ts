@@ -76,8 +76,10 @@ export class Trial {
       { topic: trial.topic, partitions: trial.partitions },
       { topic: trial.dlqTopic, partitions: 1 },
     ]);
+    trial.log(`topic ${trial.topic} (${trial.partitions} partitions) created`);
     // The HIP-47 schema through the migrations: events plus its rollups and their views.
     await migrateUp(trial.clickhouse, { database: 'default', eventsTable: trial.table });
+    trial.log('schema migrated');
     return trial;
   }
 

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { ChaosEnv, Scenario } from '../../chaos/harness/scenario.ts';
 import { reportOf, type ScenarioReport } from '../../chaos/harness/verdict.ts';
@@ -13,7 +16,14 @@ export const SHORT_SCALE = 0.2;
  */
 export async function runScenario(t: TestContext, scenario: Scenario): Promise<ScenarioReport> {
   const lines: string[] = [];
-  const env: ChaosEnv = { scale: SHORT_SCALE, services: undefined, log: (l) => lines.push(l) };
+  // Progress also goes to a file beside the workers' logs: the test reporter shows it only at the end.
+  const progress = join(process.env['HANZO_TEST_DIR'] ?? tmpdir(), `chaos-${scenario.name}.log`);
+  const log = (line: string): void => {
+    lines.push(line);
+    appendFileSync(progress, `${new Date().toISOString()} ${line}\n`);
+  };
+  const env: ChaosEnv = { scale: SHORT_SCALE, services: undefined, log };
+  log(`▶ ${scenario.name}: ${scenario.fault}`);
   const started = Date.now();
   const report = reportOf(scenario, await scenario.run(env), (Date.now() - started) / 1000);
   for (const c of report.checks)
