@@ -10,6 +10,7 @@ import { geoShape } from '../native/geo/geo-networks.ts';
 import { handOverOffsets } from '../native/handover/hand-over-offsets.ts';
 import { kafkaEngineObjects } from '../native/kafka-engine-objects.ts';
 import { kafkaEngineOptions } from '../native/kafka-engine-options.ts';
+import { loadPricingTables } from '../native/pricing/load-pricing-tables.ts';
 import { readKafkaConsumers } from '../native/lag/read-kafka-consumers.ts';
 import { summarizeKafkaEngineLag } from '../native/lag/summarize-kafka-engine-lag.ts';
 import { dataTableSql } from '../native/dictionary-ddl.ts';
@@ -38,10 +39,11 @@ export function registerKafkaEngineCommand(program: Command): void {
     .description(
       'print the DDL `run` applies in kafka-engine mode (pricing and geo rows not included)',
     )
-    .action((_: unknown, command: Command) => {
+    .action(async (_: unknown, command: Command) => {
       const config = configOf(command);
       const objects = kafkaEngineObjects(schemaTargetOf(config.clickhouse));
-      const options = kafkaEngineOptions(config);
+      const pricing = config.enrich.llmCost.enabled ? await loadPricingTables() : undefined;
+      const options = kafkaEngineOptions(config, pricing);
       const ddl = renderKafkaEngineDdl(objects, options.kafka, options.parse);
       const auth = { user: config.clickhouse.username, password: '<CLICKHOUSE_PASSWORD>' };
       const statements = [
@@ -75,12 +77,11 @@ export function registerKafkaEngineCommand(program: Command): void {
       const config = configOf(command);
       const logger = createLogger(config.logLevel, config.workerId, 'stderr');
       const objects = kafkaEngineObjects(schemaTargetOf(config.clickhouse));
-      const options = kafkaEngineOptions(config);
       const clickhouse = createClickHouseClient(config.clickhouse, config.insert);
       const admin = createKafka(config.kafka, logger.child({ component: 'kafka' })).admin();
       await admin.connect();
       try {
-        await dropKafkaEnginePipeline(clickhouse, objects, options);
+        await dropKafkaEnginePipeline(clickhouse, objects);
         const plan = await handOverOffsets(
           {
             admin,

@@ -19,6 +19,7 @@ import {
   EVENT_COLUMNS_FROM_KAFKA,
   KAFKA_TABLE_COMMENT_PREFIX,
   renderKafkaEngineDdl,
+  renderPipelineDrop,
 } from './render-kafka-engine.ts';
 import { sqlString } from './sql-literal.ts';
 
@@ -110,10 +111,8 @@ export async function applyKafkaEngine(
 export async function dropKafkaEnginePipeline(
   client: ClickHouseClient,
   objects: KafkaEngineObjects,
-  options: KafkaEngineOptions,
 ): Promise<void> {
-  const ddl = renderKafkaEngineDdl(objects, options.kafka, options.parse);
-  for (const sql of ddl.drop) await client.command({ query: sql });
+  for (const sql of renderPipelineDrop(objects)) await client.command({ query: sql });
 }
 
 /** Whether the pipeline exists (its Kafka table). */
@@ -157,12 +156,7 @@ async function applyPricing(
   await assertRegexesCompile(client, tables);
   const version = createHash('sha256').update(JSON.stringify(tables)).digest('hex').slice(0, 16);
   const shapes = pricingShapes(objects);
-  const rows: readonly (readonly object[])[] = [
-    tables.rules,
-    tables.names,
-    tables.models,
-    tables.prices,
-  ];
+  const rows: readonly (readonly object[])[] = [tables.names, tables.models, tables.prices];
   const comment = `${PRICING_COMMENT}${tables.source} ${version}`;
   for (const shape of shapes) await client.command({ query: dataTableSql(objects, shape) });
   const first = shapes[0];
@@ -226,13 +220,18 @@ async function replaceRows(
     await client.insert({ table: shape.table, values: [...rows], format: 'JSONEachRow' });
 }
 
-/** A pattern RE2 rejects would fail every block of the parse view: refuse it up front. */
+/** A pattern RE2 rejects would fail the parse view's creation: name it up front. */
 async function assertRegexesCompile(
   client: ClickHouseClient,
   tables: PricingTables,
 ): Promise<void> {
+  const { providerMatch, modelMatch, models } = tables.rules;
   const patterns = [
-    ...new Set(tables.rules.flatMap((r) => [...r.re1, ...r.re2]).filter((p) => p !== '')),
+    ...new Set(
+      [...providerMatch, ...modelMatch, ...models].flatMap((r) =>
+        r.conjunction.filter((p) => p.kind === 'regex').map((p) => p.arg),
+      ),
+    ),
   ];
   const bad: string[] = [];
   for (const pattern of patterns) {

@@ -14,8 +14,10 @@ import { schemaTableName } from '../schema/render-schema.ts';
  *   <events>_kafka              ENGINE = Kafka: one row per message (the bytes as they are)
  *   <events>_kafka_raw_mv       Kafka table → <events>_kafka_raw (its only view: a plain copy)
  *   <events>_kafka_raw          ENGINE = Null: the message and the engine's virtual columns
- *   <events>_kafka_parse_mv     raw → <events>_kafka_parsed: the parse select
- *   <events>_kafka_parsed       ENGINE = Null: every message parsed, good or not
+ *   <events>_kafka_parse_mv     raw → <events>_kafka_fields: decode rules, privacy, geo, LLM usage
+ *   <events>_kafka_fields       ENGINE = Null: every message parsed, good or not, cost not yet
+ *   <events>_kafka_price_mv     fields → <events>_kafka_parsed: LLM cost from the pricing dictionaries
+ *   <events>_kafka_parsed       ENGINE = Null: every message parsed and priced
  *   <events>_kafka_mv           parsed rows without error → events
  *   <events>_kafka_errors_mv    parsed rows with an error → <events>_kafka_errors
  *   <events>_kafka_errors       the raw message, why it was refused, and where it came from
@@ -30,6 +32,8 @@ export interface KafkaEngineObjects {
   readonly rawView: string;
   readonly rawTable: string;
   readonly parseView: string;
+  readonly fieldsTable: string;
+  readonly priceView: string;
   readonly parsedTable: string;
   readonly rowsView: string;
   readonly errorsView: string;
@@ -37,8 +41,6 @@ export interface KafkaEngineObjects {
   /** Where rows go: the events table (the Distributed one when there is one). */
   readonly eventsTable: string;
   readonly pricing: {
-    readonly rulesTable: string;
-    readonly rulesDictionary: string;
     readonly namesTable: string;
     readonly namesDictionary: string;
     readonly modelsTable: string;
@@ -59,14 +61,14 @@ export function kafkaEngineObjects(schema: SchemaTarget): KafkaEngineObjects {
     rawView: q('events_kafka_raw_mv'),
     rawTable: q('events_kafka_raw'),
     parseView: q('events_kafka_parse_mv'),
+    fieldsTable: q('events_kafka_fields'),
+    priceView: q('events_kafka_price_mv'),
     parsedTable: q('events_kafka_parsed'),
     rowsView: q('events_kafka_mv'),
     errorsView: q('events_kafka_errors_mv'),
     errorsTable: q('events_kafka_errors'),
     eventsTable: schemaTableName(schema, 'events').read,
     pricing: {
-      rulesTable: q('events_llm_match_rules_data'),
-      rulesDictionary: q('events_llm_match_rules'),
       namesTable: q('events_llm_model_names_data'),
       namesDictionary: q('events_llm_model_names'),
       modelsTable: q('events_llm_models_data'),

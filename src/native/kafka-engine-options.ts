@@ -1,6 +1,8 @@
 import type { Config } from '../config/schema.ts';
 import { ConfigError } from '../errors.ts';
+import type { PricingTables } from './pricing/flatten-genai-prices.ts';
 import type { KafkaTableSettings } from './render-kafka-engine.ts';
+import type { LlmCostSqlOptions } from './sql/llm-cost-sql.ts';
 import type { FieldPath, ParseSelectOptions } from './sql/render-parse-select.ts';
 
 export interface KafkaEngineOptions {
@@ -14,10 +16,14 @@ export interface KafkaEngineOptions {
 
 /**
  * The native path's settings from the worker's configuration: the same topics, consumer
- * group, decode limits and enrichment choices. What SQL cannot do safely stops start-up
+ * group, decode limits and enrichment choices (`pricing`: the flattened genai-prices data,
+ * needed when LLM cost is on). What SQL cannot do safely stops start-up
  * (naming the setting) instead of silently storing something the worker would not.
  */
-export function kafkaEngineOptions(config: Readonly<Config>): KafkaEngineOptions {
+export function kafkaEngineOptions(
+  config: Readonly<Config>,
+  pricing: PricingTables | undefined,
+): KafkaEngineOptions {
   const problems: string[] = [];
   const differences: string[] = [];
   const { decode, enrich, kafka, kafkaEngine } = config;
@@ -88,9 +94,21 @@ export function kafkaEngineOptions(config: Readonly<Config>): KafkaEngineOptions
       removeKeys: [...new Set([...enrich.scrubKeys, ...removedIp.map((f) => f.segments[0] ?? '')])],
       ipFields: geo ? ipFields : [],
       geo,
-      llmCost: { enabled: enrich.llmCost.enabled, recompute: enrich.llmCost.recompute },
+      llmCost: enrich.llmCost.enabled
+        ? llmCostOf(enrich.llmCost.recompute, pricingOf(pricing))
+        : undefined,
     },
     geoNetworksFile: geo ? kafkaEngine.geoNetworksFile : undefined,
     differences,
   };
+}
+
+function pricingOf(pricing: PricingTables | undefined): PricingTables {
+  if (pricing === undefined) throw new Error('LLM cost is on: load the pricing tables first');
+  return pricing;
+}
+
+function llmCostOf(recompute: boolean, pricing: PricingTables): LlmCostSqlOptions {
+  const { rules, maxPeriods, maxTiers } = pricing;
+  return { recompute, rules, maxPeriods, maxTiers };
 }

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { mergeTreeEngine, onClusterClause } from '../schema/engine-clause.ts';
 import type { KafkaEngineObjects } from './kafka-engine-objects.ts';
 import { sqlString } from './sql-literal.ts';
-import { renderParseSelect, type ParseSelectOptions } from './sql/render-parse-select.ts';
+import {
+  FIELDS_EXTRA_COLUMNS,
+  renderFieldsSelect,
+  renderPricedSelect,
+  type ParseSelectOptions,
+} from './sql/render-parse-select.ts';
 
 /** Settings of the Kafka table (HIP-47's native path). */
 export interface KafkaTableSettings {
@@ -181,10 +186,24 @@ export function renderKafkaEngineDdl(
     `(\n${KAFKA_SOURCE_COLUMNS.map(([n, t]) => `    ${n} ${t}`).join(',\n')}\n)`,
     'ENGINE = Null',
   ].join('\n');
+  const fieldsColumns = [
+    ...PARSED_COLUMNS.filter(([n]) => n !== 'cost_usd' && n !== 'cost_source'),
+    ...FIELDS_EXTRA_COLUMNS,
+  ];
+  const fieldsTable = [
+    `CREATE TABLE IF NOT EXISTS ${objects.fieldsTable}${on}`,
+    `(\n${fieldsColumns.map(([n, t]) => `    ${n} ${t}`).join(',\n')}\n)`,
+    'ENGINE = Null',
+  ].join('\n');
+  const priceView = [
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${objects.priceView}${on}`,
+    `TO ${objects.parsedTable}`,
+    `AS ${renderPricedSelect(objects, objects.fieldsTable, parse)}`,
+  ].join('\n');
   const parseView = [
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${objects.parseView}${on}`,
-    `TO ${objects.parsedTable}`,
-    `AS ${renderParseSelect(objects, objects.rawTable, parse)}`,
+    `TO ${objects.fieldsTable}`,
+    `AS ${renderFieldsSelect(objects, objects.rawTable, parse)}`,
   ].join('\n');
   // The Kafka engine streams only to views that select from it directly (a view over
   // subqueries is not seen as its dependant): a plain copy into the raw Null table, whose
@@ -197,9 +216,17 @@ export function renderKafkaEngineDdl(
   ].join('\n');
   const fingerprint = createHash('sha256')
     .update(
-      [rawTable, parsedTable, rowsView, errorsView, parseView, kafkaTableBody, rawView].join(
-        '\n;\n',
-      ),
+      [
+        rawTable,
+        fieldsTable,
+        parsedTable,
+        rowsView,
+        errorsView,
+        priceView,
+        parseView,
+        kafkaTableBody,
+        rawView,
+      ].join('\n;\n'),
     )
     .digest('hex')
     .slice(0, 16);
@@ -208,19 +235,37 @@ export function renderKafkaEngineDdl(
     errorsTable: renderErrorsTable(objects),
     // Everything downstream first; the Kafka table and its one view last, so no block is
     // read before every view exists.
-    pipeline: [rawTable, parsedTable, rowsView, errorsView, parseView, kafkaTable, rawView],
-    drop: [
-      // The copy view first: the Kafka table stops consuming once nothing reads it.
-      `DROP VIEW IF EXISTS ${objects.rawView}${on} SYNC`,
-      `DROP TABLE IF EXISTS ${objects.kafkaTable}${on} SYNC`,
-      `DROP VIEW IF EXISTS ${objects.parseView}${on} SYNC`,
-      `DROP VIEW IF EXISTS ${objects.rowsView}${on} SYNC`,
-      `DROP VIEW IF EXISTS ${objects.errorsView}${on} SYNC`,
-      `DROP TABLE IF EXISTS ${objects.parsedTable}${on} SYNC`,
-      `DROP TABLE IF EXISTS ${objects.rawTable}${on} SYNC`,
+    pipeline: [
+      rawTable,
+      fieldsTable,
+      parsedTable,
+      rowsView,
+      errorsView,
+      priceView,
+      parseView,
+      kafkaTable,
+      rawView,
     ],
+    drop: renderPipelineDrop(objects),
     fingerprint,
   };
+}
+
+/** Stops consumption and removes the pipeline (never the errors table, never events). */
+export function renderPipelineDrop(objects: KafkaEngineObjects): string[] {
+  const on = onClusterClause(objects.target);
+  return [
+    // The copy view first: the Kafka table stops consuming once nothing reads it.
+    `DROP VIEW IF EXISTS ${objects.rawView}${on} SYNC`,
+    `DROP TABLE IF EXISTS ${objects.kafkaTable}${on} SYNC`,
+    `DROP VIEW IF EXISTS ${objects.parseView}${on} SYNC`,
+    `DROP VIEW IF EXISTS ${objects.priceView}${on} SYNC`,
+    `DROP VIEW IF EXISTS ${objects.rowsView}${on} SYNC`,
+    `DROP VIEW IF EXISTS ${objects.errorsView}${on} SYNC`,
+    `DROP TABLE IF EXISTS ${objects.fieldsTable}${on} SYNC`,
+    `DROP TABLE IF EXISTS ${objects.parsedTable}${on} SYNC`,
+    `DROP TABLE IF EXISTS ${objects.rawTable}${on} SYNC`,
+  ];
 }
 
 function renderErrorsTable(objects: KafkaEngineObjects): string {

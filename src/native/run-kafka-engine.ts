@@ -3,7 +3,6 @@ import type { Admin } from 'kafkajs';
 import type { Config } from '../config/schema.ts';
 import { createKafka } from '../consume/create-kafka.ts';
 import { readGroupLag } from '../consume/lag-reader.ts';
-import { loadBundledPrices } from '../enrich/llm/bundled-prices.ts';
 import { errorMessage } from '../errors.ts';
 import { schemaTargetOf } from '../migrate/migrate-from-config.ts';
 import { EventLoopWatch } from '../observe/event-loop-watch.ts';
@@ -20,7 +19,8 @@ import { kafkaEngineObjects, type KafkaEngineObjects } from './kafka-engine-obje
 import { kafkaEngineOptions } from './kafka-engine-options.ts';
 import { readKafkaConsumers } from './lag/read-kafka-consumers.ts';
 import { summarizeKafkaEngineLag, type KafkaEngineLag } from './lag/summarize-kafka-engine-lag.ts';
-import { flattenGenaiPrices, type PricingTables } from './pricing/flatten-genai-prices.ts';
+import type { PricingTables } from './pricing/flatten-genai-prices.ts';
+import { loadPricingTables } from './pricing/load-pricing-tables.ts';
 
 /** How long a first start waits for the worker-mode members to leave the group. */
 export const HANDOVER_WAIT_MS = 120_000;
@@ -37,11 +37,11 @@ export async function runKafkaEngine(
   signal: AbortSignal,
 ): Promise<number> {
   const log = logger.child({ component: 'kafka-engine' });
-  const options = kafkaEngineOptions(config);
+  const pricing = config.enrich.llmCost.enabled ? await loadPricing(log) : undefined;
+  const options = kafkaEngineOptions(config, pricing);
   const objects = kafkaEngineObjects(schemaTargetOf(config.clickhouse));
   for (const difference of options.differences)
     log.info({ difference }, 'kafka-engine mode differs from worker mode');
-  const pricing = config.enrich.llmCost.enabled ? await loadPricing(log) : undefined;
   const geo =
     options.geoNetworksFile === undefined ? undefined : readGeoNetworks(options.geoNetworksFile);
 
@@ -77,8 +77,7 @@ export async function runKafkaEngine(
 }
 
 async function loadPricing(log: Logger): Promise<PricingTables> {
-  const bundled = await loadBundledPrices();
-  const tables = flattenGenaiPrices(bundled.providers, bundled.source);
+  const tables = await loadPricingTables();
   if (tables.inexpressible.length > 0) {
     log.warn(
       { rules: tables.inexpressible },

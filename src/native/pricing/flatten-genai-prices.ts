@@ -10,23 +10,25 @@ import {
 } from '../../enrich/llm/price-schedule.ts';
 import { conventionOf, type UsageConvention } from '../../enrich/llm/token-usage.ts';
 import {
-  equalsArguments,
   InexpressibleRule,
   isExactOnly,
+  namedArguments,
   toConjunctions,
   type Conjunction,
 } from './match-rules.ts';
 
 /**
- * The worker's LLM pricing data (genai-prices, as src/enrich/llm uses it) as flat rows for
- * ClickHouse dictionaries, so the Kafka-engine views price events in SQL the same way:
+ * The worker's LLM pricing data (genai-prices, as src/enrich/llm uses it) in the shape the
+ * Kafka-engine views price events with:
  *
- * - names:  (provider id, model name) → priced model, for every name an `equals` rule can
- *           match — resolved by the library itself (`calcPrice`, as the worker's catalog
- *           does), so rule order and fallback providers come out exactly right;
- * - rules:  per scope, the other rules in the library's order: `provider` (provider_match),
- *           `model_match` (provider from the model when no provider is given) and
- *           `models:<provider>` (its models' rules, then its fallback providers');
+ * - names:  (provider id, model name) → priced model, for every name an `equals` or
+ *           `starts_with` rule names — resolved by the library itself (`calcPrice`, as the
+ *           worker's catalog does), so rule order and fallback providers come out exactly
+ *           right for them (dictionary);
+ * - rules:  the library's match rules in its order, for other names: provider ids,
+ *           `provider_match`, `model_match`, and per provider its models' rules then its
+ *           fallback providers' (rendered into the view as constant conditions: evaluated
+ *           per block, not copied per row);
  * - models: (owner provider, model id) → price periods (start dates, times of day);
  * - prices: (owner, model id, period) → the applied prices, with long-context tiers.
  *
@@ -34,7 +36,6 @@ import {
  * exact arithmetic uses them.
  */
 
-/** 0 inclusive, 1 separate-cache, 2 separate-reasoning (token-usage.ts). */
 export const CONVENTION_CODES: Readonly<Record<UsageConvention, number>> = {
   inclusive: 0,
   'separate-cache': 1,
@@ -59,19 +60,24 @@ const EXACT_FIELD: Record<PriceKey, keyof ReturnType<typeof toExactPrices>> = {
   requests: 'requestsPerThousand',
 };
 
-export interface RuleRow {
+/** One match rule: the conjunction that selects `model` of `owner` (or a provider). */
+export interface MatchRule {
+  /** The provider whose lookups this rule serves ('' for provider_match / model_match). */
   readonly scope: string;
-  readonly target_provider: string[];
-  readonly target_model: string[];
-  readonly convention: number[];
-  readonly k1: string[];
-  readonly a1: string[];
-  readonly re1: string[];
-  readonly n1: number[];
-  readonly k2: string[];
-  readonly a2: string[];
-  readonly re2: string[];
-  readonly n2: number[];
+  readonly owner: string;
+  readonly model: string;
+  readonly convention: number;
+  readonly conjunction: Conjunction;
+}
+
+export interface MatchRules {
+  readonly providerIds: readonly string[];
+  /** Provider from the event's provider text. */
+  readonly providerMatch: readonly MatchRule[];
+  /** Provider from the model name when the event names none. */
+  readonly modelMatch: readonly MatchRule[];
+  /** Models per provider, in the library's order (own models, then fallback providers'). */
+  readonly models: readonly MatchRule[];
 }
 
 export interface NameRow {
@@ -102,7 +108,7 @@ export type PriceRow = {
   Record<`${PriceKey}_tier_prices`, string[]>;
 
 export interface PricingTables {
-  readonly rules: readonly RuleRow[];
+  readonly rules: MatchRules;
   readonly names: readonly NameRow[];
   readonly models: readonly ModelRow[];
   readonly prices: readonly PriceRow[];
@@ -110,13 +116,9 @@ export interface PricingTables {
   readonly inexpressible: readonly string[];
   /** What `cost_source` says for costs priced from these tables (`bundled@<version>`). */
   readonly source: string;
-}
-
-interface RuleEntry {
-  readonly provider: string;
-  readonly model: string;
-  readonly convention: number;
-  readonly conjunction: Conjunction;
+  /** The most price periods of one model and long-context tiers of one price. */
+  readonly maxPeriods: number;
+  readonly maxTiers: number;
 }
 
 export function flattenGenaiPrices(providers: readonly Provider[], source: string): PricingTables {
@@ -135,44 +137,26 @@ export function flattenGenaiPrices(providers: readonly Provider[], source: strin
     }
   };
 
-  const rules: RuleRow[] = [];
-  rules.push(
-    ruleRow(
-      'provider_ids',
-      providers.map((p) => ({ provider: p.id, model: '', convention: 0, conjunction: [] })),
-    ),
+  const rulesOf = (
+    scope: string,
+    where: string,
+    logic: MatchLogic | undefined,
+    target: { owner: string; model: string; convention: number },
+  ): MatchRule[] =>
+    logic === undefined
+      ? []
+      : conjunctionsOf(where, logic).map((conjunction) => ({ scope, ...target, conjunction }));
+  const providerMatch = providers.flatMap((p) =>
+    rulesOf('', `${p.id} (provider_match)`, p.provider_match, {
+      owner: p.id,
+      model: '',
+      convention: 0,
+    }),
   );
-  rules.push(
-    ruleRow(
-      'provider',
-      providers.flatMap((p) =>
-        p.provider_match === undefined
-          ? []
-          : conjunctionsOf(`${p.id} (provider_match)`, p.provider_match).map((conjunction) => ({
-              provider: p.id,
-              model: '',
-              convention: 0,
-              conjunction,
-            })),
-      ),
-    ),
+  const modelMatch = providers.flatMap((p) =>
+    rulesOf('', `${p.id} (model_match)`, p.model_match, { owner: p.id, model: '', convention: 0 }),
   );
-  rules.push(
-    ruleRow(
-      'model_match',
-      providers.flatMap((p) =>
-        p.model_match === undefined
-          ? []
-          : conjunctionsOf(`${p.id} (model_match)`, p.model_match).map((conjunction) => ({
-              provider: p.id,
-              model: '',
-              convention: 0,
-              conjunction,
-            })),
-      ),
-    ),
-  );
-
+  const modelRules: MatchRule[] = [];
   const names: NameRow[] = [];
   for (const provider of providers) {
     // The library's order: the provider's models, then each fallback provider's.
@@ -180,23 +164,19 @@ export function flattenGenaiPrices(providers: readonly Provider[], source: strin
       provider,
       ...(provider.fallback_model_providers ?? []).flatMap((id) => byId.get(id) ?? []),
     ];
-    const entries: RuleEntry[] = [];
     const candidates = new Set<string>();
     for (const owner of searched) {
       for (const model of owner.models) {
-        for (const name of equalsArguments(model.match)) candidates.add(name);
-        for (const conjunction of conjunctionsOf(`${owner.id}/${model.id}`, model.match)) {
-          if (isExactOnly(conjunction)) continue;
-          entries.push({
-            provider: owner.id,
-            model: model.id,
-            convention: CONVENTION_CODES[conventionOf(provider.id, model.id)],
-            conjunction,
-          });
+        for (const name of namedArguments(model.match)) candidates.add(name);
+        for (const rule of rulesOf(provider.id, `${owner.id}/${model.id}`, model.match, {
+          owner: owner.id,
+          model: model.id,
+          convention: CONVENTION_CODES[conventionOf(provider.id, model.id)],
+        })) {
+          if (!isExactOnly(rule.conjunction)) modelRules.push(rule);
         }
       }
     }
-    rules.push(ruleRow(`models:${provider.id}`, entries));
     for (const name of candidates) {
       const found = calcPrice({}, name, { providerId: provider.id });
       const owner = found === null ? undefined : owners.get(found.model);
@@ -235,40 +215,24 @@ export function flattenGenaiPrices(providers: readonly Provider[], source: strin
       });
     }
   }
-  return { rules, names, models, prices, inexpressible, source };
-}
-
-function ruleRow(scope: string, entries: readonly RuleEntry[]): RuleRow {
-  const row: RuleRow = {
-    scope,
-    target_provider: [],
-    target_model: [],
-    convention: [],
-    k1: [],
-    a1: [],
-    re1: [],
-    n1: [],
-    k2: [],
-    a2: [],
-    re2: [],
-    n2: [],
+  return {
+    rules: {
+      providerIds: providers.map((p) => p.id),
+      providerMatch,
+      modelMatch,
+      models: modelRules,
+    },
+    names,
+    models,
+    prices,
+    inexpressible,
+    source,
+    maxPeriods: Math.max(1, ...models.map((m) => m.period_kinds.length)),
+    maxTiers: Math.max(
+      0,
+      ...prices.flatMap((p) => PRICE_KEYS.map((k) => p[`${k}_tier_starts`].length)),
+    ),
   };
-  for (const entry of entries) {
-    const [first, second] = entry.conjunction;
-    row.target_provider.push(entry.provider);
-    row.target_model.push(entry.model);
-    row.convention.push(entry.convention);
-    row.k1.push(first?.kind ?? '');
-    row.a1.push(first?.arg ?? '');
-    // match() runs only for regex rules; other rules carry the always-valid empty pattern.
-    row.re1.push(first?.kind === 'regex' ? first.arg : '');
-    row.n1.push(first?.negate === true ? 1 : 0);
-    row.k2.push(second?.kind ?? '');
-    row.a2.push(second?.arg ?? '');
-    row.re2.push(second?.kind === 'regex' ? second.arg : '');
-    row.n2.push(second?.negate === true ? 1 : 0);
-  }
-  return row;
 }
 
 interface Period {

@@ -7,21 +7,7 @@ import {
 import type { KafkaEngineObjects } from '../kafka-engine-objects.ts';
 import { PRICE_KEYS } from './flatten-genai-prices.ts';
 
-const RULE_ARRAYS = [
-  ['target_provider', 'Array(String)'],
-  ['target_model', 'Array(String)'],
-  ['convention', 'Array(UInt8)'],
-  ['k1', 'Array(String)'],
-  ['a1', 'Array(String)'],
-  ['re1', 'Array(String)'],
-  ['n1', 'Array(UInt8)'],
-  ['k2', 'Array(String)'],
-  ['a2', 'Array(String)'],
-  ['re2', 'Array(String)'],
-  ['n2', 'Array(UInt8)'],
-] as const;
-
-/** The four pricing tables and their dictionaries (see flatten-genai-prices.ts). */
+/** The pricing tables and their dictionaries (see flatten-genai-prices.ts). */
 export function pricingShapes(objects: KafkaEngineObjects): DictionaryShape[] {
   const p = objects.pricing;
   const priceAttributes = PRICE_KEYS.flatMap(
@@ -34,12 +20,6 @@ export function pricingShapes(objects: KafkaEngineObjects): DictionaryShape[] {
       ] as const,
   );
   return [
-    {
-      table: p.rulesTable,
-      dictionary: p.rulesDictionary,
-      key: [['scope', 'String']],
-      attributes: RULE_ARRAYS,
-    },
     {
       table: p.namesTable,
       dictionary: p.namesDictionary,

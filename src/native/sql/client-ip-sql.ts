@@ -1,3 +1,11 @@
+import { sqlString } from '../sql-literal.ts';
+
+/** A field an enrichment step reads: in `properties` or at the event's top level. */
+export interface FieldPath {
+  readonly inProperties: boolean;
+  readonly segments: readonly string[];
+}
+
 /**
  * The worker's client-IP reading (src/enrich/geo/client-ip.ts) in SQL: first entry of an
  * X-Forwarded-For list, `[v6]:port`, `v4:port`, zone ids and IPv4-mapped IPv6 handled the same
@@ -66,9 +74,24 @@ export function clientIpSql(value: string): ClientIpSql {
       ],
       [
         'p_ip_routed',
-        `p_ip6 IS NOT NULL AND if(p_ip4 != '', NOT (${NOT_ROUTED_V4.map((c) => `isIPAddressInRange(p_ip4, '${c}')`).join(' OR ')}), NOT (${NOT_ROUTED_V6.map((c) => `isIPAddressInRange(toString(p_ip6), '${c}')`).join(' OR ')}))`,
+        // Both branches of if() may be evaluated: each gets a valid address whatever the row.
+        `p_ip6 IS NOT NULL AND if(p_ip4 != '', NOT (${NOT_ROUTED_V4.map((c) => `isIPAddressInRange(if(p_ip4 != '', p_ip4, '0.0.0.0'), '${c}')`).join(' OR ')}), NOT (${NOT_ROUTED_V6.map((c) => `isIPAddressInRange(ifNull(toString(p_ip6), '::'), '${c}')`).join(' OR ')}))`,
       ],
     ],
     publicAddress: 'if(p_ip_routed, p_ip6, NULL)',
   };
+}
+
+/** The IP value: the first configured field holding a non-empty string, else ''. */
+export function ipValue(paths: readonly FieldPath[]): string {
+  if (paths.length === 0) return "''";
+  const reads = paths.map((p) => {
+    const args = p.segments.map(sqlString).join(', ');
+    return p.inProperties
+      ? `JSONExtractString(if(p_props_type = 'Object', p_props_text, '{}'), ${args})`
+      : `JSONExtractString(if(p_msg_type = 'Object', p_msg, '{}'), ${args})`;
+  });
+  return reads.length === 1
+    ? (reads[0] ?? "''")
+    : `arrayFirst(x -> x != '', [${reads.join(', ')}])`;
 }

@@ -115,7 +115,8 @@ export function requiredUInt64(key: string): FieldSql {
   const okNumber = `(${t} IN ('Int64', 'UInt64', 'Double') AND ${f} >= 0 AND ${f} <= ${MAX_SAFE_INTEGER} AND ${f} = floor(${f}))`;
   const okString = `(${t} = 'String' AND match(${s}, '^[0-9]{1,20}$') AND toUInt64OrNull(${s}) IS NOT NULL)`;
   return {
-    value: `multiIf(${okNumber}, toUInt64(${f}), ${okString}, toUInt64OrZero(${s}), toUInt64(0))`,
+    // Conversions get an in-range argument whatever the row: nothing here may throw.
+    value: `multiIf(${okNumber}, toUInt64(if(${okNumber}, ${f}, 0)), ${okString}, toUInt64OrZero(${s}), toUInt64(0))`,
     check: check([
       [`${t} IN ('Missing', 'Null')`, 'missing_field', lit(`${key} is required`)],
       [
@@ -143,7 +144,7 @@ export function optionalUInt32(key: string): FieldSql {
   const okNumber = `(${t} IN ('Int64', 'UInt64', 'Double') AND ${f} >= 0 AND ${f} <= ${UINT32_MAX} AND ${f} = floor(${f}))`;
   const okString = `(${t} = 'String' AND match(${s}, '^[0-9]{1,10}$') AND toUInt64OrZero(${s}) <= ${UINT32_MAX})`;
   return {
-    value: `toUInt32(multiIf(${okNumber}, toUInt64(${f}), ${okString}, toUInt64OrZero(${s}), toUInt64(0)))`,
+    value: `toUInt32(multiIf(${okNumber}, toUInt64(if(${okNumber}, ${f}, 0)), ${okString}, toUInt64OrZero(${s}), toUInt64(0)))`,
     check: check([
       [
         `${t} NOT IN ('Missing', 'Null') AND NOT ${okNumber} AND NOT ${okString}`,
@@ -162,7 +163,8 @@ export function lenientCount(raw: string): string {
   const type = `if(${raw} = '', 'Missing', toString(JSONType(${raw})))`;
   const s = `JSONExtractString(${raw})`;
   const f = `JSONExtractFloat(${raw})`;
-  return `toUInt32(multiIf(${type} IN ('Int64', 'UInt64', 'Double') AND ${f} >= 0 AND ${f} <= ${UINT32_MAX} AND ${f} = floor(${f}), toUInt64(${f}), ${type} = 'String' AND match(${s}, '^[0-9]{1,10}$') AND toUInt64OrZero(${s}) <= ${UINT32_MAX}, toUInt64OrZero(${s}), toUInt64(0)))`;
+  const okNumber = `(${type} IN ('Int64', 'UInt64', 'Double') AND ${f} >= 0 AND ${f} <= ${UINT32_MAX} AND ${f} = floor(${f}))`;
+  return `toUInt32(multiIf(${okNumber}, toUInt64(if(${okNumber}, ${f}, 0)), ${type} = 'String' AND match(${s}, '^[0-9]{1,10}$') AND toUInt64OrZero(${s}) <= ${UINT32_MAX}, toUInt64OrZero(${s}), toUInt64(0)))`;
 }
 
 /**

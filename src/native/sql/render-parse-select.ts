@@ -1,15 +1,11 @@
 import type { DecodeConfig } from '../../config/schema.ts';
 import type { KafkaEngineObjects } from '../kafka-engine-objects.ts';
 import { sqlString, sqlStringArray } from '../sql-literal.ts';
-import { clientIpSql } from './client-ip-sql.ts';
+import { clientIpSql, ipValue, type FieldPath } from './client-ip-sql.ts';
 import {
-  check,
   decimalText,
   fieldRaw,
   fieldType,
-  jsTypeName,
-  lit,
-  msg,
   optionalString,
   optionalUInt32,
   optionalUuid,
@@ -19,13 +15,13 @@ import {
   typeAlias,
   type FieldSql,
 } from './json-field-sql.ts';
-import { llmCostAliases } from './llm-cost-sql.ts';
+import { llmPriceAliases, llmUsageAliases, type LlmCostSqlOptions } from './llm-cost-sql.ts';
+import { uuidFromOrigin } from './origin-uuid-sql.ts';
+import { DATETIME64_MAX_MS, problemExpression } from './parse-problems-sql.ts';
+import { rebuildProperties } from './properties-sql.ts';
+import { stagedSelect } from './staged-select.ts';
 
-/** A field an enrichment step reads: in `properties` or at the event's top level. */
-export interface FieldPath {
-  readonly inProperties: boolean;
-  readonly segments: readonly string[];
-}
+export type { FieldPath } from './client-ip-sql.ts';
 
 export interface ParseSelectOptions {
   readonly decode: Pick<
@@ -37,33 +33,130 @@ export interface ParseSelectOptions {
   /** Where the client IP is read, first non-empty string wins (geo on when given). */
   readonly ipFields: readonly FieldPath[];
   readonly geo: boolean;
-  readonly llmCost: { readonly enabled: boolean; readonly recompute: boolean };
+  /** LLM cost in SQL (the rules are rendered into the view); undefined: off. */
+  readonly llmCost: LlmCostSqlOptions | undefined;
 }
 
-/** Latest instant DateTime64(3) holds, as the worker's parse-timestamp.ts. */
-const DATETIME64_MAX_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
 /** The timestamp texts the worker reads (ISO 8601 / 'YYYY-MM-DD hh:mm:ss[.fff]', zone optional). */
 const TIMESTAMP_TEXT =
   '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$';
 const SPECIAL_URL = '^(?i)(https?|wss?|ftp)://[^/?#]';
 
+/** Columns of the raw table the parse view reads (the message and the engine's virtual columns). */
+const SOURCE_COLUMNS =
+  '_topic, _partition, _offset, _key, _timestamp_ms, _error, _raw_message, message';
+
 /**
- * The SELECT that turns raw Kafka messages (`message` plus the Kafka engine's virtual
+ * The parse view's SELECT: raw Kafka messages (`message` plus the Kafka engine's virtual
  * columns `_topic`, `_partition`, `_offset`, `_key`, `_timestamp_ms`, `_error`,
- * `_raw_message`) into the columns of the parsed table: every `events` column, plus
- * `error_class`/`error` (empty for a good row), the raw message, its key and timestamp.
+ * `_raw_message`) → the fields table: every `events` column but the cost, `error_class` /
+ * `error` (empty for a good row), the raw message, its key and timestamp, and the LLM usage
+ * the pricing view needs (FIELDS_EXTRA_COLUMNS).
  *
  * It applies the worker's decode rules (src/decode: normalize-event.ts, field-readers.ts,
  * parse-timestamp.ts, deterministic-uuid.ts) and what enrichment SQL can do, in the same
- * order, with the same dead-letter classes; it never throws, whatever the bytes, so one bad
- * message can never stop the consumer. `source` is the Kafka table, or in tests any table
- * with the same columns.
+ * order, with the same dead-letter classes, and never throws whatever the bytes, so one bad
+ * message can never stop the consumer.
  */
-export function renderParseSelect(
+export function renderFieldsSelect(
   objects: KafkaEngineObjects,
   source: string,
   options: ParseSelectOptions,
 ): string {
+  const { aliases, outer } = parseSelectParts(objects, options);
+  return stagedSelect(`SELECT ${SOURCE_COLUMNS} FROM ${source}`, aliases, outer);
+}
+
+/** What the fields table carries beyond the parsed table's columns, for the pricing view. */
+export const FIELDS_EXTRA_COLUMNS: readonly (readonly [string, string])[] = [
+  ['p_event', 'String'],
+  ['p_ts_ms', 'Int64'],
+  ['p_cost_text1', 'String'],
+  ['p_cost_src1', 'String'],
+  ['p_u_cr', 'UInt32'],
+  ['p_u_cw', 'UInt32'],
+  ['p_u_r', 'UInt32'],
+  ['p_llm_m', 'String'],
+  ['p_llm_p', 'String'],
+];
+
+/**
+ * The pricing view's SELECT: fields table → parsed table, adding `cost_usd` and
+ * `cost_source` (llm-cost-sql.ts). A view of its own on purpose: its hundreds of match
+ * conditions then read materialised columns — inside one view, ClickHouse's short-circuit
+ * evaluation recomputes a lazily evaluated input at every condition, gigabytes per block.
+ */
+export function renderPricedSelect(
+  objects: KafkaEngineObjects,
+  fieldsTable: string,
+  options: Pick<ParseSelectOptions, 'llmCost'>,
+): string {
+  const passed = PARSED_COLUMN_NAMES.filter((c) => c !== 'cost_usd' && c !== 'cost_source');
+  const aliases: [string, string][] = [
+    ['p_model', 'model'],
+    ['p_tp', 'tokens_prompt'],
+    ['p_tc', 'tokens_completion'],
+    ...llmPriceAliases(objects, options.llmCost),
+  ];
+  const outer = PARSED_COLUMN_NAMES.map((c) =>
+    c === 'cost_usd'
+      ? 'toDecimal64OrZero(p_cost_text, 8) AS cost_usd'
+      : c === 'cost_source'
+        ? 'p_cost_src AS cost_source'
+        : c,
+  );
+  const base = `SELECT ${[...passed, ...FIELDS_EXTRA_COLUMNS.map(([n]) => n)].join(', ')} FROM ${fieldsTable}`;
+  return stagedSelect(base, aliases, outer);
+}
+
+/** The parsed table's columns, in order (render-kafka-engine.ts declares their types). */
+export const PARSED_COLUMN_NAMES = [
+  'uuid',
+  'team_id',
+  'distinct_id',
+  'session_id',
+  'event',
+  'timestamp',
+  'properties',
+  'url',
+  'referrer',
+  'host',
+  'pathname',
+  'browser',
+  'browser_version',
+  'os',
+  'os_version',
+  'device_type',
+  'country_code',
+  'city',
+  'region',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'model',
+  'provider',
+  'tokens_prompt',
+  'tokens_completion',
+  'cost_usd',
+  'cost_source',
+  'organization_id',
+  'project_id',
+  'api_key_id',
+  '_topic',
+  '_partition',
+  '_offset',
+  'error_class',
+  'error',
+  'message',
+  'kafka_key',
+  'kafka_timestamp',
+] as const;
+
+/** The parse view's named expressions (in dependency order) and its output columns. */
+export function parseSelectParts(
+  objects: KafkaEngineObjects,
+  options: ParseSelectOptions,
+): { aliases: [string, string][]; outer: string[] } {
   const { decode } = options;
   const fields: Record<string, FieldSql> = {
     uuid: optionalUuid('uuid'),
@@ -138,7 +231,7 @@ export function renderParseSelect(
     ['p_ts_broker', skewed ? 'p_ts_future AND _timestamp_ms IS NOT NULL' : 'false'],
     [
       'p_ts_ms',
-      `if(p_ts_broker, toUnixTimestamp64Milli(assumeNotNull(_timestamp_ms)), if(isFinite(p_ts_ms_f) AND p_ts_ms_f >= 0 AND p_ts_ms_f <= ${DATETIME64_MAX_MS}, toInt64(p_ts_ms_f), toInt64(0)))`,
+      `if(p_ts_broker, toUnixTimestamp64Milli(assumeNotNull(_timestamp_ms)), toInt64(if(isFinite(p_ts_ms_f) AND p_ts_ms_f >= 0 AND p_ts_ms_f <= ${DATETIME64_MAX_MS}, p_ts_ms_f, 0)))`,
     ],
     // Field values (valid even when a check fails).
     ...Object.entries(fields).map(([key, f]): [string, string] => [`p_v_${key}`, f.value]),
@@ -194,7 +287,7 @@ export function renderParseSelect(
     ['p_tc0', 'p_v_tokens_completion'],
     ['p_cost_text0', cost.text],
     ['p_cost_src0', `if(${costType} IN ('Missing', 'Null'), '', 'provided')`],
-    ...llmCostAliases(objects, options.llmCost),
+    ...llmUsageAliases(options.llmCost !== undefined),
     // Campaign columns from the URL's query string when still empty (utm-from-url.ts).
     [
       'p_utm_from_url',
@@ -231,8 +324,6 @@ export function renderParseSelect(
     'p_provider AS provider',
     'p_tp AS tokens_prompt',
     'p_tc AS tokens_completion',
-    'toDecimal64OrZero(p_cost_text, 8) AS cost_usd',
-    'p_cost_src AS cost_source',
     'p_v_organization_id AS organization_id',
     'p_v_project_id AS project_id',
     'p_v_api_key_id AS api_key_id',
@@ -244,215 +335,12 @@ export function renderParseSelect(
     'p_msg AS message',
     'toString(_key) AS kafka_key',
     "toDateTime64(_timestamp_ms, 3, 'UTC') AS kafka_timestamp",
+    ...FIELDS_EXTRA_COLUMNS.map(([n]) => n),
   ];
-  return stagedSelect(source, aliases, outer);
-}
-
-const SOURCE_COLUMNS =
-  '_topic, _partition, _offset, _key, _timestamp_ms, _error, _raw_message, message';
-
-/**
- * Nests the aliases in stages, each a subquery computing the aliases whose inputs the
- * stages below it computed. ClickHouse's analyzer expands an alias into its expression at
- * every use, so one flat SELECT of these chained aliases grows past the query-tree limit;
- * columns of a subquery are plain references.
- */
-function stagedSelect(
-  source: string,
-  aliases: readonly (readonly [string, string])[],
-  outer: readonly string[],
-): string {
-  const names = new Set(aliases.map(([a]) => a));
-  const stageOf = new Map<string, number>();
-  for (const [alias, expression] of aliases) {
-    let stage = 0;
-    for (const used of expression.match(/\bp_[A-Za-z0-9_]+\b/g) ?? []) {
-      if (!names.has(used)) continue;
-      const at = stageOf.get(used);
-      if (at === undefined)
-        throw new Error(`parse select: ${alias} uses ${used} before it is defined`);
-      stage = Math.max(stage, at + 1);
-    }
-    stageOf.set(alias, stage);
-  }
-  const stages = Math.max(0, ...stageOf.values()) + 1;
-  let sql = `SELECT ${SOURCE_COLUMNS} FROM ${source}`;
-  for (let stage = 0; stage < stages; stage++) {
-    const here = aliases.filter(([a]) => stageOf.get(a) === stage);
-    sql = `SELECT *,\n${here.map(([a, e]) => `    ${e} AS ${a}`).join(',\n')}\nFROM (\n${sql}\n)`;
-  }
-  return `SELECT\n${outer.map((c) => `    ${c}`).join(',\n')}\nFROM (\n${sql}\n)`;
+  return { aliases, outer };
 }
 
 function propType(key: string): string {
   const k = sqlString(key);
   return `if(mapContains(p_pm, ${k}), toString(JSONType(p_pm[${k}])), 'Missing')`;
-}
-
-/** The IP value: the first configured field holding a non-empty string, else ''. */
-function ipValue(paths: readonly FieldPath[]): string {
-  if (paths.length === 0) return "''";
-  const reads = paths.map((p) => {
-    const args = p.segments.map(sqlString).join(', ');
-    return p.inProperties
-      ? `JSONExtractString(if(p_props_type = 'Object', p_props_text, '{}'), ${args})`
-      : `JSONExtractString(if(p_msg_type = 'Object', p_msg, '{}'), ${args})`;
-  });
-  return reads.length === 1
-    ? (reads[0] ?? "''")
-    : `arrayFirst(x -> x != '', [${reads.join(', ')}])`;
-}
-
-/**
- * JSON.stringify of the properties object without the removed keys (and with
- * `$original_timestamp` set under the broker-time policy): integer-like keys first in
- * ascending order as JavaScript orders them, then the others in order of appearance, values
- * as ClickHouse prints them compactly (the same text as JSON.stringify for ordinary JSON).
- */
-function rebuildProperties(removeKeys: string): string {
-  const keys = `arrayFilter(k -> NOT has(${removeKeys}, k) AND NOT (p_ts_broker AND k = '$original_timestamp'), arrayDistinct(arrayMap(kv -> kv.1, p_pkv)))`;
-  const isIndex = "match(k, '^(0|[1-9][0-9]{0,9})$') AND toUInt64(k) < 4294967295";
-  const ordered = `arrayConcat(arraySort(k -> toUInt64OrZero(k), arrayFilter(k -> ${isIndex}, ${keys})), arrayFilter(k -> NOT (${isIndex}), ${keys}))`;
-  const members = `arrayMap(k -> concat(replaceAll(toJSONString(k), '\\\\/', '/'), ':', p_pm[k]), ${ordered})`;
-  const original = `if(p_ts_broker, [concat('"$original_timestamp":', ${fieldRaw('timestamp')})], [])`;
-  return `concat('{', arrayStringConcat(arrayConcat(${members}, ${original}), ','), '}')`;
-}
-
-/** deterministic-uuid.ts: SHA-1 of "hanzo-ingest:topic:partition:offset", version 5 layout. */
-function uuidFromOrigin(): string {
-  const h =
-    "hex(SHA1(concat('hanzo-ingest:', toString(_topic), ':', toString(_partition), ':', toString(_offset))))";
-  const variant = `hex(toUInt8(bitOr(bitAnd(reinterpretAsUInt8(unhex(substring(${h}, 17, 2))), 63), 128)))`;
-  return `toUUID(lower(concat(substring(${h}, 1, 8), '-', substring(${h}, 9, 4), '-5', substring(${h}, 14, 3), '-', ${variant}, substring(${h}, 19, 2), '-', substring(${h}, 21, 12))))`;
-}
-
-function problemExpression(
-  fields: Readonly<Record<string, FieldSql>>,
-  costOk: string,
-  decode: ParseSelectOptions['decode'],
-): string {
-  const ts = typeAlias('timestamp');
-  const props = typeAlias('properties');
-  const checks = [
-    check([
-      [
-        "_error != ''",
-        'kafka_engine',
-        "concat('the Kafka engine could not read the message: ', _error)",
-      ],
-      ['length(p_msg) = 0', 'not_an_object', lit('empty message (no value)')],
-      [
-        `length(p_msg) > ${decode.maxMessageBytes}`,
-        'message_too_large',
-        msg(
-          lit('message is '),
-          'toString(length(p_msg))',
-          lit(` bytes, above the ${decode.maxMessageBytes}-byte limit`),
-        ),
-      ],
-      [
-        decode.format === 'auto' ? "startsWith(p_msg, '\\0')" : 'false',
-        'avro_not_supported',
-        lit('Avro (Confluent wire format) message: kafka-engine mode reads JSON only'),
-      ],
-      ['NOT p_valid_utf8', 'invalid_utf8', lit('message is not valid UTF-8')],
-      ['NOT p_valid_json', 'invalid_json', lit('invalid JSON')],
-      [
-        "p_msg_type != 'Object'",
-        'not_an_object',
-        msg(lit('event must be a JSON object, got '), jsTypeName('p_msg_type')),
-      ],
-    ]),
-    check([
-      [
-        `${props} = 'String' AND p_props_type = ''`,
-        'wrong_type',
-        lit('properties is a string but not valid JSON'),
-      ],
-      [
-        `${props} NOT IN ('Missing', 'Null', 'Object') AND (${props} != 'String' OR p_props_type != 'Object')`,
-        'wrong_type',
-        msg(
-          lit('properties must be an object, got '),
-          jsTypeName(`if(${props} = 'String', p_props_type, ${props})`),
-        ),
-      ],
-    ]),
-    check([
-      [
-        `${ts} IN ('Missing', 'Null') OR (${ts} = 'String' AND p_ts_s = '')`,
-        'missing_field',
-        lit('timestamp is required'),
-      ],
-      [
-        'p_ts_is_num AND NOT isFinite(p_ts_f)',
-        'wrong_type',
-        lit('timestamp must be a finite epoch-ms number'),
-      ],
-      [
-        `${ts} = 'String' AND p_ts_parsed IS NULL`,
-        'wrong_type',
-        msg(lit('timestamp is not a timestamp: '), 'p_ts_s'),
-      ],
-      [
-        `NOT p_ts_is_num AND ${ts} != 'String'`,
-        'wrong_type',
-        msg(lit('timestamp must be a string or epoch-ms number, got '), jsTypeName(ts)),
-      ],
-      ['p_ts_ms_f < 0', 'timestamp_before_1970', lit('timestamp is before 1970')],
-      [
-        `p_ts_ms_f > ${DATETIME64_MAX_MS}`,
-        'timestamp_out_of_range',
-        lit('timestamp is beyond DateTime64 range (2299-12-31)'),
-      ],
-      [
-        'p_ts_future AND NOT p_ts_broker',
-        'timestamp_in_future',
-        msg(
-          lit('timestamp is '),
-          'toString(round((p_ts_ms_f - p_now_ms) / 1000))',
-          lit(` s in the future (allowed: ${Math.round(decode.maxFutureSkewMs / 1000)} s)`),
-        ),
-      ],
-    ]),
-    ...['uuid', 'team_id', 'event', 'distinct_id'].map((k) => fields[k]?.check ?? "('', '')"),
-    ...[
-      'session_id',
-      'url',
-      'referrer',
-      'host',
-      'pathname',
-      'utm_source',
-      'utm_medium',
-      'utm_campaign',
-      'model',
-      'provider',
-      'tokens_prompt',
-      'tokens_completion',
-    ].map((k) => fields[k]?.check ?? "('', '')"),
-    check([
-      [
-        `NOT ${costOk}`,
-        'wrong_type',
-        msg(
-          lit('cost_usd must be a non-negative decimal below 1e10, got '),
-          jsTypeName(typeAlias('cost_usd')),
-        ),
-      ],
-    ]),
-    ...['organization_id', 'project_id', 'api_key_id'].map((k) => fields[k]?.check ?? "('', '')"),
-    check([
-      [
-        `length(p_props_out) > ${decode.maxPropertiesBytes}`,
-        'properties_too_large',
-        msg(
-          lit('properties is '),
-          'toString(length(p_props_out))',
-          lit(` bytes, above the ${decode.maxPropertiesBytes}-byte limit`),
-        ),
-      ],
-    ]),
-  ];
-  // The first non-empty check wins.
-  return `arrayFirst(x -> x.1 != '', [${checks.join(', ')}, ('', '')])`;
 }

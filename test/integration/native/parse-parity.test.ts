@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadConfig } from '../../../src/config/load-config.ts';
-import { loadBundledPrices } from '../../../src/enrich/llm/bundled-prices.ts';
 import {
   applyKafkaEngine,
   dropKafkaEnginePipeline,
@@ -12,7 +11,7 @@ import {
 import { readGeoNetworks } from '../../../src/native/geo/geo-networks.ts';
 import { kafkaEngineObjects } from '../../../src/native/kafka-engine-objects.ts';
 import { kafkaEngineOptions } from '../../../src/native/kafka-engine-options.ts';
-import { flattenGenaiPrices } from '../../../src/native/pricing/flatten-genai-prices.ts';
+import { loadPricingTables } from '../../../src/native/pricing/load-pricing-tables.ts';
 import { createEventsTableSql } from '../../../src/schema/events-table.ts';
 import {
   compareEventsTables,
@@ -81,13 +80,13 @@ describe('kafka-engine views land what the worker lands', () => {
       await clickhouse.command({ query: createEventsTableSql({ database: 'default', table: t }) });
     }
     const objects = kafkaEngineObjects({ database: 'default', eventsTable: table });
-    const options = kafkaEngineOptions(config);
-    const bundled = await loadBundledPrices();
+    const pricing = await loadPricingTables();
+    const options = kafkaEngineOptions(config, pricing);
     await applyKafkaEngine(clickhouse, {
       objects,
       options,
       auth: { user: testStack().clickhouse.username, password: testStack().clickhouse.password },
-      pricing: flattenGenaiPrices(bundled.providers, bundled.source),
+      pricing,
       geo: readGeoNetworks(csv),
       owner: table,
     });
@@ -149,7 +148,7 @@ describe('kafka-engine views land what the worker lands', () => {
       );
       assert.deepEqual(comparison.mismatches, {}, JSON.stringify(comparison.mismatches, null, 2));
     } finally {
-      await dropKafkaEnginePipeline(clickhouse, objects, options);
+      await dropKafkaEnginePipeline(clickhouse, objects);
     }
   });
 });
