@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.ts';
+import { ENV_SETTINGS } from '../config/env-settings.ts';
 import { ConfigError } from '../errors.ts';
 import type { PricingTables } from './pricing/flatten-genai-prices.ts';
 import type { KafkaTableSettings } from './render-kafka-engine.ts';
@@ -29,7 +30,7 @@ export function kafkaEngineOptions(
   const { decode, enrich, kafka, kafkaEngine } = config;
   if (decode.format !== 'json' && decode.format !== 'auto') {
     problems.push(
-      `DECODE_FORMAT (decode.format): kafka-engine mode reads JSON only, got ${decode.format}; use mode worker for Avro topics`,
+      `${setting('decode.format')}: kafka-engine mode reads JSON only, got ${decode.format}; use mode worker for Avro topics`,
     );
   }
   if (decode.format === 'auto') {
@@ -39,18 +40,18 @@ export function kafkaEngineOptions(
   }
   if (enrich.distinctIdSecret !== undefined) {
     problems.push(
-      'ENRICH_DISTINCT_ID_SECRET (enrich.distinctIdSecret): kafka-engine mode would have to write the secret into the view definition (readable in system.tables); pseudonymize in the producers or use mode worker',
+      `${setting('enrich.distinctIdSecret')}: kafka-engine mode would have to write the secret into the view definition (readable in system.tables); pseudonymize in the producers or use mode worker`,
     );
   }
   if (enrich.llmCost.enabled && enrich.llmCost.overridesFile !== undefined) {
     problems.push(
-      'ENRICH_PRICING_OVERRIDES_FILE (enrich.llmCost.overridesFile): kafka-engine mode prices from the bundled genai-prices data only; unset it or use mode worker',
+      `${setting('enrich.llmCost.overridesFile')}: kafka-engine mode prices from the bundled genai-prices data only; unset it or use mode worker`,
     );
   }
   const nestedScrub = enrich.scrubKeys.filter((k) => k.includes('.'));
   if (nestedScrub.length > 0) {
     problems.push(
-      `ENRICH_SCRUB_KEYS (enrich.scrubKeys): kafka-engine mode removes top-level properties keys only; nested keys cannot be guaranteed removed: ${nestedScrub.join(', ')}`,
+      `${setting('enrich.scrubKeys')}: kafka-engine mode removes top-level properties keys only; nested keys cannot be guaranteed removed: ${nestedScrub.join(', ')}`,
     );
   }
   const ipFields: FieldPath[] = enrich.ipFields.map((path) => {
@@ -62,7 +63,7 @@ export function kafkaEngineOptions(
   const nestedIp = removedIp.filter((f) => f.segments.length > 1);
   if (nestedIp.length > 0) {
     problems.push(
-      `ENRICH_IP_FIELDS (enrich.ipFields): kafka-engine mode removes the raw IP from top-level properties keys only (or set ENRICH_KEEP_RAW_IP=true): ${nestedIp.map((f) => `properties.${f.segments.join('.')}`).join(', ')}`,
+      `${setting('enrich.ipFields')}: kafka-engine mode removes the raw IP from top-level properties keys only (or set ${setting('enrich.keepRawIp')} to true): ${nestedIp.map((f) => `properties.${f.segments.join('.')}`).join(', ')}`,
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -75,7 +76,7 @@ export function kafkaEngineOptions(
   const geo = enrich.geo.enabled && kafkaEngine.geoNetworksFile !== undefined;
   if (enrich.geo.enabled && !geo) {
     differences.push(
-      'country_code, region and city stay empty (set KAFKA_ENGINE_GEO_NETWORKS_FILE for geo in SQL)',
+      `country_code, region and city stay empty (set ${setting('kafkaEngine.geoNetworksFile')} for geo in SQL)`,
     );
   }
   return {
@@ -111,4 +112,10 @@ function pricingOf(pricing: PricingTables | undefined): PricingTables {
 function llmCostOf(recompute: boolean, pricing: PricingTables): LlmCostSqlOptions {
   const { rules, maxPeriods, maxTiers } = pricing;
   return { recompute, rules, maxPeriods, maxTiers };
+}
+
+/** `ENV_NAME (config.path)`, as configuration errors name a setting. */
+function setting(path: string): string {
+  const env = ENV_SETTINGS.find((s) => s.path.join('.') === path)?.env;
+  return env === undefined ? path : `${env} (${path})`;
 }

@@ -85,7 +85,7 @@ describe('switching between mode worker and mode kafka-engine', () => {
       await produceBatch();
       const stopped = await cli(['kafka-engine', 'stop', '--wait', '120'], env);
       assert.equal(stopped.code, 0, stopped.stderr);
-      assert.deepEqual(JSON.parse(stopped.stdout).offsetsMoved, [], 'a clean stop moves no offset');
+      assert.deepEqual(stopOutput(stopped.stdout).offsetsMoved, [], 'a clean stop moves no offset');
 
       // 5. A block that landed without its commit (the engine stopped between the two):
       //    simulated by moving partition 0's committed offset back. The hand-over moves it
@@ -104,7 +104,7 @@ describe('switching between mode worker and mode kafka-engine', () => {
       }
       const repaired = await cli(['kafka-engine', 'stop', '--wait', '30'], env);
       assert.equal(repaired.code, 0, repaired.stderr);
-      const moved = JSON.parse(repaired.stdout).offsetsMoved as { partition: number; to: string }[];
+      const moved = stopOutput(repaired.stdout).offsetsMoved;
       assert.deepEqual(
         moved.map((m) => ({ partition: m.partition, to: Number(m.to) })),
         [{ partition: 0, to: committed.get(0) }],
@@ -170,4 +170,8 @@ async function cli(
       stderr: e.stderr ?? '',
     };
   }
+}
+
+function stopOutput(stdout: string): { offsetsMoved: { partition: number; to: string }[] } {
+  return JSON.parse(stdout) as { offsetsMoved: { partition: number; to: string }[] };
 }

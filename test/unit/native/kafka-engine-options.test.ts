@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadConfig } from '../../../src/config/load-config.ts';
+import { ConfigError } from '../../../src/errors.ts';
+import { kafkaEngineOptions } from '../../../src/native/kafka-engine-options.ts';
+
+const base = {
+  KAFKA_BROKERS: 'k:9092',
+  INGEST_MODE: 'kafka-engine',
+  ENRICH_LLM_COST_ENABLED: 'false',
+};
+
+function problems(env: Record<string, string>): readonly string[] {
+  try {
+    kafkaEngineOptions(loadConfig({ env: { ...base, ...env } }), undefined);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('kafkaEngineOptions', () => {
+  test('the worker’s topics, group and limits; the raw IP and content keys removed', () => {
+    const options = kafkaEngineOptions(
+      loadConfig({
+        env: { ...base, KAFKA_TOPICS: 'a,b', KAFKA_GROUP_ID: 'g', KAFKA_ENGINE_NUM_CONSUMERS: '2' },
+      }),
+      undefined,
+    );
+    assert.deepEqual(options.kafka.topics, ['a', 'b']);
+    assert.equal(options.kafka.groupName, 'g');
+    assert.equal(options.kafka.numConsumers, 2);
+    assert.ok(options.parse.removeKeys.includes('$ip'));
+    assert.ok(options.parse.removeKeys.includes('messages'));
+    assert.equal(options.parse.llmCost, undefined);
+    assert.equal(options.parse.geo, false, 'geo needs a networks file');
+    assert.ok(options.differences.some((d) => d.includes('user-agent')));
+    assert.ok(options.differences.some((d) => d.includes('KAFKA_ENGINE_GEO_NETWORKS_FILE')));
+  });
+
+  test('what SQL cannot do safely stops start-up, naming the setting', () => {
+    const found = problems({
+      DECODE_FORMAT: 'avro',
+      ENRICH_DISTINCT_ID_SECRET: 'a-very-long-secret-value',
+      ENRICH_SCRUB_KEYS: 'prompt,request.messages',
+      ENRICH_IP_FIELDS: 'properties.client.ip',
+    }).join('\n');
+    assert.match(found, /DECODE_FORMAT \(decode\.format\): kafka-engine mode reads JSON only/);
+    assert.match(found, /ENRICH_DISTINCT_ID_SECRET/);
+    assert.match(found, /ENRICH_SCRUB_KEYS .*request\.messages/);
+    assert.match(found, /ENRICH_IP_FIELDS .*properties\.client\.ip/);
+  });
+
+  test('LLM cost on needs the pricing tables', () => {
+    assert.throws(
+      () =>
+        kafkaEngineOptions(
+          loadConfig({ env: { ...base, ENRICH_LLM_COST_ENABLED: 'true' } }),
+          undefined,
+        ),
+      /load the pricing tables first/,
+    );
+  });
+});
