@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Admin } from 'kafkajs';
 import type { Config } from '../config/schema.ts';
 import { createKafka } from '../consume/create-kafka.ts';
 import { readGroupLag } from '../consume/lag-reader.ts';
-import { errorMessage } from '../errors.ts';
+import { ConfigError, errorMessage } from '../errors.ts';
+import { DEFAULT_TOPICS_DIR, loadTopicDefinitions } from '../topics/load-topic-definitions.ts';
 import { schemaTargetOf } from '../migrate/migrate-from-config.ts';
 import { EventLoopWatch } from '../observe/event-loop-watch.ts';
 import { evaluateHealth, type Verdict } from '../observe/health-checks.ts';
@@ -13,6 +15,7 @@ import { MetricsServer } from '../observe/metrics-server.ts';
 import { createMetricsRegistry } from '../observe/prom.ts';
 import { createClickHouseClient } from '../sink/create-clickhouse-client.ts';
 import { applyKafkaEngine, kafkaEnginePipelineExists } from './apply-kafka-engine.ts';
+import { checkTopicDefinitions } from './check-topic-definitions.ts';
 import { readGeoNetworks } from './geo/geo-networks.ts';
 import { handOverOffsets } from './handover/hand-over-offsets.ts';
 import { kafkaEngineObjects, type KafkaEngineObjects } from './kafka-engine-objects.ts';
@@ -40,6 +43,7 @@ export async function runKafkaEngine(
   const pricing = config.enrich.llmCost.enabled ? await loadPricing(log) : undefined;
   const options = kafkaEngineOptions(config, pricing);
   const objects = kafkaEngineObjects(schemaTargetOf(config.clickhouse));
+  checkAgainstTopicFiles(config, log);
   for (const difference of options.differences)
     log.info({ difference }, 'kafka-engine mode differs from worker mode');
   const geo =
@@ -223,4 +227,16 @@ async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** The topic files (topics/, when present) must agree with what is consumed. */
+function checkAgainstTopicFiles(config: Readonly<Config>, log: Logger): void {
+  if (!existsSync(DEFAULT_TOPICS_DIR)) return;
+  const { topics } = loadTopicDefinitions(DEFAULT_TOPICS_DIR);
+  const { errors, warnings } = checkTopicDefinitions(topics, {
+    topics: config.kafka.topics,
+    table: config.clickhouse.table,
+  });
+  for (const warning of warnings) log.warn({ warning }, 'topic file and configuration differ');
+  if (errors.length > 0) throw new ConfigError(errors);
 }

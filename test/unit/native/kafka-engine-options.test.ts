@@ -63,3 +63,29 @@ describe('kafkaEngineOptions', () => {
     );
   });
 });
+
+describe('checkTopicDefinitions', () => {
+  test('non-JSON topics are refused, another target table is a warning, unknown topics pass', async () => {
+    const { checkTopicDefinitions } =
+      await import('../../../src/native/check-topic-definitions.ts');
+    const { loadTopicDefinitions } = await import('../../../src/topics/load-topic-definitions.ts');
+    const { topics } = loadTopicDefinitions('topics');
+    assert.deepEqual(
+      checkTopicDefinitions(topics, { topics: ['hanzo_events', 'other'], table: 'events' }),
+      {
+        errors: [],
+        warnings: [],
+      },
+    );
+    const dlqOnly = checkTopicDefinitions(topics, { topics: ['hanzo_events_dlq'], table: 'x' });
+    assert.match(
+      dlqOnly.errors[0] ?? '',
+      /declares dead-letter messages; kafka-engine mode reads JSON only/,
+    );
+    const elsewhere = checkTopicDefinitions(topics, {
+      topics: ['hanzo_events'],
+      table: 'events_copy',
+    });
+    assert.match(elsewhere.warnings[0] ?? '', /lands in events, this pipeline writes events_copy/);
+  });
+});
