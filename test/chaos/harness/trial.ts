@@ -4,7 +4,8 @@ import type { Kafka } from 'kafkajs';
 import { migrateUp } from '../../../src/migrate/run-migrations.ts';
 import { landedCounts, testClickHouse } from '../../support/clickhouse.ts';
 import { committedOffsets, createTopics, logEndOffsets, testKafka } from '../../support/kafka.ts';
-import { uniqueName } from '../../support/stack-env.ts';
+import { testStack, uniqueName } from '../../support/stack-env.ts';
+import { TcpProxy } from '../../support/tcp-proxy.ts';
 import { measure } from './measure.ts';
 import type { ChaosEnv, Check, ScenarioOutcome } from './scenario.ts';
 import { TaggedProducer } from './tagged-producer.ts';
@@ -16,6 +17,8 @@ export interface TrialOptions {
   readonly partitions?: number;
   /** Worker settings on top of the test defaults (short session timeout, fast retries). */
   readonly workerEnv?: Record<string, string>;
+  /** Workers reach ClickHouse through a TCP proxy (`trial.proxy`) that can inject faults. */
+  readonly proxied?: boolean;
 }
 
 /**
@@ -48,7 +51,9 @@ export class Trial {
   readonly notes: string[] = [];
   readonly #env: ChaosEnv;
   readonly #producers: TaggedProducer[] = [];
+  readonly #proxies: TcpProxy[] = [];
   readonly #started = Date.now();
+  #proxy: TcpProxy | undefined;
 
   private constructor(env: ChaosEnv, options: TrialOptions) {
     this.#env = env;
@@ -70,17 +75,63 @@ export class Trial {
     });
   }
 
+  /** Creates the topics, the schema and (with `proxied`) the proxy; on failure closes all. */
   static async open(env: ChaosEnv, options: TrialOptions): Promise<Trial> {
     const trial = new Trial(env, options);
-    await createTopics(trial.kafka, [
-      { topic: trial.topic, partitions: trial.partitions },
-      { topic: trial.dlqTopic, partitions: 1 },
-    ]);
-    trial.log(`topic ${trial.topic} (${trial.partitions} partitions) created`);
-    // The HIP-47 schema through the migrations: events plus its rollups and their views.
-    await migrateUp(trial.clickhouse, { database: 'default', eventsTable: trial.table });
-    trial.log('schema migrated');
-    return trial;
+    try {
+      if (options.proxied === true) {
+        trial.#proxy = await trial.newProxy();
+        trial.fleet.configure({ CLICKHOUSE_URL: trial.#proxy.url });
+      }
+      await trial.#createTopics();
+      trial.log(`topic ${trial.topic} (${trial.partitions} partitions) created`);
+      // The HIP-47 schema through the migrations: events plus its rollups and their views.
+      await migrateUp(trial.clickhouse, { database: 'default', eventsTable: trial.table });
+      trial.log('schema migrated');
+      return trial;
+    } catch (err) {
+      await trial.close();
+      throw err;
+    }
+  }
+
+  /** The proxy between the workers and ClickHouse (a trial opened with `proxied`). */
+  get proxy(): TcpProxy {
+    if (this.#proxy === undefined) throw new Error('this trial was not opened with `proxied`');
+    return this.#proxy;
+  }
+
+  /** One more proxy to ClickHouse, closed with the trial (for one worker's traffic). */
+  async newProxy(): Promise<TcpProxy> {
+    const proxy = await TcpProxy.start(testStack().clickhouse.url);
+    this.#proxies.push(proxy);
+    return proxy;
+  }
+
+  /** Creates the topics and waits until every partition has a leader that answers. */
+  async #createTopics(): Promise<void> {
+    // kafkajs may report a transient metadata error while the broker still creates the
+    // partitions ("does not host this topic-partition"); what counts is that they end up led.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await createTopics(this.kafka, [
+          { topic: this.topic, partitions: this.partitions },
+          { topic: this.dlqTopic, partitions: 1 },
+        ]);
+        break;
+      } catch (err) {
+        this.log(`creating the topics: ${err instanceof Error ? err.message : String(err)}`);
+        if (/already exists/i.test(String(err)) || attempt >= 3) break;
+        await sleep(1_000);
+      }
+    }
+    const ready = await this.poll(async () => {
+      const ends = await logEndOffsets(this.kafka, this.topic);
+      return (
+        ends.size === this.partitions && (await logEndOffsets(this.kafka, this.dlqTopic)).size === 1
+      );
+    }, 60_000);
+    if (!ready) throw new Error(`topic ${this.topic}: not every partition has a leader after 60 s`);
   }
 
   log(line: string): void {
@@ -174,6 +225,7 @@ export class Trial {
   async close(): Promise<void> {
     for (const p of this.#producers) await p.close();
     this.fleet.close();
+    for (const proxy of this.#proxies) await proxy.close();
     await this.clickhouse.close();
   }
 

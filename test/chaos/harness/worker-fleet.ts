@@ -25,7 +25,7 @@ const SAMPLE_MS = 250;
  */
 export class WorkerFleet {
   readonly #prefix: string;
-  readonly #baseEnv: Record<string, string>;
+  #baseEnv: Record<string, string>;
   readonly #workers: FleetWorker[] = [];
   readonly #sampler: NodeJS.Timeout;
   /** Restart a worker that exits on its own, as an orchestrator would (off by default). */
@@ -39,6 +39,11 @@ export class WorkerFleet {
     this.#baseEnv = baseEnv;
     this.#sampler = setInterval(() => this.#sample(), SAMPLE_MS);
     this.#sampler.unref();
+  }
+
+  /** Adds to or overrides the settings of the workers started from now on. */
+  configure(env: Record<string, string>): void {
+    this.#baseEnv = { ...this.#baseEnv, ...env };
   }
 
   /** Starts one more worker; `env` adds to or overrides the fleet's settings. */

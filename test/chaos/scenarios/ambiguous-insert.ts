@@ -1,5 +1,3 @@
-import { testStack } from '../../support/stack-env.ts';
-import { TcpProxy } from '../../support/tcp-proxy.ts';
 import { AmbiguousInserts } from '../harness/ambiguous-inserts.ts';
 import type { Check, Scenario } from '../harness/scenario.ts';
 import { scaled } from '../harness/scenario.ts';
@@ -14,13 +12,9 @@ export const ambiguousInsert: Scenario = {
   name: 'ambiguous-insert',
   fault: 'connection cut after ClickHouse executed an insert; the retry repeats it',
   async run(env) {
-    const proxy = await TcpProxy.start(testStack().clickhouse.url);
-    const trial = await Trial.open(env, {
-      name: 'ambiguous',
-      workerEnv: { CLICKHOUSE_URL: proxy.url },
-    });
+    const trial = await Trial.open(env, { name: 'ambiguous', proxied: true });
     const cuts = Math.max(3, Math.round(10 * env.scale));
-    const cutter = new AmbiguousInserts(proxy, trial.clickhouse, trial.table, {
+    const cutter = new AmbiguousInserts(trial.proxy, trial.clickhouse, trial.table, {
       every: 4,
       limit: cuts,
     });
@@ -39,7 +33,6 @@ export const ambiguousInsert: Scenario = {
     } finally {
       await cutter.close();
       await trial.close();
-      await proxy.close();
     }
   },
 };

@@ -1,8 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../../src/stack/process/free-port.ts';
 import { logEndOffsets } from '../../support/kafka.ts';
-import { testStack } from '../../support/stack-env.ts';
-import { TcpProxy } from '../../support/tcp-proxy.ts';
 import { WorkerGaugeWatch } from '../harness/metrics-scrape.ts';
 import { procStatusKiB } from '../harness/proc-status.ts';
 import type { Check, Scenario } from '../harness/scenario.ts';
@@ -25,11 +23,10 @@ export const backpressure: Scenario = {
   name: 'backpressure',
   fault: 'every ClickHouse request delayed 5 s; producers at full rate',
   async run(env) {
-    const proxy = await TcpProxy.start(testStack().clickhouse.url);
     const trial = await Trial.open(env, {
       name: 'backpressure',
+      proxied: true,
       workerEnv: {
-        CLICKHOUSE_URL: proxy.url,
         INGEST_MAX_BUFFERED_BYTES: String(MAX_BUFFERED),
         BATCH_MAX_BYTES: String(8 * MiB),
         BATCH_MAX_ROWS: '5000',
@@ -39,6 +36,7 @@ export const backpressure: Scenario = {
         KAFKA_FETCH_MAX_BYTES_PER_PARTITION: String(4 * MiB),
       },
     });
+    const proxy = trial.proxy;
     try {
       const ports = [await freePort(), await freePort()];
       const workers = ports.map((port) => trial.fleet.start({ METRICS_PORT: String(port) }));
@@ -96,7 +94,6 @@ export const backpressure: Scenario = {
     } finally {
       proxy.setLatency(0);
       await trial.close();
-      await proxy.close();
     }
   },
 };

@@ -1,6 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { testStack } from '../../support/stack-env.ts';
-import { TcpProxy } from '../../support/tcp-proxy.ts';
 import { InsertLog } from '../harness/insert-log.ts';
 import type { Check, Scenario } from '../harness/scenario.ts';
 import { Trial } from '../harness/trial.ts';
@@ -27,12 +25,8 @@ export const kafkaRestart: Scenario = {
   needsServices: true,
   async run(env) {
     const broker = env.services!.kafka;
-    const proxy = await TcpProxy.start(testStack().clickhouse.url);
-    const inserts = new InsertLog(proxy);
-    const trial = await Trial.open(env, {
-      name: 'kafka_restart',
-      workerEnv: { CLICKHOUSE_URL: proxy.url },
-    });
+    const trial = await Trial.open(env, { name: 'kafka_restart', proxied: true });
+    const inserts = new InsertLog(trial.proxy);
     try {
       // A worker whose consumer gives up during the outage exits 1; like an orchestrator,
       // the fleet starts a replacement.
@@ -87,7 +81,6 @@ export const kafkaRestart: Scenario = {
       await broker.start();
       inserts.close();
       await trial.close();
-      await proxy.close();
     }
   },
 };

@@ -1,5 +1,3 @@
-import { testStack } from '../../support/stack-env.ts';
-import { TcpProxy } from '../../support/tcp-proxy.ts';
 import { AmbiguousInserts } from '../harness/ambiguous-inserts.ts';
 import type { Scenario } from '../harness/scenario.ts';
 import { scaled } from '../harness/scenario.ts';
@@ -17,13 +15,9 @@ export const rollupDedup: Scenario = {
   name: 'rollup-dedup',
   fault: 'every other insert retried after it landed; a kill between insert and commit',
   async run(env) {
-    const proxy = await TcpProxy.start(testStack().clickhouse.url);
-    const trial = await Trial.open(env, {
-      name: 'rollup_dedup',
-      workerEnv: { CLICKHOUSE_URL: proxy.url },
-    });
+    const trial = await Trial.open(env, { name: 'rollup_dedup', proxied: true });
     const cuts = Math.max(4, Math.round(20 * env.scale));
-    const cutter = new AmbiguousInserts(proxy, trial.clickhouse, trial.table, {
+    const cutter = new AmbiguousInserts(trial.proxy, trial.clickhouse, trial.table, {
       every: 2,
       limit: cuts,
     });
@@ -54,7 +48,6 @@ export const rollupDedup: Scenario = {
     } finally {
       await cutter.close();
       await trial.close();
-      await proxy.close();
     }
   },
 };

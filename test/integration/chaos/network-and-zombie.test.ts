@@ -4,13 +4,15 @@ import { failingBatch } from '../../chaos/scenarios/failing-batch.ts';
 import { zombie } from '../../chaos/scenarios/zombie.ts';
 import { runScenario } from './run-scenario.ts';
 
-// Excluded from `npm test` for now: in the last clean-clone CI run its topic set-up on the
-// shared test stack failed ("does not host this topic-partition") and then left the file
-// hanging. The same scenarios run in `npm run chaos` (own stack). HANZO_CHAOS_NETWORK=1 runs it.
+// Was excluded from `npm test` after a clean-clone CI run where creating its topic on the
+// shared stack failed ("does not host this topic-partition") and the file then hung: the
+// scenario's TCP proxy, opened before the failing set-up, was never closed. Trials now own
+// their proxies and close everything when set-up fails, and topic creation tolerates that
+// transient error. HANZO_CHAOS_NETWORK=0 leaves the file out.
 const skip =
-  process.env['HANZO_CHAOS_NETWORK'] === '1'
-    ? false
-    : 'set-up flaky on the shared stack; runs in npm run chaos (HANZO_CHAOS_NETWORK=1 to include)';
+  process.env['HANZO_CHAOS_NETWORK'] === '0'
+    ? 'HANZO_CHAOS_NETWORK=0: runs in npm run chaos only'
+    : false;
 
 describe('chaos (short matrix): network faults and a zombie', { skip }, () => {
   test('ambiguous inserts: the retry of an insert that landed is dropped, rollups exact', async (t) => {
