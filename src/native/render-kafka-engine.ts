@@ -1,3 +1,4 @@
+import { EVENT_COLUMNS } from '../sink/event-columns.ts';
 import { createHash } from 'node:crypto';
 import { mergeTreeEngine, onClusterClause } from '../schema/engine-clause.ts';
 import type { KafkaEngineObjects } from './kafka-engine-objects.ts';
@@ -22,44 +23,8 @@ export interface KafkaTableSettings {
   readonly threadPerConsumer: boolean;
 }
 
-/** Columns the views write into `events` (created_at keeps its default). */
-export const EVENT_COLUMNS_FROM_KAFKA = [
-  'uuid',
-  'team_id',
-  'distinct_id',
-  'session_id',
-  'event',
-  'timestamp',
-  'properties',
-  'url',
-  'referrer',
-  'host',
-  'pathname',
-  'browser',
-  'browser_version',
-  'os',
-  'os_version',
-  'device_type',
-  'country_code',
-  'city',
-  'region',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'model',
-  'provider',
-  'tokens_prompt',
-  'tokens_completion',
-  'cost_usd',
-  'cost_source',
-  'organization_id',
-  'project_id',
-  'api_key_id',
-  '_topic',
-  '_partition',
-  '_offset',
-  '_ingested_at',
-] as const;
+/** Columns the views write into `events`: the worker's own column list (created_at keeps its default). */
+export const EVENT_COLUMNS_FROM_KAFKA = EVENT_COLUMNS;
 
 /** The parsed (Null) table: every column the parse select produces. */
 const PARSED_COLUMNS: readonly (readonly [string, string])[] = [

@@ -1,3 +1,4 @@
+import { EVENT_COLUMNS } from '../../sink/event-columns.ts';
 import type { DecodeConfig } from '../../config/schema.ts';
 import type { KafkaEngineObjects } from '../kafka-engine-objects.ts';
 import { sqlString, sqlStringArray } from '../sql-literal.ts';
@@ -111,40 +112,7 @@ export function renderPricedSelect(
 
 /** The parsed table's columns, in order (render-kafka-engine.ts declares their types). */
 export const PARSED_COLUMN_NAMES = [
-  'uuid',
-  'team_id',
-  'distinct_id',
-  'session_id',
-  'event',
-  'timestamp',
-  'properties',
-  'url',
-  'referrer',
-  'host',
-  'pathname',
-  'browser',
-  'browser_version',
-  'os',
-  'os_version',
-  'device_type',
-  'country_code',
-  'city',
-  'region',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'model',
-  'provider',
-  'tokens_prompt',
-  'tokens_completion',
-  'cost_usd',
-  'cost_source',
-  'organization_id',
-  'project_id',
-  'api_key_id',
-  '_topic',
-  '_partition',
-  '_offset',
+  ...EVENT_COLUMNS.filter((c) => c !== '_ingested_at'),
   'error_class',
   'error',
   'message',
