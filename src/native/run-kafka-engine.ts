@@ -20,6 +20,7 @@ import { readGeoNetworks } from './geo/geo-networks.ts';
 import { handOverOffsets } from './handover/hand-over-offsets.ts';
 import { kafkaEngineObjects, type KafkaEngineObjects } from './kafka-engine-objects.ts';
 import { kafkaEngineOptions } from './kafka-engine-options.ts';
+import { createKafkaEngineMetrics } from './lag/kafka-engine-metrics.ts';
 import { readKafkaConsumers } from './lag/read-kafka-consumers.ts';
 import { summarizeKafkaEngineLag, type KafkaEngineLag } from './lag/summarize-kafka-engine-lag.ts';
 import type { PricingTables } from './pricing/flatten-genai-prices.ts';
@@ -116,7 +117,10 @@ async function takeOver(
   );
 }
 
-/** Reads lag every observe.lagRefreshMs until `signal`; serves /metrics, /healthz, /readyz. */
+/**
+ * Reads the lag (broker offsets and system.kafka_consumers) every observe.lagRefreshMs until
+ * `signal`, exported as metrics; serves /metrics, /healthz, /readyz.
+ */
 async function exportLag(
   config: Readonly<Config>,
   objects: KafkaEngineObjects,
@@ -127,6 +131,7 @@ async function exportLag(
 ): Promise<void> {
   const registry = createMetricsRegistry(config.kafka.groupId);
   const lagMetrics: LagMetrics = createLagMetrics(registry);
+  const engineMetrics = createKafkaEngineMetrics(registry);
   const loop = new EventLoopWatch();
   const state: {
     lastOkAt: number | undefined;
@@ -166,6 +171,7 @@ async function exportLag(
         const consumers = await readKafkaConsumers(clickhouse, objects.kafkaTable);
         lagMetrics.record(group);
         state.latest = summarizeKafkaEngineLag(group, consumers);
+        engineMetrics.record(objects.kafkaTable, state.latest);
         state.lastOkAt = Date.now();
         state.lastError = undefined;
         const exceptions = state.latest.exceptions.join('\n');

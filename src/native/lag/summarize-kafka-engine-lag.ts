@@ -1,14 +1,41 @@
 import type { GroupLag } from '../../consume/lag-reader.ts';
 
-/** One consumer of the Kafka table, as `system.kafka_consumers` shows it. */
+/**
+ * One consumer of the Kafka table, as `system.kafka_consumers` shows it. Counts are the
+ * consumer's since it was created (ClickHouse re-creates consumers, e.g. when the table is
+ * re-attached); times are Unix seconds, 0 for never.
+ */
 export interface KafkaConsumerRow {
   readonly consumerId: string;
   readonly assignments: readonly { topic: string; partition: number; currentOffset: bigint }[];
-  readonly exceptions: readonly { time: string; text: string }[];
+  /** The consumer's most recent exceptions (ClickHouse keeps 10). */
+  readonly exceptions: readonly { atSeconds: number; text: string }[];
   readonly messagesRead: number;
   readonly commits: number;
-  readonly lastPollTime: string;
+  readonly lastPollSeconds: number;
+  readonly lastCommitSeconds: number;
+  readonly lastRebalanceSeconds: number;
+  readonly rebalanceAssignments: number;
+  readonly rebalanceRevocations: number;
   readonly isCurrentlyUsed: boolean;
+}
+
+/** One engine consumer's figures, as the metrics export them. */
+export interface KafkaEngineConsumerFigures {
+  readonly consumerId: string;
+  readonly assignedPartitions: number;
+  readonly messagesRead: number;
+  readonly commits: number;
+  readonly rebalanceAssignments: number;
+  readonly rebalanceRevocations: number;
+  readonly lastPollSeconds: number;
+  readonly lastCommitSeconds: number;
+  readonly lastRebalanceSeconds: number;
+  /** Time of the newest kept exception, 0 when none. */
+  readonly lastExceptionSeconds: number;
+  /** Exceptions ClickHouse keeps for the consumer (its 10 most recent). */
+  readonly recentExceptions: number;
+  readonly inUse: boolean;
 }
 
 export interface KafkaEnginePartitionLag {
@@ -28,6 +55,7 @@ export interface KafkaEngineLag {
   readonly totalLag: bigint;
   readonly partitions: readonly KafkaEnginePartitionLag[];
   readonly consumers: number;
+  readonly consumerFigures: readonly KafkaEngineConsumerFigures[];
   /** Partitions no engine consumer holds (a rebalance, or consumers down). */
   readonly unassigned: readonly string[];
   readonly messagesRead: number;
@@ -67,14 +95,43 @@ export function summarizeKafkaEngineLag(
     totalLag: group.totalLag,
     partitions,
     consumers: consumers.length,
+    consumerFigures: consumers.map(figuresOf),
     unassigned: partitions
       .filter((p) => p.engineOffset === undefined)
       .map((p) => `${p.topic}[${p.partition}]`),
     messagesRead: consumers.reduce((n, c) => n + c.messagesRead, 0),
     commits: consumers.reduce((n, c) => n + c.commits, 0),
     exceptions: consumers.flatMap((c) => {
-      const last = c.exceptions.at(-1);
-      return last === undefined ? [] : [`${c.consumerId} at ${last.time}: ${last.text}`];
+      const last = newest(c.exceptions);
+      return last === undefined
+        ? []
+        : [`${c.consumerId} at ${new Date(last.atSeconds * 1000).toISOString()}: ${last.text}`];
     }),
   };
+}
+
+function figuresOf(c: KafkaConsumerRow): KafkaEngineConsumerFigures {
+  return {
+    consumerId: c.consumerId,
+    assignedPartitions: c.assignments.length,
+    messagesRead: c.messagesRead,
+    commits: c.commits,
+    rebalanceAssignments: c.rebalanceAssignments,
+    rebalanceRevocations: c.rebalanceRevocations,
+    lastPollSeconds: c.lastPollSeconds,
+    lastCommitSeconds: c.lastCommitSeconds,
+    lastRebalanceSeconds: c.lastRebalanceSeconds,
+    lastExceptionSeconds: newest(c.exceptions)?.atSeconds ?? 0,
+    recentExceptions: c.exceptions.length,
+    inUse: c.isCurrentlyUsed,
+  };
+}
+
+/** The newest exception (the list's order is ClickHouse's; the time decides). */
+function newest(
+  exceptions: readonly { atSeconds: number; text: string }[],
+): { atSeconds: number; text: string } | undefined {
+  let found: { atSeconds: number; text: string } | undefined;
+  for (const e of exceptions) if (found === undefined || e.atSeconds >= found.atSeconds) found = e;
+  return found;
 }
