@@ -1,25 +1,13 @@
-import { calcPrice, type MatchLogic, type ModelInfo, type Provider } from '@pydantic/genai-prices';
-import {
-  PriceSchedule,
-  secondOfDayUtc,
-  toExactPrices,
-  type ExactPrice,
-  type PriceConstraint,
-  type PriceSpec,
-  type PriceSpecs,
-} from '../../enrich/llm/price-schedule.ts';
+import type { MatchLogic, Provider } from '@pydantic/genai-prices';
+import type { ExactModelPrices, ExactPrice } from '../../enrich/llm/price-schedule.ts';
+import { bundledPricing, type PriceWindow } from '../../enrich/llm/priced-models.ts';
 import { conventionOf, type UsageConvention } from '../../enrich/llm/token-usage.ts';
-import {
-  InexpressibleRule,
-  isExactOnly,
-  namedArguments,
-  toConjunctions,
-  type Conjunction,
-} from './match-rules.ts';
+import { InexpressibleRule, isExactOnly, toConjunctions, type Conjunction } from './match-rules.ts';
 
 /**
- * The worker's LLM pricing data (genai-prices, as src/enrich/llm uses it) in the shape the
- * Kafka-engine views price events with:
+ * The worker's LLM pricing data (genai-prices, read once by `bundledPricing` in
+ * src/enrich/llm/priced-models.ts: models, their price periods, names resolved by the
+ * library) in the shape the Kafka-engine views price events with:
  *
  * - names:  (provider id, model name) → priced model, for every name an `equals` or
  *           `starts_with` rule names — resolved by the library itself (`calcPrice`, as the
@@ -51,7 +39,7 @@ export const PRICE_KEYS = [
   'requests',
 ] as const;
 export type PriceKey = (typeof PRICE_KEYS)[number];
-const EXACT_FIELD: Record<PriceKey, keyof ReturnType<typeof toExactPrices>> = {
+const EXACT_FIELD: Record<PriceKey, keyof ExactModelPrices> = {
   input: 'input',
   output: 'output',
   cache_read: 'cacheRead',
@@ -124,8 +112,7 @@ export interface PricingTables {
 export function flattenGenaiPrices(providers: readonly Provider[], source: string): PricingTables {
   const inexpressible: string[] = [];
   const byId = new Map(providers.map((p) => [p.id, p]));
-  const owners = new Map<ModelInfo, string>();
-  for (const p of providers) for (const m of p.models) owners.set(m, p.id);
+  const data = bundledPricing(providers, source);
 
   const conjunctionsOf = (where: string, logic: MatchLogic): Conjunction[] => {
     try {
@@ -157,17 +144,14 @@ export function flattenGenaiPrices(providers: readonly Provider[], source: strin
     rulesOf('', `${p.id} (model_match)`, p.model_match, { owner: p.id, model: '', convention: 0 }),
   );
   const modelRules: MatchRule[] = [];
-  const names: NameRow[] = [];
   for (const provider of providers) {
     // The library's order: the provider's models, then each fallback provider's.
     const searched = [
       provider,
       ...(provider.fallback_model_providers ?? []).flatMap((id) => byId.get(id) ?? []),
     ];
-    const candidates = new Set<string>();
     for (const owner of searched) {
       for (const model of owner.models) {
-        for (const name of namedArguments(model.match)) candidates.add(name);
         for (const rule of rulesOf(provider.id, `${owner.id}/${model.id}`, model.match, {
           owner: owner.id,
           model: model.id,
@@ -177,43 +161,30 @@ export function flattenGenaiPrices(providers: readonly Provider[], source: strin
         }
       }
     }
-    for (const name of candidates) {
-      const found = calcPrice({}, name, { providerId: provider.id });
-      const owner = found === null ? undefined : owners.get(found.model);
-      if (found === null || owner === undefined) continue;
-      names.push({
-        provider: provider.id,
-        name,
-        owner,
-        model_id: found.model.id,
-        convention: CONVENTION_CODES[conventionOf(found.provider.id, found.model.id)],
-      });
-    }
   }
+  const names = data.names.map((n): NameRow => ({
+    provider: n.provider,
+    name: n.name,
+    owner: n.owner,
+    model_id: n.modelId,
+    convention: CONVENTION_CODES[n.convention],
+  }));
 
   const models: ModelRow[] = [];
   const prices: PriceRow[] = [];
-  const seen = new Set<string>();
-  for (const provider of providers) {
-    for (const model of provider.models) {
-      const key = `${provider.id}\u0000${model.id}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      // Validates the specs the way the worker will use them.
-      new PriceSchedule(model.prices);
-      const periods = periodsOf(model.prices);
-      models.push({
-        owner: provider.id,
-        model_id: model.id,
-        period_kinds: periods.map((p) => p.kind),
-        period_a: periods.map((p) => p.a),
-        period_b: periods.map((p) => p.b),
-        cost_source: source,
-      });
-      periods.forEach((period, index) => {
-        prices.push(priceRow(provider.id, model.id, index + 1, period.spec));
-      });
-    }
+  for (const model of data.models) {
+    const periods = model.periods.map(({ window }) => periodColumns(window));
+    models.push({
+      owner: model.provider,
+      model_id: model.modelId,
+      period_kinds: periods.map((p) => p.kind),
+      period_a: periods.map((p) => p.a),
+      period_b: periods.map((p) => p.b),
+      cost_source: source,
+    });
+    model.periods.forEach((period, index) => {
+      prices.push(priceRow(model.provider, model.modelId, index + 1, period.prices));
+    });
   }
   return {
     rules: {
@@ -235,33 +206,24 @@ export function flattenGenaiPrices(providers: readonly Provider[], source: strin
   };
 }
 
-interface Period {
-  readonly kind: number;
-  readonly a: number;
-  readonly b: number;
-  readonly spec: PriceSpec;
+/** Period columns: kind 0 always, 1 from `a` (epoch ms), 2 UTC time of day [a, b) in ms. */
+function periodColumns(window: PriceWindow): { kind: number; a: number; b: number } {
+  switch (window.kind) {
+    case 'always':
+      return { kind: 0, a: 0, b: 0 };
+    case 'from':
+      return { kind: 1, a: window.startMs, b: 0 };
+    case 'time_of_day':
+      return { kind: 2, a: window.startMs, b: window.endMs };
+  }
 }
 
-function periodsOf(specs: PriceSpecs): Period[] {
-  const list = Array.isArray(specs)
-    ? (specs as readonly { readonly constraint?: PriceConstraint; readonly prices: PriceSpec }[])
-    : [{ prices: specs as PriceSpec }];
-  return list.map(({ constraint, prices }) => {
-    if (constraint === undefined) return { kind: 0, a: 0, b: 0, spec: prices };
-    if (constraint.type === 'start_date') {
-      return { kind: 1, a: Date.parse(`${constraint.start_date}T00:00:00Z`), b: 0, spec: prices };
-    }
-    return {
-      kind: 2,
-      a: Math.round(secondOfDayUtc(constraint.start_time) * 1000),
-      b: Math.round(secondOfDayUtc(constraint.end_time) * 1000),
-      spec: prices,
-    };
-  });
-}
-
-function priceRow(owner: string, modelId: string, period: number, spec: PriceSpec): PriceRow {
-  const exact = toExactPrices(spec);
+function priceRow(
+  owner: string,
+  modelId: string,
+  period: number,
+  exact: ExactModelPrices,
+): PriceRow {
   const row: Record<string, unknown> = { owner, model_id: modelId, period };
   for (const key of PRICE_KEYS) {
     const price: ExactPrice | undefined = exact[EXACT_FIELD[key]];

@@ -92,19 +92,6 @@ function regexPrimitives(regex: string): Primitive[] {
   return [{ kind: 'regex', arg: regex, negate: false }];
 }
 
-/**
- * Names a rule spells out (lower-cased): its `equals` arguments and the bare prefixes of its
- * `starts_with` rules (`claude-sonnet-4-5` for "starts with claude-sonnet-4-5"), the names
- * producers send most. Each is resolved exactly, by the library, into the names dictionary.
- */
-export function namedArguments(logic: MatchLogic): string[] {
-  if ('or' in logic) return logic.or.flatMap(namedArguments);
-  if ('and' in logic) return logic.and.flatMap(namedArguments);
-  if ('equals' in logic) return [logic.equals.toLowerCase()];
-  if ('starts_with' in logic) return [logic.starts_with.toLowerCase()];
-  return [];
-}
-
 /** A conjunction with a positive `equals` can only match that name (covered by exact names). */
 export function isExactOnly(conjunction: Conjunction): boolean {
   return conjunction.some((p) => p.kind === 'equals' && !p.negate);

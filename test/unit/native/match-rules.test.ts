@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { namedArguments } from '../../../src/enrich/llm/priced-models.ts';
 import {
   InexpressibleRule,
   isExactOnly,
-  namedArguments,
   toConjunctions,
 } from '../../../src/native/pricing/match-rules.ts';
 

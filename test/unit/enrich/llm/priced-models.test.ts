@@ -41,7 +41,8 @@ describe('priced models as flat rows (for a ClickHouse pricing dictionary)', () 
         sonnet.inputPerMtok,
         sonnet.usageConvention,
       ],
-      [false, ['claude-sonnet-4-5'], true, '3', 'separate-cache'],
+      // Names the rules spell out that the worker resolves to this entry.
+      [false, ['claude-sonnet-4-5', 'claude-sonnet-4.5'], true, '3', 'separate-cache'],
     );
     const deepseek = rows.find((r) => r.provider === 'deepseek' && r.modelId === 'deepseek-chat');
     assert.equal(deepseek?.timeOfDay, true);
