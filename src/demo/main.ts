@@ -1,14 +1,17 @@
 /**
  * `npm run demo`: the main job on the local stack, end to end and real.
- * Starts Apache Kafka and ClickHouse, creates the topics, runs two worker processes in
- * one consumer group, produces a stream of realistic events (with a few malformed ones),
- * waits until everything has landed or been dead-lettered, prints what ClickHouse holds,
- * then stops everything. Ctrl-C stops it early and still cleans up.
+ * Starts Apache Kafka and ClickHouse, creates the topics from topics/*.json with
+ * `hanzo-ingest topics apply`, runs two worker processes in one consumer group, produces a
+ * stream of realistic events (with a few malformed ones), waits until everything has landed
+ * or been dead-lettered, prints what ClickHouse holds, then stops everything. Ctrl-C stops
+ * it early and still cleans up.
  *
  *   DEMO_EVENTS=50000 DEMO_RATE=10000 DEMO_WORKERS=2 npm run demo
  */
+import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createClient } from '@clickhouse/client';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { startStack } from '../stack/local-stack.ts';
@@ -20,7 +23,7 @@ import { printReport } from './report.ts';
 const EVENTS = Number(process.env['DEMO_EVENTS'] ?? 50_000);
 const RATE = Number(process.env['DEMO_RATE'] ?? 10_000);
 const WORKERS = Number(process.env['DEMO_WORKERS'] ?? 2);
-const PARTITIONS = 6;
+const run = promisify(execFile);
 const TOPIC = 'hanzo_events';
 const DLQ = 'hanzo_events_dlq';
 const dir = join(process.cwd(), '.stack', 'demo');
@@ -56,17 +59,14 @@ try {
     brokers: [...stack.kafka.brokers],
     logLevel: logLevel.NOTHING,
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      { topic: TOPIC, numPartitions: PARTITIONS },
-      { topic: DLQ, numPartitions: 1 },
-    ],
-  });
-  await admin.disconnect();
-  log(`topics ${TOPIC} (${PARTITIONS} partitions) and ${DLQ} created`);
+  // As a user would: the topic files (topics/*.json) applied by the CLI, with the
+  // replication factor a single-broker cluster allows.
+  const apply = await run(
+    process.execPath,
+    [...NODE_FLAGS, CLI_ENTRY, 'topics', 'apply', '--replication-factor', '1'],
+    { env: localWorkerEnv(env) },
+  );
+  for (const line of apply.stdout.trimEnd().split('\n')) log(line);
 
   for (let i = 1; i <= WORKERS; i++) {
     const name = `worker-${i}`;
