@@ -1,5 +1,5 @@
 import type { DeadLetter } from '../decode/outcome.ts';
-import type { SourceMessage } from './source-message.ts';
+import { heldBytes, type SourceMessage } from './source-message.ts';
 import { sealBatch, type RejectedMessage, type SealedBatch } from './sealed-batch.ts';
 
 export interface BatchLimits {
@@ -21,7 +21,7 @@ export class OpenBatch {
   readonly #rowSources: SourceMessage[] = [];
   readonly #rejected: RejectedMessage[] = [];
   #bytes = 0;
-  #sourceBytes = 0;
+  #memoryBytes = 0;
   #firstOffset: bigint | undefined;
   #lastOffset: bigint | undefined;
 
@@ -40,9 +40,9 @@ export class OpenBatch {
     return this.#bytes;
   }
 
-  /** Bytes held in memory for this batch: rows plus the original messages. */
+  /** Bytes held in memory for this batch: rows plus the original messages (heldBytes). */
   get memoryBytes(): number {
-    return this.#bytes + this.#sourceBytes;
+    return this.#memoryBytes;
   }
 
   get lastOffset(): bigint | undefined {
@@ -67,15 +67,16 @@ export class OpenBatch {
     return !this.isEmpty && now - this.startedAt >= limits.maxAgeMs;
   }
 
-  addRow(jsonLine: string, source: SourceMessage): void {
-    this.#advance(source);
+  /** `rowBytes`: the line's UTF-8 length, when the caller measured it already. */
+  addRow(jsonLine: string, source: SourceMessage, rowBytes = Buffer.byteLength(jsonLine)): void {
+    this.#advance(source, rowBytes);
     this.#rows.push(jsonLine);
     this.#rowSources.push(source);
-    this.#bytes += Buffer.byteLength(jsonLine);
+    this.#bytes += rowBytes;
   }
 
   addDeadLetter(source: SourceMessage, deadLetter: DeadLetter): void {
-    this.#advance(source);
+    this.#advance(source, 0);
     this.#rejected.push({ source, deadLetter });
   }
 
@@ -97,7 +98,7 @@ export class OpenBatch {
     });
   }
 
-  #advance(source: SourceMessage): void {
+  #advance(source: SourceMessage, rowBytes: number): void {
     const offset = BigInt(source.offset);
     if (this.#lastOffset !== undefined && offset <= this.#lastOffset) {
       throw new Error(
@@ -106,6 +107,6 @@ export class OpenBatch {
     }
     this.#firstOffset ??= offset;
     this.#lastOffset = offset;
-    this.#sourceBytes += (source.value?.length ?? 0) + (source.key?.length ?? 0);
+    this.#memoryBytes += heldBytes(source, rowBytes);
   }
 }

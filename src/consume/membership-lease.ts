@@ -3,74 +3,83 @@ import type { Consumer } from 'kafkajs';
 export interface MembershipLeaseOptions {
   /** How long a proof of membership is trusted (well below the session timeout). */
   readonly leaseMs: number;
-  /** An event-loop gap this long means the process was frozen: earlier proofs are void. */
-  readonly stallMs: number;
+  /** Monotonic clock (ms); runs while the process is frozen. */
   readonly now?: () => number;
+  /** The wall clock kafkajs stamps its requests with (ms since the epoch). */
+  readonly wallNow?: () => number;
 }
 
 /**
+ * The request whose acceptance each consumer event reports. kafkajs sends these one at a
+ * time (a shared heartbeat promise; join then sync), so the last answer read is the one the
+ * event reports. Offset commits run concurrently and are not used: which answer an event
+ * reports would be a guess, and heartbeats (every few seconds) keep the lease fresh.
+ */
+const PROOF_REQUESTS = {
+  HEARTBEAT: 'Heartbeat',
+  GROUP_JOIN: 'SyncGroup',
+} as const;
+
+type ProofEvent = keyof typeof PROOF_REQUESTS;
+
+/**
  * When the group last confirmed that this member is alive: the coordinator accepted a
- * heartbeat or a commit, or the member (re)joined. A process frozen longer than the
+ * heartbeat, or the member (re)joined. A process frozen longer than the
  * session timeout (SIGSTOP, a paused VM, a long GC) is evicted without knowing it, and its
  * partitions move on; when it resumes, its in-flight work must not write. Before writing,
  * the worker waits until the lease is fresh: the next heartbeat either renews it or fails
  * and ends the generation (the lanes are dropped on rejoin).
  *
- * The clock is monotonic and runs while the process is frozen. A proof seen right after a
- * freeze (an answer that sat in a socket meanwhile) is not trusted: the freeze is detected
- * from the gap between two ticks of the event loop.
+ * A proof dates from when its request was **sent**, not from when its answer was read: an
+ * answer that sat in a socket while the process was frozen proves only that the member was
+ * alive before the freeze (the coordinator may have evicted it since). Send times come from
+ * kafkajs's request instrumentation, emitted as each answer is read, before the event.
  */
 export class MembershipLease {
-  readonly #options: MembershipLeaseOptions;
+  readonly #leaseMs: number;
   readonly #now: () => number;
+  readonly #wallNow: () => number;
   readonly #waiters = new Set<() => void>();
+  /** Per request kind, when the request whose answer was read last had been sent. */
+  readonly #lastSentAt = new Map<string, number>();
   #provenAt: number | undefined;
-  #lastTickAt: number;
-  #ticker: NodeJS.Timeout | undefined;
 
   constructor(consumer: Pick<Consumer, 'on' | 'events'>, options: MembershipLeaseOptions) {
-    this.#options = options;
+    this.#leaseMs = options.leaseMs;
     this.#now = options.now ?? (() => performance.now());
-    this.#lastTickAt = this.#now();
-    const { HEARTBEAT, COMMIT_OFFSETS, GROUP_JOIN } = consumer.events;
-    for (const event of [HEARTBEAT, COMMIT_OFFSETS, GROUP_JOIN] as const) {
-      consumer.on(event, () => this.renew());
+    this.#wallNow = options.wallNow ?? Date.now;
+    consumer.on(consumer.events.REQUEST, (event) => {
+      const { apiName, sentAt } = event.payload;
+      this.answered(apiName, sentAt);
+    });
+    for (const name of Object.keys(PROOF_REQUESTS) as ProofEvent[]) {
+      consumer.on(consumer.events[name], () => this.confirmed(name));
     }
   }
 
-  /** Ticks the event-loop watch every `everyMs` (until stop()). */
-  start(everyMs = 100): void {
-    this.#ticker ??= setInterval(() => this.tick(), everyMs);
-    this.#ticker.unref();
+  /** kafkajs read the answer to a request sent at `sentAt` (wall clock). */
+  answered(apiName: string, sentAt: number): void {
+    this.#lastSentAt.set(apiName, sentAt);
   }
 
-  stop(): void {
-    clearInterval(this.#ticker);
-    this.#ticker = undefined;
-  }
-
-  /** The group just confirmed this member. */
-  renew(): void {
-    const now = this.#now();
-    if (now - this.#lastTickAt >= this.#options.stallMs) return; // maybe stale: frozen since
-    this.#provenAt = now;
+  /** The group accepted what the matching request asked (kafkajs emits after `answered`). */
+  confirmed(event: ProofEvent): void {
+    const apiName = PROOF_REQUESTS[event];
+    const sentAt = this.#lastSentAt.get(apiName);
+    if (sentAt === undefined) return; // no send time: not evidence
+    this.#lastSentAt.delete(apiName);
+    // Age on the wall clock, placed on the monotonic one; a clock stepped backwards
+    // must not make a proof younger than now.
+    const age = Math.max(0, this.#wallNow() - sentAt);
+    const provenAt = this.#now() - age;
+    if (this.#provenAt !== undefined && provenAt <= this.#provenAt) return;
+    this.#provenAt = provenAt;
+    if (!this.fresh) return;
     for (const wake of this.#waiters) wake();
   }
 
-  /** One turn of the event loop; a long gap since the last one voids the lease. */
-  tick(): void {
-    const now = this.#now();
-    if (now - this.#lastTickAt >= this.#options.stallMs) this.#provenAt = undefined;
-    this.#lastTickAt = now;
-  }
-
   get fresh(): boolean {
-    const now = this.#now();
-    return (
-      this.#provenAt !== undefined &&
-      now - this.#provenAt < this.#options.leaseMs &&
-      now - this.#lastTickAt < this.#options.stallMs
-    );
+    return this.#provenAt !== undefined && this.#now() - this.#provenAt < this.#leaseMs;
   }
 
   /**
@@ -80,12 +89,8 @@ export class MembershipLease {
   async whenFresh(signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
     while (!this.fresh) {
-      signal.throwIfAborted();
       await new Promise<void>((resolve) => {
-        // Also look again soon: the lease may be stale only until the loop ticks once more.
-        const timer = setTimeout(() => done(), this.#options.stallMs / 4);
         const done = (): void => {
-          clearTimeout(timer);
           this.#waiters.delete(done);
           signal.removeEventListener('abort', done);
           resolve();

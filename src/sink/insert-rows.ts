@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { EVENT_COLUMNS } from './event-columns.ts';
+import { ROW_FORMAT, ROW_FORMAT_SETTINGS } from './row-line.ts';
 
 /**
  * Settings pinned on every insert so that a retried insert forms the same single block
@@ -20,6 +21,7 @@ export function insertSettings(token: string, distributed = false): ClickHouseSe
     min_insert_block_size_bytes: '1073741824',
     date_time_input_format: 'basic',
     input_format_skip_unknown_fields: 0,
+    ...ROW_FORMAT_SETTINGS,
   };
 }
 
@@ -31,7 +33,7 @@ export interface InsertTarget {
   readonly distributed?: boolean;
 }
 
-/** Sends pre-serialised JSONEachRow lines as one insert carrying `token`. */
+/** Sends pre-serialised row lines (row-line.ts) as one insert carrying `token`. */
 export async function insertRows(
   target: InsertTarget,
   rows: readonly string[],
@@ -39,7 +41,7 @@ export async function insertRows(
   signal?: AbortSignal,
 ): Promise<void> {
   const result = await target.client.exec({
-    query: `INSERT INTO ${target.database}.${target.table} (${EVENT_COLUMNS.join(', ')}) FORMAT JSONEachRow`,
+    query: `INSERT INTO ${target.database}.${target.table} (${EVENT_COLUMNS.join(', ')}) FORMAT ${ROW_FORMAT}`,
     values: Readable.from(chunks(rows), { objectMode: false }),
     clickhouse_settings: insertSettings(token, target.distributed === true),
     ...(signal === undefined ? {} : { abort_signal: signal }),

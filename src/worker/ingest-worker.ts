@@ -15,6 +15,7 @@ import { assertTopicsExist } from '../consume/assert-topics-exist.ts';
 import { CommittedOffsets } from '../consume/committed-offsets.ts';
 import { createGroupClients } from '../consume/create-group-clients.ts';
 import { MembershipLease } from '../consume/membership-lease.ts';
+import { BufferBudget } from './buffer-budget.ts';
 import { PartitionPauser } from '../consume/partition-pauser.ts';
 import type { AvroSchemas } from '../decode/avro-schemas.ts';
 import { createDecoder } from '../decode/create-decoder.ts';
@@ -45,6 +46,10 @@ export interface WorkerParts {
 }
 
 const TICK_MS = 100;
+/** Decoding a fetched batch gives the event loop a turn after this long… */
+const YIELD_AFTER_MS = 20;
+/** …checked every this many messages. */
+const YIELD_CHECK_EVERY = 64;
 
 /**
  * consume → decode → enrich → batch → insert → commit, for every partition this member
@@ -68,7 +73,7 @@ export class IngestWorker {
   readonly #lease: MembershipLease;
   readonly #metrics: IngestMetrics;
   #running = false;
-  #bufferedBytes = 0;
+  readonly #budget: BufferBudget;
   #ticker: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
   #starting: Promise<void> | undefined;
@@ -88,13 +93,14 @@ export class IngestWorker {
     // A member frozen for half a session timeout may already be evicted: it waits for the
     // group to confirm it (next heartbeat) before inserting.
     const leaseMs = Math.min(k.sessionTimeoutMs, k.rebalanceTimeoutMs) / 2;
-    this.#lease = new MembershipLease(this.#consumer, { leaseMs, stallMs: leaseMs / 2 });
+    this.#lease = new MembershipLease(this.#consumer, { leaseMs });
     ({ decoder: this.#decoder, schemas: this.#schemas } = createDecoder(config.decode));
+    this.#budget = new BufferBudget(config.maxBufferedBytes);
     this.#lanes = new LaneRegistry(new CommittedOffsets(this.#admin, k.groupId), {
       decoder: this.#decoder,
       enrich: parts.enrich ?? passThrough,
       limits: config.batch,
-      overBudget: () => this.#bufferedBytes >= config.maxBufferedBytes,
+      budget: this.#budget,
       now: Date.now,
     });
     const { database, table, distributed } = config.clickhouse;
@@ -147,7 +153,6 @@ export class IngestWorker {
       if (!event.payload.restart) this.#failure?.(event.payload.error);
     });
     this.#metrics.watchConsumer(this.#consumer);
-    this.#lease.start();
     await this.#consumer.connect();
     await this.#consumer.subscribe({
       topics: [...kafka.topics],
@@ -178,7 +183,7 @@ export class IngestWorker {
       stopping: this.#stopping !== undefined,
       pausedPartitions: paused,
       insertsInFlight: this.#delivery.insertQueue.pending,
-      bufferedBytes: this.#bufferedBytes,
+      bufferedBytes: this.#budget.heldBytes,
       oldestUnflushedAtMs: oldest,
     };
   }
@@ -227,7 +232,6 @@ export class IngestWorker {
     }
     this.#lanes.newGeneration();
     clearInterval(this.#ticker);
-    this.#lease.stop();
     await Promise.allSettled([...this.#deliveries]);
     await this.#consumer.disconnect();
     await Promise.allSettled([
@@ -246,7 +250,14 @@ export class IngestWorker {
     if (lane === undefined) return;
     const ingestedAt = ingestedAtNow(Date.now());
     let consumed = 0;
-    for (const message of batch.messages) {
+    let sliceStarted = performance.now();
+    for (const [i, message] of batch.messages.entries()) {
+      // A fetched batch can hold many thousand messages: decoding them in one go would
+      // starve heartbeats, timers and the metrics endpoint on a busy core.
+      if (i % YIELD_CHECK_EVERY === 0 && performance.now() - sliceStarted > YIELD_AFTER_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStarted = performance.now();
+      }
       if (!payload.isRunning() || payload.isStale() || !lane.alive || this.#stopping !== undefined)
         break;
       const schemaId = this.#decoder.pendingSchemaId(message.value);
@@ -286,13 +297,10 @@ export class IngestWorker {
   }
 
   #tick(): void {
-    let buffered = 0;
     for (const lane of this.#lanes.lanes()) {
       if (this.#stopping === undefined) lane.sealIfDue();
       this.#pump(lane);
-      buffered += lane.memoryBytes;
     }
-    this.#bufferedBytes = buffered;
     for (const lane of this.#lanes.lanes()) this.#maybeResume(lane);
   }
 
@@ -308,7 +316,7 @@ export class IngestWorker {
 
   #maybeResume(lane: PartitionLane): void {
     if (!lane.paused || !lane.alive || this.#stopping !== undefined) return;
-    if (!lane.canAccept || this.#bufferedBytes >= this.#config.maxBufferedBytes) return;
+    if (!lane.canAccept || !this.#budget.hasRoom) return;
     this.#pauser.resume(lane);
   }
 

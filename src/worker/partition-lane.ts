@@ -1,12 +1,19 @@
 import type { KafkaMessage } from 'kafkajs';
 import { OpenBatch, type BatchLimits } from '../batch/open-batch.ts';
 import type { SealedBatch } from '../batch/sealed-batch.ts';
-import type { SourceMessage } from '../batch/source-message.ts';
+import {
+  detachedBytes,
+  detachedHeaders,
+  heldBytes,
+  type SourceMessage,
+} from '../batch/source-message.ts';
 import { OffsetWatermark } from '../commit/offset-watermark.ts';
 import type { PendingRange } from '../commit/pending-range.ts';
 import type { MessageDecoder } from '../decode/decode-message.ts';
 import { toClickHouseDateTime64 } from '../decode/event-row.ts';
 import type { EnrichStage } from '../enrich/enrich-stage.ts';
+import { rowLine } from '../sink/row-line.ts';
+import type { BufferBudget } from './buffer-budget.ts';
 
 export type OfferResult = 'accepted' | 'skipped' | 'full';
 
@@ -14,8 +21,8 @@ export interface LaneDependencies {
   readonly decoder: MessageDecoder;
   readonly enrich: EnrichStage;
   readonly limits: BatchLimits;
-  /** True while the worker as a whole holds more than its memory budget. */
-  readonly overBudget: () => boolean;
+  /** The worker's memory budget, shared by its lanes (INGEST_MAX_BUFFERED_BYTES). */
+  readonly budget: BufferBudget;
   readonly now: () => number;
 }
 
@@ -101,13 +108,9 @@ export class PartitionLane {
     const offset = BigInt(message.offset);
     if (this.#lastOffered !== undefined && offset <= this.#lastOffered) return 'skipped';
     if (!this.#sealAtBoundary()) return 'full';
-    if (
-      this.#boundary === undefined &&
-      (this.blocked || (this.#deps.overBudget() && this.#ready !== undefined))
-    ) {
-      return 'full';
-    }
-    const timestampMs = Number(message.timestamp);
+    // While re-forming a pending range, no limit applies: the range is fixed.
+    const reforming = this.#boundary !== undefined;
+    if (!reforming && this.blocked) return 'full';
     const source: SourceMessage = {
       topic,
       partition,
@@ -115,26 +118,38 @@ export class PartitionLane {
       key: message.key ?? null,
       value: message.value,
       headers: message.headers,
-      timestampMs,
+      timestampMs: Number(message.timestamp),
     };
     const outcome = this.#deps.decoder.decode(
       source,
       { nowMs: this.#deps.now(), ingestedAt },
       this.#deps.enrich,
     );
-    const line = outcome.ok ? `${JSON.stringify(outcome.value)}\n` : undefined;
-    const open = this.#openBatch();
-    // While re-forming a pending range, size limits do not apply: the range is fixed.
+    const line = outcome.ok ? rowLine(outcome.value) : undefined;
+    const rowBytes = line === undefined ? 0 : Buffer.byteLength(line);
+    const cost = heldBytes(source, rowBytes);
+    if (!reforming && !this.#deps.budget.admits(cost)) {
+      // Over budget: ship what this lane holds so memory frees up; take the message later.
+      this.#sealOpen();
+      return 'full';
+    }
     if (
-      this.#boundary === undefined &&
+      !reforming &&
       line !== undefined &&
-      open.wouldOverflow(Buffer.byteLength(line), this.#deps.limits)
+      this.#open?.wouldOverflow(rowBytes, this.#deps.limits)
     ) {
       if (!this.#sealOpen()) return 'full';
     }
+    const held: SourceMessage = {
+      ...source,
+      key: detachedBytes(source.key),
+      value: detachedBytes(source.value),
+      headers: detachedHeaders(source.headers),
+    };
     const target = this.#openBatch();
-    if (outcome.ok && line !== undefined) target.addRow(line, source);
-    else if (!outcome.ok) target.addDeadLetter(source, outcome.deadLetter);
+    if (outcome.ok && line !== undefined) target.addRow(line, held, rowBytes);
+    else if (!outcome.ok) target.addDeadLetter(held, outcome.deadLetter);
+    this.#deps.budget.hold(cost);
     this.#lastOffered = offset;
 
     if (this.#boundary === undefined && target.isFull(this.#deps.limits)) this.#sealOpen();
@@ -160,9 +175,11 @@ export class PartitionLane {
     return this.#inFlight;
   }
 
-  /** The in-flight batch landed and was committed. */
+  /** The in-flight batch landed and was committed (or its lane was dropped meanwhile). */
   finishInFlight(batch: SealedBatch): void {
-    if (this.#inFlight === batch) this.#inFlight = undefined;
+    if (this.#inFlight !== batch) return;
+    this.#inFlight = undefined;
+    if (this.alive) this.#deps.budget.release(batch.memoryBytes);
   }
 
   /** True when the lane can accept messages again (used to resume a paused partition). */
@@ -170,7 +187,10 @@ export class PartitionLane {
     return !this.blocked && this.#ready === undefined;
   }
 
+  /** The lane's generation ended: stop its work and give back what it held. */
   drop(): void {
+    if (!this.alive) return;
+    this.#deps.budget.release(this.memoryBytes);
     this.abort.abort();
   }
 

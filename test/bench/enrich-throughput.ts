@@ -17,6 +17,7 @@ import type { DecodedEventHook } from '../../src/decode/decoded-event.ts';
 import { CountingEnrichCounters } from '../../src/enrich/counting-enrich-counters.ts';
 import { createEnrichment } from '../../src/enrich/create-enrichment.ts';
 import { ingestedAtNow } from '../../src/worker/partition-lane.ts';
+import { rowLine } from '../../src/sink/row-line.ts';
 import { BenchEventGenerator, MIX } from './corpus/bench-events.ts';
 
 export interface EnrichThroughputOptions {
@@ -104,8 +105,8 @@ export async function measureEnrichThroughput(
       const cpuStarted = process.cpuUsage();
       for (const message of messages) {
         const outcome = decoder.decode(message, context, enrich);
-        // The lane's per-row work: the JSONEachRow line of the insert.
-        if (outcome.ok) out += JSON.stringify(outcome.value).length;
+        // The lane's per-row work: the line of the insert.
+        if (outcome.ok) out += rowLine(outcome.value).length;
       }
       const cpu = process.cpuUsage(cpuStarted);
       const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;

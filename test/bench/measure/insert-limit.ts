@@ -6,6 +6,7 @@ import { ingestedAtNow } from '../../../src/worker/partition-lane.ts';
 import { createEventsTableSql } from '../../../src/schema/events-table.ts';
 import { createClickHouseClient } from '../../../src/sink/create-clickhouse-client.ts';
 import { insertRows } from '../../../src/sink/insert-rows.ts';
+import { rowLine } from '../../../src/sink/row-line.ts';
 import {
   benchWorkerConfig,
   dropTable,
@@ -71,7 +72,7 @@ export function cutBatches(
 
 /**
  * The corpus's first rows as the worker serialises them (decode with the enrich stage,
- * then one JSONEachRow line per event; see PartitionLane.offer), spread over the
+ * then one row line per event, row-line.ts; see PartitionLane.offer), spread over the
  * partitions and cut into batches by the worker's batch limits.
  */
 export function buildInsertBatches(
@@ -103,7 +104,7 @@ export function buildInsertBatches(
     );
     if (!outcome.ok)
       throw new Error(`corpus event ${i} does not decode: ${outcome.deadLetter.message}`);
-    rows.push(`${JSON.stringify(outcome.value)}\n`);
+    rows.push(rowLine(outcome.value));
     i++;
   }
   const cut = perPartition.map((rows, p) => cutBatches(p, rows, config.batch));

@@ -4,79 +4,116 @@ import { describe, test } from 'node:test';
 import type { Consumer } from 'kafkajs';
 import { MembershipLease } from '../../../src/consume/membership-lease.ts';
 
-/** Consumer events as kafkajs emits them (only their names matter to the lease). */
-function consumerEvents(): {
-  consumer: Pick<Consumer, 'on' | 'events'>;
-  emit: (name: string) => void;
-} {
+const EVENTS = {
+  HEARTBEAT: 'consumer.heartbeat',
+  COMMIT_OFFSETS: 'consumer.commit_offsets',
+  GROUP_JOIN: 'consumer.group_join',
+  REQUEST: 'consumer.network.request',
+} as Consumer['events'];
+
+/**
+ * A consumer's events as kafkajs emits them: the request event as an answer is read
+ * (apiName, sentAt on the wall clock), then the event for what the request achieved.
+ */
+function setUp() {
+  let mono = 1_000;
+  let wall = 1_700_000_000_000;
   const emitter = new EventEmitter();
-  const events = {
-    HEARTBEAT: 'consumer.heartbeat',
-    COMMIT_OFFSETS: 'consumer.commit_offsets',
-    GROUP_JOIN: 'consumer.group_join',
-  } as Consumer['events'];
   const consumer = {
-    events,
-    on: ((name: string, listener: () => void) => {
+    events: EVENTS,
+    on: ((name: string, listener: (e: unknown) => void) => {
       emitter.on(name, listener);
       return () => emitter.off(name, listener);
     }) as unknown as Consumer['on'],
   };
-  return { consumer, emit: (name) => emitter.emit(name, {}) };
-}
-
-function setUp() {
-  let now = 1_000;
-  const { consumer, emit } = consumerEvents();
-  const lease = new MembershipLease(consumer, { leaseMs: 5_000, stallMs: 2_500, now: () => now });
-  /** Time passes with the event loop ticking every 100 ms. */
-  const run = (ms: number): void => {
-    for (let t = 0; t < ms; t += 100) {
-      now += 100;
-      lease.tick();
-    }
+  const lease = new MembershipLease(consumer, {
+    leaseMs: 5_000,
+    now: () => mono,
+    wallNow: () => wall,
+  });
+  const pass = (ms: number): void => {
+    mono += ms;
+    wall += ms;
   };
-  return { lease, emit, run, freeze: (ms: number) => (now += ms) };
+  /** A request sent now; call the result when its answer is read. */
+  const send = (apiName: string, event: string) => {
+    const sentAt = wall;
+    return (): void => {
+      emitter.emit(EVENTS.REQUEST, { payload: { apiName, sentAt } });
+      emitter.emit(event, { payload: {} });
+    };
+  };
+  const heartbeat = () => send('Heartbeat', EVENTS.HEARTBEAT);
+  const join = () => send('SyncGroup', EVENTS.GROUP_JOIN);
+  return { lease, pass, send, heartbeat, join, stepWallClock: (ms: number) => (wall += ms) };
 }
 
 describe('MembershipLease', () => {
-  test('not fresh before the group confirmed the member; a join, heartbeat or commit renews it', () => {
-    const { lease, emit, run } = setUp();
+  test('not fresh until the group confirmed the member; a join or a heartbeat renews it', () => {
+    const { lease, pass, heartbeat, join } = setUp();
     assert.equal(lease.fresh, false);
-    emit('consumer.group_join');
+    join()();
     assert.equal(lease.fresh, true);
-    run(5_000);
+    pass(5_000);
     assert.equal(lease.fresh, false, 'expired after leaseMs without a heartbeat');
-    emit('consumer.heartbeat');
+    heartbeat()();
     assert.equal(lease.fresh, true);
-    run(4_000);
-    emit('consumer.commit_offsets');
-    run(4_000);
-    assert.equal(lease.fresh, true, 'the commit renewed it');
+    pass(4_999);
+    assert.equal(lease.fresh, true);
   });
 
-  test('a freeze voids the lease, and a proof that arrives before the loop ticked again is not trusted', () => {
-    const { lease, emit, run, freeze } = setUp();
-    emit('consumer.heartbeat');
-    freeze(3_000); // SIGSTOP for less than the lease, more than the stall bound
-    assert.equal(lease.fresh, false, 'right after the freeze, before any tick');
-    emit('consumer.heartbeat'); // an answer that waited in the socket while frozen
-    assert.equal(lease.fresh, false);
-    lease.tick();
-    assert.equal(lease.fresh, false, 'the tick saw the gap and voided the old proof');
-    emit('consumer.heartbeat'); // a heartbeat sent after the freeze
+  test('a proof dates from when its request was sent, not from when its answer was read', () => {
+    const { lease, pass, heartbeat } = setUp();
+    const answer = heartbeat();
+    pass(3_000); // a slow answer
+    answer();
     assert.equal(lease.fresh, true);
-    run(100);
+    pass(2_000);
+    assert.equal(lease.fresh, false, '5 s after the request was sent');
+  });
+
+  test('frozen past the session: an answer that waited in the socket proves nothing now', () => {
+    const { lease, pass, heartbeat } = setUp();
+    heartbeat()();
+    const sentBeforeFreeze = heartbeat();
+    pass(20_000); // SIGSTOP; the coordinator evicted the member meanwhile
+    sentBeforeFreeze(); // read right after SIGCONT, before anything else
+    assert.equal(lease.fresh, false);
+    heartbeat()(); // a heartbeat sent after the freeze (only accepted if still a member)
+    assert.equal(lease.fresh, true);
+  });
+
+  test('an event without the answer it reports is not evidence; commits are not used', () => {
+    const { lease, send } = setUp();
+    send('Metadata', EVENTS.HEARTBEAT)();
+    assert.equal(lease.fresh, false, 'a heartbeat event whose Heartbeat answer was never seen');
+    send('OffsetCommit', EVENTS.COMMIT_OFFSETS)();
+    assert.equal(lease.fresh, false, 'commits run concurrently: not matched to answers');
+  });
+
+  test('a wall clock stepped backwards does not make an old proof young, nor a new one older', () => {
+    const { lease, pass, heartbeat, stepWallClock } = setUp();
+    const answer = heartbeat();
+    stepWallClock(-60_000);
+    answer();
+    assert.equal(lease.fresh, true, 'counted as sent now');
+    pass(5_000);
+    assert.equal(lease.fresh, false);
+    const old = heartbeat();
+    pass(1_000);
+    heartbeat()();
+    old(); // an older proof read later does not move the lease back
+    pass(4_500);
     assert.equal(lease.fresh, true);
   });
 
   test('whenFresh waits for the next confirmation, and gives up when its signal aborts', async () => {
-    const { lease, emit } = setUp();
+    const { lease, heartbeat } = setUp();
     let resolved = false;
     const waiting = lease.whenFresh(new AbortController().signal).then(() => (resolved = true));
     await new Promise((r) => setImmediate(r));
     assert.equal(resolved, false);
-    emit('consumer.heartbeat');
+    heartbeat()();
     await waiting;
     assert.equal(resolved, true);
 
@@ -87,12 +124,25 @@ describe('MembershipLease', () => {
     await gaveUp;
   });
 
+  test('a stale answer does not wake a waiter', async () => {
+    const { lease, pass, heartbeat } = setUp();
+    const sentBeforeFreeze = heartbeat();
+    pass(20_000);
+    let resolved = false;
+    const waiting = lease.whenFresh(new AbortController().signal).then(() => (resolved = true));
+    sentBeforeFreeze();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(resolved, false);
+    heartbeat()();
+    await waiting;
+  });
+
   test('a rejoin renews the lease but the lanes it dropped still give up', async () => {
-    const { lease, emit } = setUp();
+    const { lease, join } = setUp();
     const lane = new AbortController();
     const waiting = assert.rejects(lease.whenFresh(lane.signal), /dropped on rejoin/);
     await new Promise((r) => setImmediate(r));
-    emit('consumer.group_join'); // renews the lease…
+    join()(); // renews the lease…
     lane.abort(new Error('dropped on rejoin')); // …and the worker drops the old lanes in the same turn
     await waiting;
   });

@@ -4,6 +4,7 @@ import type { KafkaMessage } from 'kafkajs';
 import type { DecodeConfig } from '../../../src/config/schema.ts';
 import { MessageDecoder } from '../../../src/decode/decode-message.ts';
 import { passThrough } from '../../../src/enrich/enrich-stage.ts';
+import { BufferBudget } from '../../../src/worker/buffer-budget.ts';
 import { PartitionLane } from '../../../src/worker/partition-lane.ts';
 
 const decode: DecodeConfig = {
@@ -20,12 +21,14 @@ function lane(
   limits = { maxRows: 3, maxBytes: 1 << 20, maxAgeMs: 1_000 },
   pending?: { first: bigint; last: bigint },
   clock = { now: Date.now() },
+  budget = new BufferBudget(1 << 30),
+  partition = 0,
 ): PartitionLane {
-  return new PartitionLane('t', 0, 1, 0n, pending, {
+  return new PartitionLane('t', partition, 1, 0n, pending, {
     decoder: new MessageDecoder(decode, undefined),
     enrich: passThrough,
     limits,
-    overBudget: () => false,
+    budget,
     now: () => clock.now,
   });
 }
@@ -78,13 +81,18 @@ describe('PartitionLane batching', () => {
 
   test('maxBytes seals before the row that would overflow; redelivered offsets are skipped', () => {
     const row = good(0);
-    const l = lane({ maxRows: 1000, maxBytes: 1_200, maxAgeMs: 1_000 }); // rows are ~570 bytes
+    const probe = lane({ maxRows: 1, maxBytes: 1 << 20, maxAgeMs: 1_000 });
+    probe.offer(row, 't', 0, 'now');
+    const rowBytes = probe.takeNext()?.bytes ?? 0;
+    assert.ok(rowBytes > 100, `one row is ${rowBytes} bytes`);
+    const maxBytes = Math.floor(rowBytes * 2.5);
+    const l = lane({ maxRows: 1000, maxBytes, maxAgeMs: 1_000 });
     for (let offset = 0; offset < 20 && l.ready === undefined; offset++) {
       l.offer({ ...row, offset: String(offset) }, 't', 0, 'now');
     }
     const sealed = l.takeNext();
     assert.ok(
-      sealed !== undefined && sealed.rows.length === 2 && sealed.bytes <= 1_200,
+      sealed !== undefined && sealed.rows.length === 2 && sealed.bytes <= maxBytes,
       `sealed ${sealed?.rows.length} rows, ${sealed?.bytes} bytes`,
     );
     assert.equal(l.offer(good(0), 't', 0, 'now'), 'skipped');
@@ -122,5 +130,99 @@ describe('PartitionLane batching', () => {
       't:0:5-6',
       'normal limits again after the boundary',
     );
+  });
+});
+
+describe('PartitionLane memory budget', () => {
+  const roomy = { maxRows: 1_000, maxBytes: 1 << 20, maxAgeMs: 60_000 };
+
+  test('the budget counts exactly what the lanes hold, and gets it all back', () => {
+    const budget = new BufferBudget(1 << 30);
+    const lanes = [0, 1].map((p) => lane(roomy, undefined, undefined, budget, p));
+    for (let o = 0; o < 50; o++) {
+      for (const l of lanes) l.offer(o % 7 === 0 ? bad(o) : good(o), 't', l.partition, 'now');
+    }
+    const total = (): number => lanes.reduce((n, l) => n + l.memoryBytes, 0);
+    assert.ok(budget.heldBytes > 50 * 2 * 100, `held ${budget.heldBytes}`);
+    assert.equal(budget.heldBytes, total());
+    const [a, b] = lanes;
+    assert.ok(a && b);
+    a.sealIfDue(true);
+    const batch = a.takeNext();
+    assert.ok(batch);
+    assert.equal(budget.heldBytes, total(), 'sealing and taking move bytes, not count them');
+    a.finishInFlight(batch);
+    assert.equal(budget.heldBytes, b.memoryBytes, 'a landed batch gives its bytes back');
+    a.finishInFlight(batch);
+    assert.equal(budget.heldBytes, b.memoryBytes, 'only once');
+    b.sealIfDue(true);
+    const inFlight = b.takeNext();
+    assert.ok(inFlight);
+    b.offer(good(50), 't', 1, 'now');
+    b.drop();
+    assert.equal(
+      budget.heldBytes,
+      0,
+      'a dropped lane gives back its open, waiting and in-flight batches',
+    );
+    b.finishInFlight(inFlight);
+    assert.equal(
+      budget.heldBytes,
+      0,
+      'its in-flight batch finishing later is not given back twice',
+    );
+  });
+
+  test('over budget, a lane refuses the message, ships what it holds, and never passes the limit', () => {
+    const probe = new BufferBudget(1 << 30);
+    lane(roomy, undefined, undefined, probe).offer(good(0), 't', 0, 'now');
+    const perMessage = probe.heldBytes;
+    const budget = new BufferBudget(perMessage * 10 + perMessage / 2);
+    const [a, b] = [0, 1].map((p) => lane(roomy, undefined, undefined, budget, p));
+    assert.ok(a && b);
+    for (let o = 0; o < 6; o++) assert.equal(a.offer(good(o), 't', 0, 'now'), 'accepted');
+    for (let o = 0; o < 4; o++) assert.equal(b.offer(good(o), 't', 1, 'now'), 'accepted');
+    assert.equal(b.offer(good(4), 't', 1, 'now'), 'full', 'the 11th message would pass the limit');
+    assert.ok(budget.heldBytes <= budget.limitBytes);
+    assert.equal(b.ready?.rows.length, 4, 'the refusing lane sealed its open batch to ship it');
+    assert.equal(a.offer(good(6), 't', 0, 'now'), 'full');
+    const shipped = b.takeNext();
+    assert.ok(shipped);
+    b.finishInFlight(shipped);
+    assert.equal(budget.hasRoom, true);
+    assert.equal(b.offer(good(4), 't', 1, 'now'), 'accepted', 'the refused offset is taken later');
+  });
+
+  test('a message larger than the whole budget still moves when nothing else is held', () => {
+    const budget = new BufferBudget(16);
+    const l = lane(roomy, undefined, undefined, budget);
+    assert.equal(l.offer(good(0), 't', 0, 'now'), 'accepted');
+    assert.equal(l.offer(good(1), 't', 0, 'now'), 'full');
+  });
+
+  test('a pending range being re-formed is taken whole, whatever the budget', () => {
+    const budget = new BufferBudget(16);
+    const l = lane(roomy, { first: 0n, last: 4n }, undefined, budget);
+    for (let o = 0; o <= 4; o++) assert.equal(l.offer(good(o), 't', 0, 'now'), 'accepted');
+    assert.deepEqual([l.ready?.firstOffset, l.ready?.lastOffset], [0n, 4n]);
+    assert.equal(l.offer(good(5), 't', 0, 'now'), 'full', 'then the budget applies again');
+  });
+
+  test('held messages no longer point into the fetch response', () => {
+    const l = lane(roomy);
+    const response = Buffer.alloc(64 * 1024);
+    const value = Buffer.from(
+      JSON.stringify({ team_id: 1, event: 'e', distinct_id: 'u', timestamp: Date.now() }),
+    );
+    value.copy(response, 100);
+    const slice = response.subarray(100, 100 + value.length);
+    const message = { ...good(0), value: slice, key: response.subarray(0, 4) };
+    l.offer(message, 't', 0, 'now');
+    l.sealIfDue(true);
+    const source = l.takeNext()?.rowSources[0];
+    assert.ok(source?.value && source.key);
+    assert.deepEqual(source.value, value);
+    assert.notEqual(source.value.buffer, response.buffer);
+    assert.notEqual(source.key.buffer, response.buffer);
   });
 });
