@@ -48,12 +48,9 @@ export function kafkaEngineOptions(
       `${setting('enrich.llmCost.overridesFile')}: kafka-engine mode prices from the bundled genai-prices data only; unset it or use mode worker`,
     );
   }
-  const nestedScrub = enrich.scrubKeys.filter((k) => k.includes('.'));
-  if (nestedScrub.length > 0) {
-    problems.push(
-      `${setting('enrich.scrubKeys')}: kafka-engine mode removes top-level properties keys only; nested keys cannot be guaranteed removed: ${nestedScrub.join(', ')}`,
-    );
-  }
+  // The worker's scrub keys, read as compileContentScrubber reads them: a dotted key is a path.
+  const topLevelScrub = enrich.scrubKeys.filter((k) => !k.includes('.'));
+  const nestedScrub = enrich.scrubKeys.filter((k) => k.includes('.')).map((k) => k.split('.'));
   const ipFields: FieldPath[] = enrich.ipFields.map((path) => {
     const segments = path.split('.');
     const inProperties = segments[0] === 'properties' && segments.length > 1;
@@ -92,7 +89,8 @@ export function kafkaEngineOptions(
     },
     parse: {
       decode,
-      removeKeys: [...new Set([...enrich.scrubKeys, ...removedIp.map((f) => f.segments[0] ?? '')])],
+      removeKeys: [...new Set([...topLevelScrub, ...removedIp.map((f) => f.segments[0] ?? '')])],
+      removePaths: nestedScrub,
       ipFields: geo ? ipFields : [],
       geo,
       llmCost: enrich.llmCost.enabled

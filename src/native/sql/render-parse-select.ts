@@ -19,6 +19,7 @@ import {
 import { llmPriceAliases, llmUsageAliases, type LlmCostSqlOptions } from './llm-cost-sql.ts';
 import { uuidFromOrigin } from './origin-uuid-sql.ts';
 import { DATETIME64_MAX_MS, problemExpression } from './parse-problems-sql.ts';
+import { nestedScrubSql } from './nested-scrub-sql.ts';
 import { rebuildProperties } from './properties-sql.ts';
 import { stagedSelect } from './staged-select.ts';
 
@@ -31,6 +32,8 @@ export interface ParseSelectOptions {
   >;
   /** Top-level `properties` keys never stored (content scrubbing, the raw client IP). */
   readonly removeKeys: readonly string[];
+  /** Nested `properties` keys never stored (dotted scrub keys, split at the dots). */
+  readonly removePaths: readonly (readonly string[])[];
   /** Where the client IP is read, first non-empty string wins (geo on when given). */
   readonly ipFields: readonly FieldPath[];
   readonly geo: boolean;
@@ -154,6 +157,7 @@ export function parseSelectParts(
   const stringFrom = (field: string, property: string): string =>
     `if(${fields[field]?.value ?? "''"} != '', ${fields[field]?.value ?? "''"}, if(${propType(property)} = 'String', JSONExtractString(p_pm[${sqlString(property)}]), ''))`;
   const removeKeys = sqlStringArray(options.removeKeys);
+  const nested = nestedScrubSql(options.removePaths);
   const skewed = decode.timestampSkewPolicy === 'broker-time';
   const ip = clientIpSql(ipValue(options.ipFields));
 
@@ -204,14 +208,19 @@ export function parseSelectParts(
     // Field values (valid even when a check fails).
     ...Object.entries(fields).map(([key, f]): [string, string] => [`p_v_${key}`, f.value]),
     // Privacy: keys never stored are dropped from properties (the worker re-serialises then).
+    // (Nested removals leave top-level scalars, all the LLM step reads, as they are.)
     ['p_pm_kept', `mapFilter((k, v) -> NOT has(${removeKeys}, k), p_pm)`],
+    ...nested.aliases,
     // JSON text given as a string is stored verbatim unless a key had to go; an object is
     // re-serialised, as the worker's JSON.stringify does (key order included).
     [
       'p_props_changed',
-      `p_ts_broker OR ${typeAlias('properties')} = 'Object' OR hasAny(arrayMap(kv -> kv.1, p_pkv), ${removeKeys})`,
+      `p_ts_broker OR ${typeAlias('properties')} = 'Object' OR hasAny(arrayMap(kv -> kv.1, p_pkv), ${removeKeys})${nested.changed === undefined ? '' : ` OR ${nested.changed}`}`,
     ],
-    ['p_props_out', `if(p_props_changed, ${rebuildProperties(removeKeys)}, p_props_text)`],
+    [
+      'p_props_out',
+      `if(p_props_changed, ${rebuildProperties(removeKeys, nested.members)}, p_props_text)`,
+    ],
     // Columns from properties, as normalize-event.ts stringFrom.
     ['p_url', stringFrom('url', '$current_url')],
     ['p_session_id', stringFrom('session_id', '$session_id')],

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../../src/config/load-config.ts';
+import { DEFAULT_SCRUB_KEYS } from '../../../src/enrich/enrich-defaults.ts';
 import { ConfigError } from '../../../src/errors.ts';
 import { kafkaEngineOptions } from '../../../src/native/kafka-engine-options.ts';
 
@@ -31,8 +32,9 @@ describe('kafkaEngineOptions', () => {
     assert.deepEqual(options.kafka.topics, ['a', 'b']);
     assert.equal(options.kafka.groupName, 'g');
     assert.equal(options.kafka.numConsumers, 2);
-    assert.ok(options.parse.removeKeys.includes('$ip'));
-    assert.ok(options.parse.removeKeys.includes('messages'));
+    // The worker's scrub keys (DEFAULT_SCRUB_KEYS unless configured) and the raw IP.
+    assert.deepEqual(options.parse.removeKeys, [...DEFAULT_SCRUB_KEYS, '$ip']);
+    assert.deepEqual(options.parse.removePaths, []);
     assert.equal(options.parse.llmCost, undefined);
     assert.equal(options.parse.geo, false, 'geo needs a networks file');
     assert.ok(options.differences.some((d) => d.includes('user-agent')));
@@ -43,13 +45,29 @@ describe('kafkaEngineOptions', () => {
     const found = problems({
       DECODE_FORMAT: 'avro',
       ENRICH_DISTINCT_ID_SECRET: 'a-very-long-secret-value',
-      ENRICH_SCRUB_KEYS: 'prompt,request.messages',
       ENRICH_IP_FIELDS: 'properties.client.ip',
     }).join('\n');
     assert.match(found, /DECODE_FORMAT \(decode\.format\): kafka-engine mode reads JSON only/);
     assert.match(found, /ENRICH_DISTINCT_ID_SECRET/);
-    assert.match(found, /ENRICH_SCRUB_KEYS .*request\.messages/);
     assert.match(found, /ENRICH_IP_FIELDS .*properties\.client\.ip/);
+  });
+
+  test('configured scrub keys are the ones removed: top-level keys and dotted paths', () => {
+    const options = kafkaEngineOptions(
+      loadConfig({
+        env: {
+          ...base,
+          ENRICH_SCRUB_KEYS: 'prompt,request.messages,a.b.c',
+          ENRICH_KEEP_RAW_IP: 'true',
+        },
+      }),
+      undefined,
+    );
+    assert.deepEqual(options.parse.removeKeys, ['prompt']);
+    assert.deepEqual(options.parse.removePaths, [
+      ['request', 'messages'],
+      ['a', 'b', 'c'],
+    ]);
   });
 
   test('LLM cost on needs the pricing tables', () => {
