@@ -74,7 +74,21 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
     logger,
     counters: observability.enrichCounters,
   });
-  const worker = createWorker(config, logger, observability, enrichment.stage);
+  try {
+    return await runUntilStopped(config, logger, observability, enrichment.stage);
+  } finally {
+    // Its geo-database watchers would otherwise keep a failed start-up alive.
+    enrichment.close();
+  }
+}
+
+async function runUntilStopped(
+  config: Config,
+  logger: Logger,
+  observability: Observability,
+  enrich: EnrichStage,
+): Promise<number> {
+  const worker = createWorker(config, logger, observability, enrich);
   await observability.start(worker);
   try {
     await prepareClickHouse(config, logger);
@@ -124,6 +138,5 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
   }
   const code = await Promise.race([stopped, failed]);
   await observability.stop(); // after the drain: scrapes and probes answer until then
-  enrichment.close();
   return code;
 }

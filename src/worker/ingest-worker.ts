@@ -34,7 +34,8 @@ import { insertErrorLabel } from '../sink/classify-insert-error.ts';
 import { insertRows } from '../sink/insert-rows.ts';
 import { deliverBatch, type DeliveryDependencies } from './deliver-batch.ts';
 import { LaneRegistry } from './lane-registry.ts';
-import { ingestedAtNow, type PartitionLane } from './partition-lane.ts';
+import { offerFetchedBatch } from './offer-fetched-batch.ts';
+import type { PartitionLane } from './partition-lane.ts';
 
 export interface WorkerParts {
   readonly kafka: Kafka;
@@ -46,10 +47,6 @@ export interface WorkerParts {
 }
 
 const TICK_MS = 100;
-/** Decoding a fetched batch gives the event loop a turn after this long… */
-const YIELD_AFTER_MS = 20;
-/** …checked every this many messages. */
-const YIELD_CHECK_EVERY = 64;
 
 /**
  * consume → decode → enrich → batch → insert → commit, for every partition this member
@@ -248,29 +245,13 @@ export class IngestWorker {
     if (first === undefined || this.#stopping !== undefined) return;
     const lane = await this.#lanes.lane(batch.topic, batch.partition, BigInt(first.offset));
     if (lane === undefined) return;
-    const ingestedAt = ingestedAtNow(Date.now());
-    let consumed = 0;
-    let sliceStarted = performance.now();
-    for (const [i, message] of batch.messages.entries()) {
-      // A fetched batch can hold many thousand messages: decoding them in one go would
-      // starve heartbeats, timers and the metrics endpoint on a busy core.
-      if (i % YIELD_CHECK_EVERY === 0 && performance.now() - sliceStarted > YIELD_AFTER_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        sliceStarted = performance.now();
-      }
-      if (!payload.isRunning() || payload.isStale() || !lane.alive || this.#stopping !== undefined)
-        break;
-      const schemaId = this.#decoder.pendingSchemaId(message.value);
-      if (schemaId !== undefined) await this.#schemas?.lookup(schemaId);
-      const result = lane.offer(message, batch.topic, batch.partition, ingestedAt);
-      if (result === 'full') {
-        this.#pauser.pause(lane);
-        break;
-      }
-      if (result === 'accepted') consumed++;
-      payload.resolveOffset(message.offset);
-      if (lane.ready !== undefined && lane.inFlight === undefined) this.#pump(lane);
-    }
+    const consumed = await offerFetchedBatch(payload, lane, {
+      decoder: this.#decoder,
+      schemas: this.#schemas,
+      stopping: () => this.#stopping !== undefined,
+      onFull: (full) => this.#pauser.pause(full),
+      onSealed: (sealed) => this.#pump(sealed),
+    });
     this.stats.messagesConsumed += consumed;
     this.#metrics.consumed(batch.topic, consumed);
     await payload.heartbeat();

@@ -13,6 +13,9 @@ export function gaugeValue(text: string, name: string): number | undefined {
 export class WorkerGaugeWatch {
   maxBufferedBytes = 0;
   maxPausedPartitions = 0;
+  /** Where a worker's memory is (prom-client process metrics): V8 heap and Buffers. */
+  maxHeapTotalBytes = 0;
+  maxExternalBytes = 0;
   readonly #ports: readonly number[];
   readonly #timer: NodeJS.Timeout;
 
@@ -37,6 +40,10 @@ export class WorkerGaugeWatch {
         const paused = gaugeValue(text, METRICS.pausedPartitions.name) ?? 0;
         this.maxBufferedBytes = Math.max(this.maxBufferedBytes, buffered);
         this.maxPausedPartitions = Math.max(this.maxPausedPartitions, paused);
+        const heap = gaugeValue(text, 'nodejs_heap_size_total_bytes') ?? 0;
+        const external = gaugeValue(text, 'nodejs_external_memory_bytes') ?? 0;
+        this.maxHeapTotalBytes = Math.max(this.maxHeapTotalBytes, heap);
+        this.maxExternalBytes = Math.max(this.maxExternalBytes, external);
       } catch {
         // not up yet, or gone: the next scrape tells
       }

@@ -88,7 +88,7 @@ export const backpressure: Scenario = {
         {
           name: 'peak RSS ≤ idle RSS + INGEST_MAX_BUFFERED_BYTES + KAFKA_FETCH_MAX_BYTES',
           ok: peakMiB <= boundMiB,
-          detail: `peak ${peakMiB} MiB, bound ${boundMiB} MiB (idle ${Math.round(idleKiB / 1024)} + ${MAX_BUFFERED / MiB} + ${FETCH_MAX / MiB})`,
+          detail: `peak ${peakMiB} MiB, bound ${boundMiB} MiB (idle ${Math.round(idleKiB / 1024)} + ${MAX_BUFFERED / MiB} + ${FETCH_MAX / MiB}); peak V8 heap ${(gauges.maxHeapTotalBytes / MiB).toFixed(0)} MiB, Buffers ${(gauges.maxExternalBytes / MiB).toFixed(0)} MiB`,
         },
       ];
       return { ...outcome, checks: [...outcome.checks, ...checks] };

@@ -239,7 +239,13 @@ describe('the image layout (/app) runs the worker, the producer and the HEALTHCH
         ),
       { timeoutMs: 60_000, what: 'the authentication failure in the log' },
     );
+    // A failed start-up exits by itself (nothing left running keeps it alive), non-zero.
+    const code = await Promise.race([
+      worker.exited,
+      new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 20_000)),
+    ]);
     await worker.stop(10_000);
+    assert.equal(code, 1, 'the worker exits with 1 after a start-up failure');
     const log = readFileSync(logFile, 'utf8');
     assert.ok(!log.includes(secret), log);
     const [row] = await queryRows<{ n: string | number }>(

@@ -1,0 +1,56 @@
+import type { EachBatchPayload } from 'kafkajs';
+import type { AvroSchemas } from '../decode/avro-schemas.ts';
+import type { MessageDecoder } from '../decode/decode-message.ts';
+import { ingestedAtNow, type PartitionLane } from './partition-lane.ts';
+
+/** Decoding a fetched batch gives the event loop a turn after this long… */
+const YIELD_AFTER_MS = 20;
+/** …checked every this many messages. */
+const YIELD_CHECK_EVERY = 64;
+
+export interface FetchedBatchHandlers {
+  readonly decoder: MessageDecoder;
+  readonly schemas: AvroSchemas | undefined;
+  /** The worker is draining: take nothing more. */
+  readonly stopping: () => boolean;
+  /** The lane cannot take more now: pause its partition (it is fetched again on resume). */
+  readonly onFull: (lane: PartitionLane) => void;
+  /** The lane sealed a batch and has none in flight: deliver it. */
+  readonly onSealed: (lane: PartitionLane) => void;
+}
+
+/**
+ * Offers a fetched batch's messages to their partition's lane, in offset order, until the
+ * lane is full, dropped or the worker stops; resolves each taken offset with kafkajs.
+ * Returns how many messages were taken (redelivered ones are skipped, not counted).
+ */
+export async function offerFetchedBatch(
+  payload: EachBatchPayload,
+  lane: PartitionLane,
+  handlers: FetchedBatchHandlers,
+): Promise<number> {
+  const { batch } = payload;
+  const ingestedAt = ingestedAtNow(Date.now());
+  let taken = 0;
+  let sliceStarted = performance.now();
+  for (const [i, message] of batch.messages.entries()) {
+    // A fetched batch can hold many thousand messages: decoding them in one go would
+    // starve heartbeats, timers and the metrics endpoint on a busy core.
+    if (i % YIELD_CHECK_EVERY === 0 && performance.now() - sliceStarted > YIELD_AFTER_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStarted = performance.now();
+    }
+    if (!payload.isRunning() || payload.isStale() || !lane.alive || handlers.stopping()) break;
+    const schemaId = handlers.decoder.pendingSchemaId(message.value);
+    if (schemaId !== undefined) await handlers.schemas?.lookup(schemaId);
+    const result = lane.offer(message, batch.topic, batch.partition, ingestedAt);
+    if (result === 'full') {
+      handlers.onFull(lane);
+      break;
+    }
+    if (result === 'accepted') taken++;
+    payload.resolveOffset(message.offset);
+    if (lane.ready !== undefined && lane.inFlight === undefined) handlers.onSealed(lane);
+  }
+  return taken;
+}
