@@ -1,3 +1,4 @@
+import { assertBudgetFitsHeap } from './config/heap-room.ts';
 import { loadConfig } from './config/load-config.ts';
 import type { Config } from './config/schema.ts';
 import { createKafka } from './consume/create-kafka.ts';
@@ -67,6 +68,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
   const logger = createLogger(config.logLevel, config.workerId);
   logger.info({ config: maskSecrets(config) }, 'configuration');
   if (config.mode === 'kafka-engine') return runKafkaEngineMode(config, logger, prepareClickHouse);
+  assertBudgetFitsHeap(config.maxBufferedBytes);
   // Metrics, /healthz and /readyz come up first: probes get answers during start-up too.
   const observability = new Observability(config, logger);
   // Geo databases, prices and the overrides file load (and are checked) before anything starts.

@@ -49,9 +49,9 @@ const kafkaSchema = z.strictObject({
   rebalanceTimeoutMs: positiveInt.default(60_000),
   heartbeatIntervalMs: positiveInt.default(3_000),
   /** Upper bound of one fetch response (all partitions). */
-  fetchMaxBytes: positiveInt.default(64 * 1024 * 1024),
+  fetchMaxBytes: positiveInt.default(16 * 1024 * 1024),
   /** Upper bound per partition in one fetch: large enough for a few thousand events. */
-  fetchMaxBytesPerPartition: positiveInt.default(8 * 1024 * 1024),
+  fetchMaxBytesPerPartition: positiveInt.default(4 * 1024 * 1024),
   /** How long the broker may hold a fetch waiting for data. */
   fetchMaxWaitMs: positiveInt.default(250),
   /** Partitions whose fetched batches are handed to the pipeline concurrently. */
@@ -73,7 +73,12 @@ const clickhouseSchema = z.strictObject({
     .default({}),
   /** Kept at or below the server's max_open_connections share for this worker. */
   maxOpenConnections: positiveInt.default(8),
-  requestCompression: z.boolean().default(true),
+  /**
+   * gzip request bodies. Off by default: on a fast network it costs the worker ~13 µs of CPU
+   * per event, a quarter of its work (BENCHMARKS.md); turn it on when bandwidth to ClickHouse
+   * is what is scarce or billed.
+   */
+  requestCompression: z.boolean().default(false),
   /** Must stay below the server's keep_alive_timeout (3 s on older servers, 10 s on 24.x+). */
   keepAliveIdleMs: positiveInt.default(2_500),
   /** Apply pending schema migrations (schemas/migrations) at start-up. */
@@ -90,7 +95,7 @@ const clickhouseSchema = z.strictObject({
 const batchSchema = z.strictObject({
   /** HIP-47 recommends 10,000–100,000 rows per insert. */
   maxRows: positiveInt.max(1_000_000).default(50_000),
-  maxBytes: positiveInt.default(32 * 1024 * 1024),
+  maxBytes: positiveInt.default(16 * 1024 * 1024),
   maxAgeMs: positiveInt.default(5_000),
 });
 
@@ -210,7 +215,7 @@ export const configSchema = z
     observe: observeSchema.default(observeSchema.parse({})),
     kafkaEngine: kafkaEngineSchema.default(kafkaEngineSchema.parse({})),
     /** Total bytes buffered across all partitions before every partition pauses. */
-    maxBufferedBytes: positiveInt.default(256 * 1024 * 1024),
+    maxBufferedBytes: positiveInt.default(64 * 1024 * 1024),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

@@ -4,10 +4,21 @@ import { join } from 'node:path';
 export const CLI_ENTRY = join(import.meta.dirname, '../cli/main.ts');
 
 /**
- * Node flags for every process we start. kafkajs schedules a timer with a negative delay
- * when it is not throttled (harmless: Node runs it after 1 ms), and Node 24 warns each time.
+ * The V8 heap cap a worker runs with: the image (docker/Dockerfile) and the Kubernetes
+ * manifests set the same. V8 collects lazily and lets the heap grow into whatever room it
+ * has, so without a cap a worker's RSS follows its garbage, not its data (README, Memory).
  */
-export const NODE_FLAGS = ['--disable-warning=TimeoutNegativeWarning'] as const;
+export const WORKER_HEAP_MAX_MIB = 256;
+
+/**
+ * Node flags for every process we start: the worker's heap cap, and no warning for the
+ * timer kafkajs schedules with a negative delay when it is not throttled (harmless: Node
+ * runs it after 1 ms; Node 24 warns each time).
+ */
+export const NODE_FLAGS = [
+  '--disable-warning=TimeoutNegativeWarning',
+  `--max-old-space-size=${WORKER_HEAP_MAX_MIB}`,
+] as const;
 
 /** Settings for a worker process against a local stack: small batches, quick flushes. */
 export function localWorkerEnv(

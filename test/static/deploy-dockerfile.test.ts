@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { WORKER_HEAP_MAX_MIB } from '../../src/demo/worker-env.ts';
 import { validate, type ValidatorSettings } from 'dockerfile-utils';
 import { BUNDLED_GEO_DATABASES } from '../../src/enrich/enrich-defaults.ts';
 import { repoRoot } from './deploy-helpers.ts';
@@ -160,6 +161,15 @@ describe('docker/Dockerfile', () => {
     assert.equal(entrypoint.at(-1), `/app/${pkg.bin['hanzo-ingest']}`);
     assert.deepEqual(JSON.parse(args('CMD')[0] ?? '[]'), ['run']);
     assert.deepEqual(args('WORKDIR'), ['/app'], 'topics/ and the Avro schema resolve from /app');
+  });
+
+  test('the image caps the V8 heap as the worker is sized and tested (WORKER_HEAP_MAX_MIB)', () => {
+    assert.ok(
+      args('ENV').some((e) =>
+        e.includes(`NODE_OPTIONS=--max-old-space-size=${WORKER_HEAP_MAX_MIB}`),
+      ),
+      args('ENV').join('\n'),
+    );
   });
 
   test('the geo databases the image keeps are the ones the worker loads by default', () => {

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/load-config.ts';
+import { WORKER_HEAP_MAX_MIB } from '../../src/demo/worker-env.ts';
 import {
   asKubernetesObject,
   at,
@@ -147,6 +148,18 @@ describe('Kubernetes manifests: consistent with the worker', () => {
     assert.equal(config.clickhouse.cluster, configData['CLICKHOUSE_CLUSTER']);
     assert.equal(config.kafka.groupId, configData['KAFKA_GROUP_ID']);
     assert.equal(config.metricsPort, 9464);
+  });
+
+  test('the heap cap is the one the worker is sized and tested with, inside the memory limit', () => {
+    const env = at(worker, 'env') as { name: string; value?: string }[];
+    const nodeOptions = env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+    assert.equal(nodeOptions, `--max-old-space-size=${WORKER_HEAP_MAX_MIB}`);
+    const limit = String(at(worker, 'resources.limits.memory'));
+    const limitMiB = /^(\d+)Mi$/.exec(limit)?.[1] ?? /^(\d+)Gi$/.exec(limit)?.[1];
+    assert.ok(limitMiB !== undefined, limit);
+    const mib = limit.endsWith('Gi') ? Number(limitMiB) * 1024 : Number(limitMiB);
+    // Idle ~280 MiB (geo databases), the heap room, the buffer budget and a fetch.
+    assert.ok(mib >= WORKER_HEAP_MAX_MIB + 384, `memory limit ${limit} too small for the heap cap`);
   });
 
   test('terminationGracePeriodSeconds outlasts preStop + drain deadline + hard-stop margin', () => {
