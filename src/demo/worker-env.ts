@@ -8,7 +8,7 @@ export const CLI_ENTRY = join(import.meta.dirname, '../cli/main.ts');
  * manifests set the same. V8 collects lazily and lets the heap grow into whatever room it
  * has, so without a cap a worker's RSS follows its garbage, not its data (README, Memory).
  */
-export const WORKER_HEAP_MAX_MIB = 192;
+export const WORKER_HEAP_MAX_MIB = 320;
 
 /**
  * Node flags for every process we start: the worker's heap cap, and no warning for the

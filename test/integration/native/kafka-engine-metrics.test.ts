@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { dropKafkaEnginePipeline } from '../../../src/native/apply-kafka-engine.ts';
 import { kafkaEngineObjects } from '../../../src/native/kafka-engine-objects.ts';
 import {
   KAFKA_CONSUMERS_QUERY,
@@ -13,6 +12,7 @@ import { jsonEvents } from '../../support/events.ts';
 import { createTopics, produce, testKafka, waitForCommittedToLogEnd } from '../../support/kafka.ts';
 import { uniqueName, waitFor } from '../../support/stack-env.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
+import { dropPipelineWhenIdle } from '../../fixtures/native/drop-pipeline.ts';
 
 const EVENTS = 600;
 const PARTITIONS = 3;
@@ -132,13 +132,7 @@ describe('mode kafka-engine exports system.kafka_consumers on /metrics', () => {
       );
     } finally {
       await engine.stop(30_000);
-      await waitFor(
-        async () => {
-          await dropKafkaEnginePipeline(clickhouse, objects);
-          return true;
-        },
-        { timeoutMs: 120_000, what: 'the Kafka-engine pipeline to be dropped' },
-      );
+      await dropPipelineWhenIdle(clickhouse, objects);
     }
   });
 });

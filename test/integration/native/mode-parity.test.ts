@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { DLQ_HEADERS } from '../../../src/dlq/dead-letter-headers.ts';
-import { dropKafkaEnginePipeline } from '../../../src/native/apply-kafka-engine.ts';
 import { kafkaEngineObjects } from '../../../src/native/kafka-engine-objects.ts';
 import { compareEventsTables, errorClasses } from '../../fixtures/native/compare-landed.ts';
 import { CORPUS_LIMITS, parityCorpus } from '../../fixtures/native/parity-corpus.ts';
@@ -19,8 +18,9 @@ import {
   testKafka,
   waitForCommittedToLogEnd,
 } from '../../support/kafka.ts';
-import { testStack, uniqueName, waitFor } from '../../support/stack-env.ts';
+import { testStack, uniqueName } from '../../support/stack-env.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
+import { dropPipelineWhenIdle } from '../../fixtures/native/drop-pipeline.ts';
 
 const EVENTS = 10_000;
 const PARTITIONS = 3;
@@ -166,13 +166,7 @@ describe('mode worker and mode kafka-engine on the same 10,000 messages', () => 
     } finally {
       await worker.stop(30_000);
       await engine.stop(30_000);
-      await waitFor(
-        async () => {
-          await dropKafkaEnginePipeline(clickhouse, objects);
-          return true;
-        },
-        { timeoutMs: 120_000, what: 'the Kafka-engine pipeline to be dropped' },
-      );
+      await dropPipelineWhenIdle(clickhouse, objects);
     }
   });
 });

@@ -3,7 +3,6 @@ import { execFile } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { CLI_ENTRY, NODE_FLAGS, localWorkerEnv } from '../../../src/demo/worker-env.ts';
-import { dropKafkaEnginePipeline } from '../../../src/native/apply-kafka-engine.ts';
 import { kafkaEngineObjects } from '../../../src/native/kafka-engine-objects.ts';
 import { assertLandedExactlyOnce, queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
@@ -14,8 +13,9 @@ import {
   testKafka,
   waitForCommittedToLogEnd,
 } from '../../support/kafka.ts';
-import { testStack, uniqueName, waitFor } from '../../support/stack-env.ts';
+import { testStack, uniqueName } from '../../support/stack-env.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
+import { dropPipelineWhenIdle } from '../../fixtures/native/drop-pipeline.ts';
 
 const run = promisify(execFile);
 const PARTITIONS = 3;
@@ -132,13 +132,7 @@ describe('switching between mode worker and mode kafka-engine', () => {
         JSON.stringify(byMode),
       );
     } finally {
-      await waitFor(
-        async () => {
-          await dropKafkaEnginePipeline(clickhouse, objects);
-          return true;
-        },
-        { timeoutMs: 120_000, what: 'the Kafka-engine pipeline to be dropped' },
-      );
+      await dropPipelineWhenIdle(clickhouse, objects);
     }
   });
 });

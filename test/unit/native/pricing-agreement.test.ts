@@ -18,6 +18,8 @@ import {
 } from '../../../src/native/pricing/flatten-genai-prices.ts';
 import { loadPricingTables } from '../../../src/native/pricing/load-pricing-tables.ts';
 
+// Restated on purpose, not imported from flatten-genai-prices.ts: a wrong mapping there must
+// make this test fail, not pass on both sides.
 const FIELD: Record<PriceKey, keyof ExactModelPrices> = {
   input: 'input',
   output: 'output',
