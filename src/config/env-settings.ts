@@ -204,7 +204,12 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
 
   s('BATCH_MAX_ROWS', 'batch.maxRows', 'int', 'Rows per insert (HIP-47: 10,000–100,000)'),
   s('BATCH_MAX_BYTES', 'batch.maxBytes', 'int', 'Bytes per insert'),
-  s('BATCH_MAX_AGE_MS', 'batch.maxAgeMs', 'int', 'Flush a partition\u2019s batch after this long'),
+  s(
+    'BATCH_MAX_AGE_MS',
+    'batch.maxAgeMs',
+    'int',
+    'Flush a partition\u2019s batch at the latest after this long (each partition at 80\u2013100 % of it, so they do not flush in lockstep)',
+  ),
 
   s(
     'INSERT_MAX_IN_FLIGHT',

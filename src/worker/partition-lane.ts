@@ -46,6 +46,8 @@ export class PartitionLane {
   /** While re-forming a pending range, the offset the next batch must end at. */
   #boundary: bigint | undefined;
   #lastOffered: bigint | undefined;
+  /** The batch limits with this partition's flush age (staggeredAgeMs). */
+  readonly #ageLimits: BatchLimits;
   /** Set while ClickHouse is failing for this lane: stop taking messages. */
   blocked = false;
   paused = false;
@@ -64,6 +66,10 @@ export class PartitionLane {
     this.watermark = new OffsetWatermark(startOffset);
     this.#boundary = pending?.last;
     this.#deps = deps;
+    this.#ageLimits = {
+      ...deps.limits,
+      maxAgeMs: staggeredAgeMs(deps.limits.maxAgeMs, partition),
+    };
   }
 
   get alive(): boolean {
@@ -163,7 +169,7 @@ export class PartitionLane {
     if (this.#boundary !== undefined) return;
     const open = this.#open;
     if (open === undefined || open.isEmpty) return;
-    if (force || open.isDue(this.#deps.now(), this.#deps.limits)) this.#sealOpen();
+    if (force || open.isDue(this.#deps.now(), this.#ageLimits)) this.#sealOpen();
   }
 
   /** Moves the waiting batch in flight; the caller delivers it. */
@@ -223,6 +229,20 @@ export class PartitionLane {
     this.#open = undefined;
     return true;
   }
+}
+
+/** The share of BATCH_MAX_AGE_MS by which partitions' flush ages spread out. */
+const AGE_SPREAD = 0.2;
+
+/**
+ * A partition's flush age: between 80 % and 100 % of `maxAgeMs`, spread evenly over
+ * partitions (golden-ratio steps, deterministic). Partitions fed at a steady rate would
+ * otherwise seal by age in lockstep and queue their inserts behind each other at ClickHouse,
+ * adding the whole queue to the latency of every batch's first event.
+ */
+export function staggeredAgeMs(maxAgeMs: number, partition: number): number {
+  const phase = (partition * 0.618_033_988_749_895) % 1;
+  return Math.round(maxAgeMs * (1 - AGE_SPREAD * phase));
 }
 
 export function ingestedAtNow(nowMs: number): string {

@@ -5,7 +5,7 @@ import type { DecodeConfig } from '../../../src/config/schema.ts';
 import { MessageDecoder } from '../../../src/decode/decode-message.ts';
 import { passThrough } from '../../../src/enrich/enrich-stage.ts';
 import { BufferBudget } from '../../../src/worker/buffer-budget.ts';
-import { PartitionLane } from '../../../src/worker/partition-lane.ts';
+import { PartitionLane, staggeredAgeMs } from '../../../src/worker/partition-lane.ts';
 
 const decode: DecodeConfig = {
   format: 'json',
@@ -107,6 +107,31 @@ describe('PartitionLane batching', () => {
     l.sealIfDue();
     assert.equal(l.ready, undefined);
     clock.now = start + 5_000;
+    l.sealIfDue();
+    assert.equal(l.takeNext()?.lastOffset, 0n);
+  });
+
+  test("partitions' flush ages spread over 80–100 % of maxAgeMs, so they do not seal in lockstep", () => {
+    const ages = Array.from({ length: 12 }, (_, p) => staggeredAgeMs(5_000, p));
+    assert.equal(ages[0], 5_000);
+    assert.ok(
+      ages.every((a) => a >= 4_000 && a <= 5_000),
+      ages.join(),
+    );
+    assert.equal(new Set(ages).size, 12, 'no two of 12 partitions share an age');
+    const sorted = [...ages].sort((a, b) => a - b);
+    const widestGap = Math.max(...sorted.slice(1).map((a, i) => a - sorted[i]!));
+    assert.ok(widestGap < 250, `evenly spread: widest gap ${widestGap} ms`);
+
+    const start = Date.now();
+    const clock = { now: start };
+    const limits = { maxRows: 100, maxBytes: 1 << 20, maxAgeMs: 5_000 };
+    const l = lane(limits, undefined, clock, undefined, 3);
+    l.offer(good(0), 't', 3, 'now');
+    clock.now = start + staggeredAgeMs(5_000, 3) - 1;
+    l.sealIfDue();
+    assert.equal(l.ready, undefined);
+    clock.now += 1;
     l.sealIfDue();
     assert.equal(l.takeNext()?.lastOffset, 0n);
   });
