@@ -18,12 +18,21 @@ import {
 describe('bench outputs', () => {
   test('the settings line names batch limits, compression and overrides', () => {
     const options = parseBenchOptions(['--quick', '--worker-env', 'BATCH_MAX_ROWS=20000'], {});
-    const config = loadConfig({ env: { KAFKA_BROKERS: 'h:1', BATCH_MAX_ROWS: '20000' } });
+    const config = loadConfig({
+      env: {
+        KAFKA_BROKERS: 'h:1',
+        BATCH_MAX_ROWS: '20000',
+        BATCH_MAX_BYTES: String(32 * 1024 * 1024),
+        CLICKHOUSE_REQUEST_COMPRESSION: 'true',
+      },
+    });
     const line = describeSettings(benchSettings(options, config));
     assert.match(line, /^100,000 events, 6 partitions, 2 repetitions/);
     assert.match(line, /batches of ≤ 20,000 rows \/ 32 MiB \/ 5000 ms/);
     assert.match(line, /request compression on \(gzip\)/);
     assert.match(line, /worker settings BATCH_MAX_ROWS=20000$/);
+    const defaults = loadConfig({ env: { KAFKA_BROKERS: 'h:1' } });
+    assert.match(describeSettings(benchSettings(options, defaults)), /request compression off;/);
   });
 
   test('Markdown goes between the markers, formatted; the rest of the file is kept', async () => {
