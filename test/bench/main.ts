@@ -4,7 +4,7 @@
  * Kafka-engine path, in one run. Preloads a realistic corpus, measures each part with
  * repetitions, prints a table with medians, ratios and the issue's targets.
  *
- *   npm run bench                          # 1,000,000 events, 3 repetitions (~15 min)
+ *   npm run bench                          # 1,000,000 events, 3 repetitions (~22 min)
  *   npm run bench -- --quick               # 100,000 events, 2 repetitions
  *   npm run bench -- --json out.json --markdown BENCHMARKS.md
  *   npm run bench -- --quick --profile .profiles   # one 1-worker drain under --cpu-prof
