@@ -10,13 +10,13 @@ export interface MembershipLeaseOptions {
 }
 
 /**
- * The request whose acceptance each consumer event reports. kafkajs sends these one at a
- * time (a shared heartbeat promise; join then sync), so the last answer read is the one the
- * event reports. Offset commits run concurrently and are not used: which answer an event
- * reports would be a guess, and heartbeats (every few seconds) keep the lease fresh.
+ * The request whose acceptance each consumer event reports. An accepted offset commit is a
+ * proof too (the coordinator counts it as a heartbeat), and the only one while every
+ * partition is paused: kafkajs sends no heartbeat when it has nothing to fetch.
  */
 const PROOF_REQUESTS = {
   HEARTBEAT: 'Heartbeat',
+  COMMIT_OFFSETS: 'OffsetCommit',
   GROUP_JOIN: 'SyncGroup',
 } as const;
 
@@ -34,14 +34,16 @@ type ProofEvent = keyof typeof PROOF_REQUESTS;
  * answer that sat in a socket while the process was frozen proves only that the member was
  * alive before the freeze (the coordinator may have evicted it since). Send times come from
  * kafkajs's request instrumentation, emitted as each answer is read, before the event.
+ * Commits run concurrently, so an event cannot be matched to its answer: an event counts
+ * from the oldest answer of its kind read since the previous one (never younger than it is).
  */
 export class MembershipLease {
   readonly #leaseMs: number;
   readonly #now: () => number;
   readonly #wallNow: () => number;
   readonly #waiters = new Set<() => void>();
-  /** Per request kind, when the request whose answer was read last had been sent. */
-  readonly #lastSentAt = new Map<string, number>();
+  /** Per request kind, the oldest send time among answers not yet claimed by an event. */
+  readonly #unclaimedSentAt = new Map<string, number>();
   #provenAt: number | undefined;
 
   constructor(consumer: Pick<Consumer, 'on' | 'events'>, options: MembershipLeaseOptions) {
@@ -59,15 +61,16 @@ export class MembershipLease {
 
   /** kafkajs read the answer to a request sent at `sentAt` (wall clock). */
   answered(apiName: string, sentAt: number): void {
-    this.#lastSentAt.set(apiName, sentAt);
+    const earlier = this.#unclaimedSentAt.get(apiName);
+    this.#unclaimedSentAt.set(apiName, earlier === undefined ? sentAt : Math.min(earlier, sentAt));
   }
 
   /** The group accepted what the matching request asked (kafkajs emits after `answered`). */
   confirmed(event: ProofEvent): void {
     const apiName = PROOF_REQUESTS[event];
-    const sentAt = this.#lastSentAt.get(apiName);
+    const sentAt = this.#unclaimedSentAt.get(apiName);
     if (sentAt === undefined) return; // no send time: not evidence
-    this.#lastSentAt.delete(apiName);
+    this.#unclaimedSentAt.delete(apiName);
     // Age on the wall clock, placed on the monotonic one; a clock stepped backwards
     // must not make a proof younger than now.
     const age = Math.max(0, this.#wallNow() - sentAt);

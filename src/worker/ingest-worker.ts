@@ -218,7 +218,13 @@ export class IngestWorker {
         this.#deliveries.size === 0
       )
         break;
-      await Promise.race([Promise.allSettled([...this.#deliveries]), sleep(TICK_MS)]);
+      // With nothing in flight, allSettled([]) is already settled: racing it would spin the
+      // loop on microtasks (a timer per turn) until the deadline, starving the event loop and
+      // filling the heap — a lane re-forming a pending range holds an open batch that is
+      // never sealed early. Wait for a tick instead.
+      await (this.#deliveries.size === 0
+        ? sleep(TICK_MS)
+        : Promise.race([Promise.allSettled([...this.#deliveries]), sleep(TICK_MS)]));
     }
     const unfinished = [...this.#lanes.lanes()].filter((lane) => !lane.idle && lane.alive);
     if (unfinished.length > 0) {

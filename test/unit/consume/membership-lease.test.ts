@@ -83,12 +83,36 @@ describe('MembershipLease', () => {
     assert.equal(lease.fresh, true);
   });
 
-  test('an event without the answer it reports is not evidence; commits are not used', () => {
+  test('an event without the answer it reports is not evidence', () => {
     const { lease, send } = setUp();
     send('Metadata', EVENTS.HEARTBEAT)();
     assert.equal(lease.fresh, false, 'a heartbeat event whose Heartbeat answer was never seen');
+  });
+
+  test('an accepted commit renews (all partitions paused: no heartbeats), dated from its request', () => {
+    const { lease, pass, send } = setUp();
     send('OffsetCommit', EVENTS.COMMIT_OFFSETS)();
-    assert.equal(lease.fresh, false, 'commits run concurrently: not matched to answers');
+    assert.equal(lease.fresh, true);
+    pass(5_000);
+    assert.equal(lease.fresh, false);
+    const stale = send('OffsetCommit', EVENTS.COMMIT_OFFSETS);
+    pass(20_000); // frozen with a commit in flight
+    stale();
+    assert.equal(lease.fresh, false, 'a commit answer that sat through a freeze proves nothing');
+  });
+
+  test('concurrent commits read together count from the oldest request', () => {
+    const { lease, pass } = setUp();
+    const wallAt = (ago: number): number => 1_700_000_000_000 + 4_000 - ago;
+    pass(4_000);
+    // Two answers read in one socket chunk (4 s old and brand new), then both events.
+    lease.answered('OffsetCommit', wallAt(4_000));
+    lease.answered('OffsetCommit', wallAt(0));
+    lease.confirmed('COMMIT_OFFSETS');
+    lease.confirmed('COMMIT_OFFSETS'); // nothing left to claim: not evidence
+    assert.equal(lease.fresh, true);
+    pass(1_001);
+    assert.equal(lease.fresh, false, 'dated from the older request, not the younger');
   });
 
   test('a wall clock stepped backwards does not make an old proof young, nor a new one older', () => {
