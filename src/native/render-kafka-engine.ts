@@ -103,11 +103,7 @@ export function renderKafkaEngineDdl(
   parse: ParseSelectOptions,
 ): KafkaEngineDdl {
   const on = onClusterClause(objects.target);
-  const parsedTable = [
-    `CREATE TABLE IF NOT EXISTS ${objects.parsedTable}${on}`,
-    `(\n${PARSED_COLUMNS.map(([n, t]) => `    ${n} ${t}`).join(',\n')}\n)`,
-    'ENGINE = Null',
-  ].join('\n');
+  const parsedTable = nullTableDdl(objects.parsedTable, on, PARSED_COLUMNS);
   const rowsView = [
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${objects.rowsView}${on}`,
     `TO ${objects.eventsTable}`,
@@ -146,20 +142,12 @@ export function renderKafkaEngineDdl(
     'ENGINE = Kafka',
     `SETTINGS\n${settings.map(([k, v]) => `    ${k} = ${v}`).join(',\n')}`,
   ].join('\n');
-  const rawTable = [
-    `CREATE TABLE IF NOT EXISTS ${objects.rawTable}${on}`,
-    `(\n${KAFKA_SOURCE_COLUMNS.map(([n, t]) => `    ${n} ${t}`).join(',\n')}\n)`,
-    'ENGINE = Null',
-  ].join('\n');
+  const rawTable = nullTableDdl(objects.rawTable, on, KAFKA_SOURCE_COLUMNS);
   const fieldsColumns = [
     ...PARSED_COLUMNS.filter(([n]) => n !== 'cost_usd' && n !== 'cost_source'),
     ...FIELDS_EXTRA_COLUMNS,
   ];
-  const fieldsTable = [
-    `CREATE TABLE IF NOT EXISTS ${objects.fieldsTable}${on}`,
-    `(\n${fieldsColumns.map(([n, t]) => `    ${n} ${t}`).join(',\n')}\n)`,
-    'ENGINE = Null',
-  ].join('\n');
+  const fieldsTable = nullTableDdl(objects.fieldsTable, on, fieldsColumns);
   const priceView = [
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${objects.priceView}${on}`,
     `TO ${objects.parsedTable}`,
@@ -253,5 +241,18 @@ function renderErrorsTable(objects: KafkaEngineObjects): string {
     'PARTITION BY toYYYYMM(_ingested_at)',
     'ORDER BY (_topic, _partition, _offset)',
     `TTL toDateTime(_ingested_at) + INTERVAL ${ERRORS_TTL_DAYS} DAY DELETE`,
+  ].join('\n');
+}
+
+/** A `Null`-engine table: rows pass through it to the views reading it, none are stored. */
+function nullTableDdl(
+  name: string,
+  on: string,
+  columns: readonly (readonly [string, string])[],
+): string {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${name}${on}`,
+    `(\n${columns.map(([n, t]) => `    ${n} ${t}`).join(',\n')}\n)`,
+    'ENGINE = Null',
   ].join('\n');
 }
