@@ -19,6 +19,7 @@ export class OpenBatch {
   readonly startedAt: number;
   readonly #rows: string[] = [];
   readonly #rowSources: SourceMessage[] = [];
+  readonly #rowPartitionKeys: string[] = [];
   readonly #rejected: RejectedMessage[] = [];
   #bytes = 0;
   #memoryBytes = 0;
@@ -67,11 +68,20 @@ export class OpenBatch {
     return !this.isEmpty && now - this.startedAt >= limits.maxAgeMs;
   }
 
-  /** `rowBytes`: the line's UTF-8 length, when the caller measured it already. */
-  addRow(jsonLine: string, source: SourceMessage, rowBytes = Buffer.byteLength(jsonLine)): void {
+  /**
+   * `partitionKey`: the ClickHouse partition the row lands in (sink/split-by-partition.ts);
+   * `rowBytes`: the line's UTF-8 length, when the caller measured it already.
+   */
+  addRow(
+    jsonLine: string,
+    source: SourceMessage,
+    partitionKey: string,
+    rowBytes = Buffer.byteLength(jsonLine),
+  ): void {
     this.#advance(source, rowBytes);
     this.#rows.push(jsonLine);
     this.#rowSources.push(source);
+    this.#rowPartitionKeys.push(partitionKey);
     this.#bytes += rowBytes;
   }
 
@@ -91,6 +101,7 @@ export class OpenBatch {
       lastOffset: this.#lastOffset,
       rows: this.#rows,
       rowSources: this.#rowSources,
+      rowPartitionKeys: this.#rowPartitionKeys,
       rejected: this.#rejected,
       bytes: this.#bytes,
       memoryBytes: this.memoryBytes,

@@ -18,6 +18,8 @@ export interface SealedBatch {
   readonly lastOffset: bigint;
   readonly rows: readonly string[];
   readonly rowSources: readonly SourceMessage[];
+  /** Each row's ClickHouse partition (month), for splitting blocks that span too many. */
+  readonly rowPartitionKeys: readonly string[];
   readonly rejected: readonly RejectedMessage[];
   readonly bytes: number;
   readonly memoryBytes: number;

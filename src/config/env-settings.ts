@@ -230,6 +230,12 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     'int',
     'Longest retry delay; transient failures retry forever',
   ),
+  s(
+    'INSERT_MAX_PARTITIONS_PER_BLOCK',
+    'insert.maxPartitionsPerBlock',
+    'int',
+    'Most months one insert may touch; batches spanning more are split (sent as max_partitions_per_insert_block)',
+  ),
 
   s(
     'DECODE_FORMAT',
@@ -261,6 +267,24 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     'decode.maxPropertiesBytes',
     'int',
     'Larger `properties` are dead-lettered',
+  ),
+  s(
+    'DECODE_MAX_DEPTH',
+    'decode.maxDepth',
+    'int',
+    'Events nesting objects/arrays deeper are dead-lettered (`too_deeply_nested`; at most 1000)',
+  ),
+  s(
+    'DECODE_MAX_KEYS',
+    'decode.maxKeys',
+    'int',
+    'Events with more keys + array items in all are dead-lettered (`too_many_keys`)',
+  ),
+  s(
+    'DECODE_MAX_STRING_LENGTH',
+    'decode.maxStringLength',
+    'int',
+    'Events holding a longer string (characters) are dead-lettered (`string_too_long`)',
   ),
   s(
     'DECODE_MAX_FUTURE_SKEW_MS',

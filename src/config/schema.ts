@@ -104,6 +104,12 @@ const insertSchema = z.strictObject({
   timeoutMs: positiveInt.default(30_000),
   retryInitialMs: positiveInt.default(500),
   retryMaxMs: positiveInt.default(30_000),
+  /**
+   * Most ClickHouse partitions (months) one insert block may touch; a batch spanning more is
+   * split into deterministic sub-blocks. Sent as the insert's max_partitions_per_insert_block
+   * (ClickHouse's default is 100), so the server and the worker agree on the limit.
+   */
+  maxPartitionsPerBlock: positiveInt.max(1_000).default(100),
 });
 
 const decodeSchema = z.strictObject({
@@ -114,6 +120,15 @@ const decodeSchema = z.strictObject({
   schemaRegistryUrl: z.url().optional(),
   maxMessageBytes: positiveInt.default(1024 * 1024),
   maxPropertiesBytes: positiveInt.default(256 * 1024),
+  /**
+   * Deepest nesting of objects/arrays an event may have (the event is level 1). Below
+   * ClickHouse's input_format_json_max_depth (1000); real events rarely pass 10.
+   */
+  maxDepth: positiveInt.max(1000).default(64),
+  /** Keys of all objects plus items of all arrays in one event. */
+  maxKeys: positiveInt.default(10_000),
+  /** Longest string (value or key) in characters; as long as the properties limit by default. */
+  maxStringLength: positiveInt.default(256 * 1024),
   /** How far into the future an event timestamp may be (clock skew of senders). */
   maxFutureSkewMs: nonNegativeInt.default(24 * 60 * 60 * 1000),
   /** reject: dead-letter the event; broker-time: use the Kafka timestamp, keep the original in properties. */

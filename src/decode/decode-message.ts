@@ -4,6 +4,7 @@ import { deadLetter, type Outcome } from './outcome.ts';
 import type { EventRow, MessageOrigin } from './event-row.ts';
 import { finishRow, type DecodedEvent, type DecodedEventHook } from './decoded-event.ts';
 import { normalizeEvent, type NormalizeContext } from './normalize-event.ts';
+import { checkValueLimits } from './value-limits.ts';
 
 const CONFLUENT_MAGIC = 0;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -39,17 +40,26 @@ export class MessageDecoder {
 
   /**
    * bytes → row: decode, then `enrich` (if given) on the parsed event, then serialise
-   * `properties` once. Enrichment never dead-letters; decode and the size limit may.
+   * `properties` once. Never throws: decode and the limits dead-letter by rule, and a
+   * library that throws on a message anyway (a bug, or an input no limit foresaw) turns
+   * that message into an `unprocessable` dead letter instead of stopping its partition.
    */
   decode(
     message: RawMessage,
     context: NormalizeContext,
     enrich?: DecodedEventHook,
   ): Outcome<EventRow> {
-    const decoded = this.decodeEvent(message, context);
-    if (!decoded.ok) return decoded;
-    enrich?.(decoded.value);
-    return finishRow(decoded.value, this.#config.maxPropertiesBytes);
+    let stage: 'decode' | 'enrich' = 'decode';
+    try {
+      const decoded = this.decodeEvent(message, context);
+      if (!decoded.ok) return decoded;
+      stage = 'enrich';
+      enrich?.(decoded.value);
+      stage = 'decode';
+      return finishRow(decoded.value, this.#config.maxPropertiesBytes);
+    } catch (err) {
+      return deadLetter('unprocessable', `${stage} failed: ${describeThrown(err)}`, stage);
+    }
   }
 
   /** bytes → parsed event with its row, `properties` not yet serialised. */
@@ -66,6 +76,8 @@ export class MessageDecoder {
     const format = this.formatOf(value);
     const raw = format === 'json' ? decodeJson(value) : this.#decodeAvro(value, format);
     if (!raw.ok) return raw;
+    const tooBig = checkValueLimits(raw.value, this.#config);
+    if (tooBig !== undefined) return tooBig;
     return normalizeEvent(raw.value, message, this.#config, context);
   }
 
@@ -110,6 +122,11 @@ export class MessageDecoder {
       );
     }
   }
+}
+
+function describeThrown(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 500);
+  return typeof err === 'string' ? err.slice(0, 500) : 'a non-Error value was thrown';
 }
 
 function decodeJson(value: Buffer): Outcome<unknown> {

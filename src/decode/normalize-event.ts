@@ -15,8 +15,9 @@ import {
   type Raw,
 } from './field-readers.ts';
 import { parseTimestamp } from './parse-timestamp.ts';
+import { checkValueLimits, type ValueLimits } from './value-limits.ts';
 
-export interface NormalizeOptions {
+export interface NormalizeOptions extends ValueLimits {
   readonly maxPropertiesBytes: number;
   readonly maxFutureSkewMs: number;
   readonly timestampSkewPolicy: 'reject' | 'broker-time';
@@ -45,6 +46,11 @@ export function normalizeEvent(
   const event = raw as Raw;
   const props = readProperties(event['properties']);
   if (props instanceof FieldProblem) return fieldDeadLetter(props);
+  // properties sent as JSON text was opaque to the check of the whole event: check it now.
+  if (props.text !== undefined) {
+    const tooBig = checkValueLimits(props.object, options, 'properties');
+    if (tooBig !== undefined) return tooBig;
+  }
   const { text: propertiesText, object: p } = props;
   let propertiesChanged = false;
 

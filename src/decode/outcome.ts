@@ -15,6 +15,11 @@ export const DEAD_LETTER_REASONS = [
   'timestamp_in_future',
   'timestamp_before_1970',
   'timestamp_out_of_range',
+  'too_deeply_nested',
+  'too_many_keys',
+  'string_too_long',
+  /** A library threw on this message while decoding or enriching it (a bug to report). */
+  'unprocessable',
   'rejected_by_clickhouse',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];

@@ -2,12 +2,20 @@ import { ClickHouseError } from '@clickhouse/client';
 
 /**
  * What a failed insert means for the batch:
- * - `bad-data`: ClickHouse could not parse or convert some row; retrying the same bytes
- *   fails the same way, so the offending rows are isolated and dead-lettered.
- * - `transient`: anything else (network, timeouts, TOO_MANY_PARTS, memory, a missing table,
- *   auth): back off and retry the same batch while its partition stays paused. Never skip.
+ * - `bad-data`: ClickHouse could not parse, convert or accept some row (a user's
+ *   materialized view that throws on it counts too); the same bytes fail the same way, so
+ *   the rows are split in halves until each refused row stands alone and is dead-lettered.
+ * - `block-too-large`: the block as a whole broke a per-block limit (more partitions than
+ *   `max_partitions_per_insert_block`); any half of it is smaller, so it is split the same
+ *   deterministic way as bad data, but no row is at fault.
+ * - `configuration`: the target is missing, renamed, unreadable or refuses our user. It
+ *   fails until an operator fixes it and then succeeds: retried with backoff (never
+ *   skipped: the data is not at fault), logged as an error.
+ * - `transient`: everything else — network, timeouts, a server that is busy, merging
+ *   (TOO_MANY_PARTS in a partition), short of memory or read-only for a while; errors we do
+ *   not know are treated this way too: back off and retry the same batch. Never skip.
  */
-export type InsertFailureClass = 'bad-data' | 'transient';
+export type InsertFailureClass = 'bad-data' | 'block-too-large' | 'configuration' | 'transient';
 
 /** ClickHouse error codes caused by the inserted data itself. */
 export const BAD_DATA_CODES: ReadonlySet<number> = new Set([
@@ -25,18 +33,61 @@ export const BAD_DATA_CODES: ReadonlySet<number> = new Set([
   72, // CANNOT_PARSE_NUMBER
   117, // INCORRECT_DATA
   131, // TOO_LARGE_STRING_SIZE
+  306, // TOO_DEEP_RECURSION (input_format_json_max_depth)
   321, // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
   349, // CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN
   376, // CANNOT_PARSE_UUID
+  395, // FUNCTION_THROW_IF_VALUE_IS_NON_ZERO (a materialized view's throwIf on a row)
   407, // DECIMAL_OVERFLOW
   441, // CANNOT_PARSE_IPV4
   442, // CANNOT_PARSE_IPV6
   467, // CANNOT_PARSE_BOOL
 ]);
 
+/** Errors an operator must fix (schema, grants, settings); the data is not at fault. */
+export const CONFIGURATION_CODES: ReadonlySet<number> = new Set([
+  8, // THERE_IS_NO_COLUMN
+  10, // NOT_FOUND_COLUMN_IN_BLOCK
+  16, // NO_SUCH_COLUMN_IN_TABLE
+  47, // UNKNOWN_IDENTIFIER
+  48, // NOT_IMPLEMENTED
+  60, // UNKNOWN_TABLE
+  62, // SYNTAX_ERROR
+  73, // UNKNOWN_FORMAT
+  81, // UNKNOWN_DATABASE
+  115, // UNKNOWN_SETTING
+  164, // READONLY (the user's profile is readonly)
+  192, // UNKNOWN_USER
+  193, // WRONG_PASSWORD
+  194, // REQUIRED_PASSWORD
+  452, // SETTING_CONSTRAINT_VIOLATION
+  497, // ACCESS_DENIED
+  516, // AUTHENTICATION_FAILED
+]);
+
+/** 252 is both "too many parts in a partition" (merges are behind: wait) and this. */
+const TOO_MANY_PARTITIONS_IN_BLOCK = /Too many partitions for (a )?single INSERT block/i;
+
 export function classifyInsertError(err: unknown): InsertFailureClass {
   const code = clickHouseErrorCode(err);
-  return code !== undefined && BAD_DATA_CODES.has(code) ? 'bad-data' : 'transient';
+  if (code === undefined) return 'transient';
+  if (code === 252 && err instanceof Error && TOO_MANY_PARTITIONS_IN_BLOCK.test(err.message))
+    return 'block-too-large';
+  if (code === 1001) {
+    // A std::exception from a format reader is a row it cannot read; elsewhere, unknown.
+    return err instanceof Error &&
+      /while (reading|parsing|processing) (row|input)/i.test(err.message)
+      ? 'bad-data'
+      : 'transient';
+  }
+  if (BAD_DATA_CODES.has(code)) return 'bad-data';
+  if (CONFIGURATION_CODES.has(code)) return 'configuration';
+  return 'transient';
+}
+
+/** True for the classes retried as they are; the others are split. */
+export function isRetriedAsIs(failure: InsertFailureClass): boolean {
+  return failure === 'transient' || failure === 'configuration';
 }
 
 /** A short label for metrics and logs: the ClickHouse type, the Node error code, or 'unknown'. */

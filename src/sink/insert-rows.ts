@@ -7,8 +7,17 @@ import { ROW_FORMAT, ROW_FORMAT_SETTINGS } from './row-line.ts';
  * Settings pinned on every insert so that a retried insert forms the same single block
  * and ClickHouse recognises it by its token. Rollup materialized views deduplicate too.
  */
-export function insertSettings(token: string, distributed = false): ClickHouseSettings {
+export function insertSettings(
+  token: string,
+  distributed = false,
+  maxPartitionsPerBlock?: number,
+): ClickHouseSettings {
   return {
+    // The worker splits batches to this many partitions (split-by-partition.ts): the
+    // server must agree, whatever the user's profile says.
+    ...(maxPartitionsPerBlock === undefined
+      ? {}
+      : { max_partitions_per_insert_block: String(maxPartitionsPerBlock) }),
     // Into a Distributed table, acknowledge only once every shard wrote the block (and its
     // token): a background (queued) insert would let offsets be committed too early.
     ...(distributed ? { distributed_foreground_insert: 1 } : {}),
@@ -31,6 +40,8 @@ export interface InsertTarget {
   readonly table: string;
   /** The table is a `Distributed` table over the cluster's shards (clickhouse.distributed). */
   readonly distributed?: boolean;
+  /** insert.maxPartitionsPerBlock, sent as max_partitions_per_insert_block. */
+  readonly maxPartitionsPerBlock?: number;
 }
 
 /** Sends pre-serialised row lines (row-line.ts) as one insert carrying `token`. */
@@ -43,7 +54,11 @@ export async function insertRows(
   const result = await target.client.exec({
     query: `INSERT INTO ${target.database}.${target.table} (${EVENT_COLUMNS.join(', ')}) FORMAT ${ROW_FORMAT}`,
     values: Readable.from(chunks(rows), { objectMode: false }),
-    clickhouse_settings: insertSettings(token, target.distributed === true),
+    clickhouse_settings: insertSettings(
+      token,
+      target.distributed === true,
+      target.maxPartitionsPerBlock,
+    ),
     ...(signal === undefined ? {} : { abort_signal: signal }),
   });
   // Nothing useful in the body, but the socket is only released once it is read.

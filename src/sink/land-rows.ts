@@ -2,7 +2,7 @@ import pRetry from 'p-retry';
 import type { RejectedMessage } from '../batch/sealed-batch.ts';
 import type { SourceMessage } from '../batch/source-message.ts';
 import { errorMessage } from '../errors.ts';
-import { classifyInsertError } from './classify-insert-error.ts';
+import { classifyInsertError, isRetriedAsIs } from './classify-insert-error.ts';
 
 /** Sends rows to ClickHouse as one insert with the given token (insert-rows.ts in production). */
 export type RowInserter = (
@@ -23,10 +23,10 @@ export interface LandRowsOptions {
 
 /**
  * Lands rows in ClickHouse and returns the ones ClickHouse refused as data.
- * Transient failures retry forever with capped exponential backoff (never skip);
- * a bad-data failure splits the rows in halves until each refused row stands alone.
- * Sub-inserts carry tokens derived from their offset range, so a repeat of the same
- * split after a crash deduplicates too.
+ * Transient and configuration failures retry with capped exponential backoff (never skip);
+ * a bad-data or block-too-large failure splits the rows in halves until the block fits or
+ * each refused row stands alone. Sub-inserts carry tokens derived from their offset range,
+ * so a repeat of the same split after a crash deduplicates too.
  */
 export async function landRows(
   rows: readonly string[],
@@ -43,15 +43,15 @@ export async function landRows(
       maxTimeout: options.retryMaxMs,
       randomize: true,
       signal: options.signal,
-      shouldRetry: ({ error }) => classifyInsertError(error) === 'transient',
+      shouldRetry: ({ error }) => isRetriedAsIs(classifyInsertError(error)),
       onFailedAttempt: ({ error, attemptNumber, retryDelay }) => {
-        if (classifyInsertError(error) === 'transient')
+        if (isRetriedAsIs(classifyInsertError(error)))
           options.onRetry?.(error, attemptNumber, retryDelay);
       },
     });
     return [];
   } catch (err) {
-    if (options.signal.aborted || classifyInsertError(err) !== 'bad-data') throw err;
+    if (options.signal.aborted || isRetriedAsIs(classifyInsertError(err))) throw err;
     const first = sources[0];
     if (rows.length === 1 && first !== undefined) {
       return [

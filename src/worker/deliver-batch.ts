@@ -5,7 +5,8 @@ import { encodePendingRange } from '../commit/pending-range.ts';
 import type { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
 import { OwnershipLostError } from '../errors.ts';
 import { failpoint } from '../observe/failpoints.ts';
-import { landRows, type RowInserter } from '../sink/land-rows.ts';
+import { landRows, type LandRowsOptions, type RowInserter } from '../sink/land-rows.ts';
+import { splitByPartition } from '../sink/split-by-partition.ts';
 import type { PartitionLane } from './partition-lane.ts';
 
 export interface DeliveryDependencies {
@@ -16,6 +17,8 @@ export interface DeliveryDependencies {
   readonly insertQueue: PQueue;
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
+  /** Most ClickHouse partitions (months) one insert may touch (insert.maxPartitionsPerBlock). */
+  readonly maxPartitionsPerBlock: number;
   /** The lane is still the current owner of its partition (same group generation). */
   readonly isCurrent: (lane: PartitionLane) => boolean;
   /** Resolves once the group recently confirmed this member (see MembershipLease). */
@@ -44,6 +47,26 @@ export type DeliveryResult = 'committed' | 'lost';
  * A crash anywhere leaves either nothing inserted or a recorded range that the next owner
  * re-forms exactly, whose repeated insert ClickHouse drops by token.
  */
+/** The batch's rows as blocks within the partition limit, landed one after the other. */
+async function landBlocks(
+  batch: SealedBatch,
+  options: LandRowsOptions,
+  maxPartitions: number,
+): Promise<RejectedMessage[]> {
+  const { rows, rowSources, rowPartitionKeys, deduplicationToken } = batch;
+  const rejected: RejectedMessage[] = [];
+  for (const block of splitByPartition(
+    rows,
+    rowSources,
+    rowPartitionKeys,
+    deduplicationToken,
+    maxPartitions,
+  )) {
+    rejected.push(...(await landRows(block.rows, block.sources, block.token, options)));
+  }
+  return rejected;
+}
+
 export async function deliverBatch(
   lane: PartitionLane,
   batch: SealedBatch,
@@ -68,18 +91,22 @@ export async function deliverBatch(
         () => {
           if (!stillOwned()) throw new OwnershipLostError(topic, partition);
           failpoint('before-insert');
-          return landRows(batch.rows, batch.rowSources, batch.deduplicationToken, {
-            // Every attempt: a worker that was frozen past its session may have been
-            // evicted without knowing it; it must not insert until the group confirms it.
-            insert: async (rows, token, insertSignal) => {
-              await deps.awaitMembership(signal);
-              return deps.insert(rows, token, insertSignal);
+          return landBlocks(
+            batch,
+            {
+              // Every attempt: a worker that was frozen past its session may have been
+              // evicted without knowing it; it must not insert until the group confirms it.
+              insert: async (rows, token, insertSignal) => {
+                await deps.awaitMembership(signal);
+                return deps.insert(rows, token, insertSignal);
+              },
+              retryInitialMs: deps.retryInitialMs,
+              retryMaxMs: deps.retryMaxMs,
+              signal,
+              onRetry: (err, attempt, delayMs) => deps.onInsertRetry(lane, err, attempt, delayMs),
             },
-            retryInitialMs: deps.retryInitialMs,
-            retryMaxMs: deps.retryMaxMs,
-            signal,
-            onRetry: (err, attempt, delayMs) => deps.onInsertRetry(lane, err, attempt, delayMs),
-          });
+            deps.maxPartitionsPerBlock,
+          );
         },
         { signal },
       ),

@@ -30,7 +30,7 @@ import {
 } from '../observe/ingest-metrics.ts';
 import type { Logger } from '../observe/logger.ts';
 import { WorkerStats } from '../observe/worker-stats.ts';
-import { insertErrorLabel } from '../sink/classify-insert-error.ts';
+import { classifyInsertError, insertErrorLabel } from '../sink/classify-insert-error.ts';
 import { insertRows } from '../sink/insert-rows.ts';
 import { deliverBatch, type DeliveryDependencies } from './deliver-batch.ts';
 import { LaneRegistry } from './lane-registry.ts';
@@ -101,11 +101,18 @@ export class IngestWorker {
       now: Date.now,
     });
     const { database, table, distributed } = config.clickhouse;
-    const target = { client: parts.clickhouse, database, table, distributed };
-    const { retryInitialMs, retryMaxMs } = config.insert;
+    const { retryInitialMs, retryMaxMs, maxPartitionsPerBlock } = config.insert;
+    const target = {
+      client: parts.clickhouse,
+      database,
+      table,
+      distributed,
+      maxPartitionsPerBlock,
+    };
     const retry = { retryInitialMs, retryMaxMs };
     this.#delivery = {
       ...retry,
+      maxPartitionsPerBlock,
       committer: new OffsetCommitter({
         consumer: this.#consumer,
         ...retry,
@@ -309,21 +316,25 @@ export class IngestWorker {
 
   #onInsertRetry(lane: PartitionLane, err: unknown, attempt: number, delayMs: number): void {
     const errorClass = insertErrorLabel(err);
+    const failure = classifyInsertError(err);
     this.stats.insertRetries++;
     this.#metrics.insertRetried(errorClass);
     lane.blocked = true;
     this.#pauser.pause(lane);
-    this.#log.warn(
-      {
-        partition: `${lane.topic}[${lane.partition}]`,
-        batch: lane.inFlight?.range,
-        error: errorClass,
-        message: errorMessage(err),
-        attempt,
-        retryInMs: Math.round(delayMs),
-      },
-      'insert failed; retrying the same batch',
-    );
+    const fields = {
+      partition: `${lane.topic}[${lane.partition}]`,
+      batch: lane.inFlight?.range,
+      error: errorClass,
+      failure,
+      message: errorMessage(err),
+      attempt,
+      retryInMs: Math.round(delayMs),
+    };
+    // A configuration failure (missing table, grants, password) needs a person; the batch
+    // waits for the fix and lands then.
+    if (failure === 'configuration')
+      this.#log.error(fields, 'insert refused until ClickHouse is fixed; retrying the same batch');
+    else this.#log.warn(fields, 'insert failed; retrying the same batch');
   }
 
   #onLanded(

@@ -13,6 +13,7 @@ import type { MessageDecoder } from '../decode/decode-message.ts';
 import { toClickHouseDateTime64 } from '../decode/event-row.ts';
 import type { EnrichStage } from '../enrich/enrich-stage.ts';
 import { rowLine } from '../sink/row-line.ts';
+import { partitionKeyOf } from '../sink/split-by-partition.ts';
 import type { BufferBudget } from './buffer-budget.ts';
 
 export type OfferResult = 'accepted' | 'skipped' | 'full';
@@ -153,7 +154,8 @@ export class PartitionLane {
       headers: detachedHeaders(source.headers),
     };
     const target = this.#openBatch();
-    if (outcome.ok && line !== undefined) target.addRow(line, held, rowBytes);
+    if (outcome.ok && line !== undefined)
+      target.addRow(line, held, partitionKeyOf(outcome.value), rowBytes);
     else if (!outcome.ok) target.addDeadLetter(held, outcome.deadLetter);
     this.#deps.budget.hold(cost);
     this.#lastOffered = offset;

@@ -38,6 +38,7 @@ function batch(rows: number, startedAt: number) {
     lastOffset: BigInt(10 + rows - 1),
     rows: Array.from({ length: rows }, (_, i) => `{"n":${i}}\n`),
     rowSources: [],
+    rowPartitionKeys: [],
     rejected: [],
     bytes: rows * 8,
     memoryBytes: rows * 16,

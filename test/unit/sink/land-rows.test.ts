@@ -101,4 +101,49 @@ describe('landRows', () => {
       landRows(['a'], [source(0)], 'x', { ...options(insert), signal: controller.signal }),
     );
   });
+
+  test('a block with too many partitions is split until it fits; no row is dead-lettered', async () => {
+    // Rows name their month; the table refuses a block touching more than 3 months.
+    const rows = Array.from({ length: 12 }, (_, i) => `m${i % 6}`);
+    const sources = rows.map((_, i) => source(i));
+    const landed: string[] = [];
+    const insert: RowInserter = async (batch) => {
+      if (new Set(batch).size > 3) {
+        throw new ClickHouseError({
+          message:
+            'Code: 252. DB::Exception: Too many partitions for single INSERT block (more than 3). (TOO_MANY_PARTS)',
+          code: '252',
+          type: 'TOO_MANY_PARTS',
+        });
+      }
+      landed.push(...batch);
+    };
+    const retries: number[] = [];
+    const rejected = await landRows(rows, sources, 'tok', {
+      ...options(insert),
+      onRetry: (_e, attempt) => retries.push(attempt),
+    });
+    assert.deepEqual(rejected, []);
+    assert.deepEqual(retries, [], 'never retried as it was');
+    assert.deepEqual(landed.sort(), [...rows].sort());
+  });
+
+  test('a configuration failure is retried as it is until it is fixed', async () => {
+    let failures = 2;
+    const insert: RowInserter = async () => {
+      if (failures-- > 0)
+        throw new ClickHouseError({
+          message: 'Code: 60. Table x does not exist',
+          code: '60',
+          type: 'UNKNOWN_TABLE',
+        });
+    };
+    const retries: number[] = [];
+    const rejected = await landRows(['a'], [source(0)], 'tok', {
+      ...options(insert),
+      onRetry: (_e, attempt) => retries.push(attempt),
+    });
+    assert.deepEqual(rejected, []);
+    assert.deepEqual(retries, [1, 2]);
+  });
 });

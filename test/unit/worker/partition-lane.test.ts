@@ -13,6 +13,9 @@ const decode: DecodeConfig = {
   avroSchemaIds: {},
   maxMessageBytes: 1 << 20,
   maxPropertiesBytes: 1 << 16,
+  maxDepth: 64,
+  maxKeys: 10_000,
+  maxStringLength: 256 * 1024,
   maxFutureSkewMs: 3_600_000,
   timestampSkewPolicy: 'reject',
 };

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import type { SourceMessage } from '../../../src/batch/source-message.ts';
+import { partitionKeyOf, splitByPartition } from '../../../src/sink/split-by-partition.ts';
+
+const source = (offset: number): SourceMessage => ({
+  topic: 't',
+  partition: 0,
+  offset: String(offset),
+  key: null,
+  value: null,
+  headers: undefined,
+  timestampMs: 0,
+});
+
+describe('partitionKeyOf', () => {
+  test('is toYYYYMM of the UTC timestamp text', () => {
+    assert.equal(partitionKeyOf({ timestamp: '2026-12-04 23:59:59.999' }), '202612');
+    assert.equal(partitionKeyOf({ timestamp: '1970-01-01 00:00:00.000' }), '197001');
+  });
+});
+
+describe('splitByPartition', () => {
+  test('a batch within the limit is one block under its own token', () => {
+    const keys = ['202601', '202602', '202601'];
+    const blocks = splitByPartition(['a', 'b', 'c'], [0, 1, 2].map(source), keys, 't:0:0-2', 2);
+    assert.deepEqual(
+      blocks.map((b) => [b.token, b.rows]),
+      [['t:0:0-2', ['a', 'b', 'c']]],
+    );
+  });
+
+  test('120 months with a limit of 100: two blocks, months ascending, offsets in order', () => {
+    const months = Array.from({ length: 120 }, (_, i) => {
+      const m = 119 - i; // newest first, so sorting matters
+      return `${2010 + Math.floor(m / 12)}${String((m % 12) + 1).padStart(2, '0')}`;
+    });
+    const rows = months.map((m) => `row-${m}`);
+    const blocks = splitByPartition(
+      rows,
+      months.map((_, i) => source(i)),
+      months,
+      'tok',
+      100,
+    );
+    assert.deepEqual(
+      blocks.map((b) => [b.token, b.rows.length]),
+      [
+        ['tok/p201001-201804', 100],
+        ['tok/p201805-201912', 20],
+      ],
+    );
+    for (const block of blocks) {
+      const offsets = block.sources.map((s) => Number(s.offset));
+      assert.deepEqual(
+        offsets,
+        [...offsets].sort((a, b) => a - b),
+      );
+    }
+  });
+
+  test('property: every row in exactly one block, each within the limit, the same split every time', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 1, maxLength: 400 }),
+        fc.integer({ min: 1, max: 120 }),
+        (monthIndexes, limit) => {
+          const keys = monthIndexes.map((m) => String(200001 + m));
+          const rows = keys.map((_, i) => `r${i}`);
+          const sources = keys.map((_, i) => source(i));
+          const blocks = splitByPartition(rows, sources, keys, 'tok', limit);
+          const again = splitByPartition(rows, sources, keys, 'tok', limit);
+          assert.deepEqual(blocks, again);
+          assert.deepEqual(blocks.flatMap((b) => b.rows).sort(), [...rows].sort());
+          assert.equal(new Set(blocks.map((b) => b.token)).size, blocks.length);
+          for (const block of blocks) {
+            const inBlock = new Set(block.sources.map((s) => keys[Number(s.offset)]));
+            assert.ok(inBlock.size <= limit);
+            block.rows.forEach((r, i) => assert.equal(r, rows[Number(block.sources[i]!.offset)]));
+          }
+        },
+      ),
+    );
+  });
+});
