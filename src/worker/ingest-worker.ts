@@ -19,6 +19,7 @@ import { BufferBudget } from './buffer-budget.ts';
 import { PartitionPauser } from '../consume/partition-pauser.ts';
 import type { AvroSchemas } from '../decode/avro-schemas.ts';
 import { createDecoder } from '../decode/create-decoder.ts';
+import { SchemaRegistryError } from '../decode/schema-registry-client.ts';
 import type { MessageDecoder } from '../decode/decode-message.ts';
 import { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
 import { passThrough, type EnrichStage } from '../enrich/enrich-stage.ts';
@@ -257,6 +258,8 @@ export class IngestWorker {
       stopping: () => this.#stopping !== undefined,
       onFull: (full) => this.#pauser.pause(full),
       onSealed: (sealed) => this.#pump(sealed),
+      onRegistryRetry: (err, attempt, delayMs) =>
+        this.#onRegistryRetry(batch, err, attempt, delayMs),
     });
     this.stats.messagesConsumed += consumed;
     this.#metrics.consumed(batch.topic, consumed);
@@ -305,6 +308,27 @@ export class IngestWorker {
     if (!lane.paused || !lane.alive || this.#stopping !== undefined) return;
     if (!lane.canAccept || !this.#budget.hasRoom) return;
     this.#pauser.resume(lane);
+  }
+
+  #onRegistryRetry(
+    batch: EachBatchPayload['batch'],
+    err: unknown,
+    attempt: number,
+    delayMs: number,
+  ): void {
+    const kind = err instanceof SchemaRegistryError ? err.kind : 'unexpected';
+    this.#metrics.schemaRegistryFailed(kind);
+    // The message names the registry by origin only (schema-registry-client.ts): no secret.
+    this.#log.error(
+      {
+        partition: `${batch.topic}[${batch.partition}]`,
+        error: kind,
+        message: errorMessage(err),
+        attempt,
+        retryInMs: Math.round(delayMs),
+      },
+      'schema registry lookup failed; the partition waits and retries',
+    );
   }
 
   #onInsertRetry(lane: PartitionLane, err: unknown, attempt: number, delayMs: number): void {
