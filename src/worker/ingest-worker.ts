@@ -16,7 +16,7 @@ import { CommittedOffsets } from '../consume/committed-offsets.ts';
 import { createGroupClients } from '../consume/create-group-clients.ts';
 import { MembershipLease } from '../consume/membership-lease.ts';
 import { BufferBudget } from './buffer-budget.ts';
-import { PartitionPauser } from '../consume/partition-pauser.ts';
+import { PartitionPauser, whileRunning } from '../consume/partition-pauser.ts';
 import type { AvroSchemas } from '../decode/avro-schemas.ts';
 import { createDecoder } from '../decode/create-decoder.ts';
 import { SchemaRegistryError } from '../decode/schema-registry-client.ts';
@@ -83,7 +83,9 @@ export class IngestWorker {
     this.#clickhouse = parts.clickhouse;
     this.#metrics = parts.metrics ?? ignoreIngestMetrics;
     const { kafka: k } = config;
-    const clients = createGroupClients(parts.kafka, k);
+    const clients = createGroupClients(parts.kafka, k, {
+      mayRestart: () => this.#stopping === undefined,
+    });
     this.#consumer = clients.consumer;
     this.#producer = clients.producer;
     this.#admin = clients.admin;
@@ -148,10 +150,13 @@ export class IngestWorker {
         { err: event.payload.error, restart: event.payload.restart },
         'consumer crashed',
       );
-      if (!event.payload.restart) this.#failure?.(event.payload.error);
+      // While stopping, a crash (a rejoin cut short by our own disconnect) is the stop.
+      if (!event.payload.restart && this.#stopping === undefined)
+        this.#failure?.(event.payload.error);
     });
     this.#metrics.watchConsumer(this.#consumer);
     await this.#consumer.connect();
+    if (this.#stopping !== undefined) return;
     await this.#consumer.subscribe({
       topics: [...kafka.topics],
       fromBeginning: kafka.fromBeginning,
@@ -162,6 +167,7 @@ export class IngestWorker {
       partitionsConsumedConcurrently: kafka.partitionsConsumedConcurrently,
       eachBatch: (payload) => this.#onBatch(payload),
     });
+    if (this.#stopping !== undefined) return;
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
     this.#running = true;
     this.#log.info({ topics: kafka.topics, groupId: kafka.groupId }, 'worker started');
@@ -199,16 +205,21 @@ export class IngestWorker {
    * owner (and deduplicated), never lost.
    */
   stop(deadlineMs = this.#config.shutdownTimeoutMs): Promise<void> {
-    // A stop requested while starting waits for the start to settle, then drains.
-    this.#stopping ??= (this.#starting ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(() => this.#drainAndClose(deadlineMs));
+    // A stop requested while starting waits for the start to settle, then drains — but not
+    // past the deadline: joining a group that is rebalancing can take the whole rebalance
+    // timeout, and the disconnect below cuts that join short.
+    const deadline = Date.now() + deadlineMs;
+    this.#stopping ??= Promise.race([
+      (this.#starting ?? Promise.resolve()).catch(() => undefined),
+      sleep(deadlineMs / 2, undefined, { ref: false }),
+    ]).then(() => this.#drainAndClose(deadline));
     return this.#stopping;
   }
 
-  async #drainAndClose(deadlineMs: number): Promise<void> {
-    const deadline = Date.now() + deadlineMs;
-    this.#consumer.pause(this.#config.kafka.topics.map((topic) => ({ topic })));
+  async #drainAndClose(deadline: number): Promise<void> {
+    // Before the group is joined, or between a crashed rejoin and its restart, there is no
+    // consumer group to pause: nothing is being fetched then either.
+    whileRunning(() => this.#consumer.pause(this.#config.kafka.topics.map((topic) => ({ topic }))));
     while (Date.now() < deadline) {
       for (const lane of this.#lanes.lanes()) {
         lane.sealIfDue(true);
@@ -237,7 +248,14 @@ export class IngestWorker {
     this.#lanes.newGeneration();
     clearInterval(this.#ticker);
     await Promise.allSettled([...this.#deliveries]);
-    await this.#consumer.disconnect();
+    // Leaving the group can fail or hang mid-rebalance; what landed is committed already and
+    // the rest is re-read by the next owner, so a failed goodbye is not a failed stop.
+    await Promise.race([
+      this.#consumer.disconnect().catch((err: unknown) => {
+        this.#log.warn({ err: errorMessage(err) }, 'consumer did not disconnect cleanly');
+      }),
+      sleep(Math.max(1_000, deadline - Date.now()), undefined, { ref: false }),
+    ]);
     await Promise.allSettled([
       this.#producer.disconnect(),
       this.#admin.disconnect(),
