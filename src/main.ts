@@ -135,8 +135,12 @@ async function runUntilStopped(
   try {
     await worker.start();
   } catch (err) {
-    await observability.stop();
-    throw err;
+    // A start cut short by SIGTERM (the drain disconnects what start was connecting) is a
+    // stop, not a failure: `stopped` tells how it ended.
+    if (signals === 0) {
+      await observability.stop();
+      throw err;
+    }
   }
   const code = await Promise.race([stopped, failed]);
   await observability.stop(); // after the drain: scrapes and probes answer until then

@@ -254,7 +254,27 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     'DECODE_SCHEMA_REGISTRY_URL',
     'decode.schemaRegistryUrl',
     'string',
-    'Optional schema registry for ids not mapped locally',
+    'Optional schema registry for ids not mapped locally (`https://user:pass@host/` works)',
+  ),
+  s(
+    'DECODE_SCHEMA_REGISTRY_USERNAME',
+    'decode.schemaRegistryUsername',
+    'string',
+    'Schema registry basic-auth user (with `DECODE_SCHEMA_REGISTRY_PASSWORD`)',
+  ),
+  s(
+    'DECODE_SCHEMA_REGISTRY_PASSWORD',
+    'decode.schemaRegistryPassword',
+    'string',
+    'Schema registry basic-auth password',
+    { secret: true, fromFile: true },
+  ),
+  s(
+    'DECODE_SCHEMA_REGISTRY_TOKEN',
+    'decode.schemaRegistryToken',
+    'string',
+    'Schema registry bearer token (instead of basic auth)',
+    { secret: true, fromFile: true },
   ),
   s(
     'DECODE_MAX_MESSAGE_BYTES',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { registryAuthIssues } from './registry-auth-issues.ts';
 import { tlsSettingIssues } from './tls-setting-issues.ts';
 import {
   BUNDLED_GEO_DATABASES,
@@ -118,6 +119,11 @@ const decodeSchema = z.strictObject({
   /** Confluent schema id → local .avsc file, for wire-format messages. */
   avroSchemaIds: z.record(z.string().regex(/^\d+$/), z.string()).default({}),
   schemaRegistryUrl: z.url().optional(),
+  /** Basic auth (Confluent's basic.auth.user.info); credentials in the URL work too. */
+  schemaRegistryUsername: z.string().min(1).optional(),
+  schemaRegistryPassword: z.string().optional(),
+  /** Bearer auth (Confluent's bearer.auth.token); not together with basic auth. */
+  schemaRegistryToken: z.string().min(1).optional(),
   maxMessageBytes: positiveInt.default(1024 * 1024),
   maxPropertiesBytes: positiveInt.default(256 * 1024),
   /**
@@ -284,6 +290,7 @@ export const configSchema = z
       });
     }
     for (const issue of tlsSettingIssues(c)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of registryAuthIssues(c.decode)) ctx.addIssue({ code: 'custom', ...issue });
   });
 
 export type Config = z.infer<typeof configSchema>;

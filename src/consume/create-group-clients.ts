@@ -9,10 +9,24 @@ export interface GroupClients {
   readonly admin: Admin;
 }
 
+export interface GroupClientHooks {
+  /** False once the worker is stopping: a consumer that crashed then must not rejoin. */
+  readonly mayRestart?: () => boolean;
+}
+
 /** The three kafkajs clients one worker uses, configured from the kafka section. */
-export function createGroupClients(kafka: Kafka, config: KafkaConfig): GroupClients {
+export function createGroupClients(
+  kafka: Kafka,
+  config: KafkaConfig,
+  hooks: GroupClientHooks = {},
+): GroupClients {
+  const mayRestart = hooks.mayRestart ?? (() => true);
   return {
     consumer: kafka.consumer({
+      // kafkajs's own default is 5 retries; kept. Without the hook a consumer that crashed
+      // during a rebalance restarts on a timer even after stop() disconnected it, and joins
+      // the group again behind the worker's back.
+      retry: { retries: 5, restartOnFailure: () => Promise.resolve(mayRestart()) },
       groupId: config.groupId,
       sessionTimeout: config.sessionTimeoutMs,
       rebalanceTimeout: config.rebalanceTimeoutMs,

@@ -23,14 +23,16 @@ export class PartitionPauser {
     if (lane.paused) return;
     lane.paused = true;
     this.#paused.set(key(lane), { topic: lane.topic, partition: lane.partition });
-    this.#consumer.pause([{ topic: lane.topic, partitions: [lane.partition] }]);
+    whileRunning(() => this.#consumer.pause([{ topic: lane.topic, partitions: [lane.partition] }]));
   }
 
   resume(lane: PausableLane): void {
     if (!lane.paused) return;
     lane.paused = false;
     this.#paused.delete(key(lane));
-    this.#consumer.resume([{ topic: lane.topic, partitions: [lane.partition] }]);
+    whileRunning(() =>
+      this.#consumer.resume([{ topic: lane.topic, partitions: [lane.partition] }]),
+    );
   }
 
   /** After a rebalance: whatever we paused is resumed; new lanes decide afresh. */
@@ -40,9 +42,28 @@ export class PartitionPauser {
     for (const { topic, partition } of this.#paused.values()) {
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
     }
-    this.#consumer.resume([...byTopic].map(([topic, partitions]) => ({ topic, partitions })));
+    whileRunning(() =>
+      this.#consumer.resume([...byTopic].map(([topic, partitions]) => ({ topic, partitions }))),
+    );
     this.#paused.clear();
   }
 }
 
 const key = (lane: PausableLane): string => `${lane.topic}:${lane.partition}`;
+
+/**
+ * Runs a pause/resume unless kafkajs has no consumer group right now: between a crash and
+ * its restart (a failed rejoin during a rebalance) or after stop, kafkajs throws "Consumer
+ * group was not initialized". Nothing is fetched then, and a restarted group starts with
+ * nothing paused (the join resumes our bookkeeping too), so there is nothing to do.
+ */
+export function whileRunning(action: () => void): void {
+  try {
+    action();
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith(NOT_RUNNING)) return;
+    throw err;
+  }
+}
+
+const NOT_RUNNING = 'Consumer group was not initialized';

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import { IngestError, errorMessage } from '../errors.ts';
+import { deadLetter, ok, type DeadLetter, type Outcome } from './outcome.ts';
+import { writerFromRegistryAnswer } from './registry-schema-answer.ts';
+import { SchemaRegistryClient, type RegistryAuth } from './schema-registry-client.ts';
 
-type AvroType = ReturnType<typeof avro.Type.forSchema>;
+export type AvroType = ReturnType<typeof avro.Type.forSchema>;
 
 /** A writer schema and the resolver that reads it into our reader schema. */
 export interface WriterSchema {
@@ -15,8 +18,15 @@ export interface AvroSchemaOptions {
   /** Confluent schema id → .avsc file. */
   readonly schemaIds: Readonly<Record<string, string>>;
   readonly registryUrl?: string | undefined;
+  readonly registryAuth?: RegistryAuth;
   readonly fetchImpl?: typeof fetch;
 }
+
+/**
+ * Ids the registry ruled out are remembered so their messages do not each cost a request;
+ * the cap keeps a stream of random ids (garbage after a magic byte 0) from growing the map.
+ */
+const MAX_REJECTED_IDS = 10_000;
 
 /**
  * The reader schema (schemas/avro/event.avsc) and the writer schemas known by id,
@@ -24,68 +34,91 @@ export interface AvroSchemaOptions {
  */
 export class AvroSchemas {
   readonly reader: AvroType;
+  readonly registry: SchemaRegistryClient | undefined;
   readonly #byId = new Map<number, WriterSchema>();
-  readonly #unknownIds = new Set<number>();
-  readonly #registryUrl: string | undefined;
-  readonly #fetch: typeof fetch;
+  /** Ids whose messages are dead letters, with the reason (insertion order = age). */
+  readonly #rejected = new Map<number, DeadLetter>();
+  readonly #inFlight = new Map<number, Promise<void>>();
 
   constructor(options: AvroSchemaOptions) {
     this.reader = parseSchemaFile(options.readerSchemaFile);
     for (const [id, file] of Object.entries(options.schemaIds)) {
-      this.#byId.set(Number(id), this.#writer(parseSchemaFile(file)));
+      const writer = writerSchemaFor(this.reader, parseSchemaFile(file));
+      if (!writer.ok) {
+        throw new IngestError(`Avro schema ${file} (id ${id}): ${writer.deadLetter.message}`, {
+          retriable: false,
+        });
+      }
+      this.#byId.set(Number(id), writer.value);
     }
-    this.#registryUrl = options.registryUrl;
-    this.#fetch = options.fetchImpl ?? fetch;
+    this.registry =
+      options.registryUrl === undefined
+        ? undefined
+        : new SchemaRegistryClient(
+            options.registryUrl,
+            options.registryAuth ?? { kind: 'none' },
+            options.fetchImpl,
+          );
   }
 
-  writer(id: number): WriterSchema | undefined {
-    return this.#byId.get(id);
+  /** The writer schema of `id`, or why messages written with it are dead letters. */
+  writer(id: number): Outcome<WriterSchema> {
+    const known = this.#byId.get(id);
+    if (known !== undefined) return ok(known);
+    const rejected = this.#rejected.get(id);
+    if (rejected !== undefined) return { ok: false, deadLetter: rejected };
+    return deadLetter('unknown_schema_id', `unknown Avro schema id ${id}`);
   }
 
   /** True when `id` is neither known nor ruled out, and a registry could tell. */
   needsLookup(id: number): boolean {
-    return this.#registryUrl !== undefined && !this.#byId.has(id) && !this.#unknownIds.has(id);
+    return this.registry !== undefined && !this.#byId.has(id) && !this.#rejected.has(id);
   }
 
   /**
-   * Fetches schema `id` from the registry. A 404 marks the id unknown (its messages are
-   * dead-lettered); any other failure is an infrastructure error and is retried.
+   * Fetches schema `id` from the registry. Whatever the answer says (404, not Avro, not a
+   * schema, not readable into ours) settles the id: its messages become dead letters with
+   * that reason. Only a registry that cannot answer throws (SchemaRegistryError, retriable).
    */
-  async lookup(id: number): Promise<void> {
-    if (this.#registryUrl === undefined) return;
-    const url = new URL(
-      `schemas/ids/${id}`,
-      this.#registryUrl.endsWith('/') ? this.#registryUrl : `${this.#registryUrl}/`,
-    );
-    let response: Response;
-    try {
-      response = await this.#fetch(url, { signal: AbortSignal.timeout(10_000) });
-    } catch (err) {
-      throw new IngestError(`schema registry unreachable: ${errorMessage(err)}`, {
-        retriable: true,
-        cause: err,
-      });
-    }
-    if (response.status === 404) {
-      this.#unknownIds.add(id);
-      return;
-    }
-    if (!response.ok) {
-      throw new IngestError(`schema registry answered ${response.status} for id ${id}`, {
-        retriable: true,
-      });
-    }
-    const body = (await response.json()) as { schema?: unknown };
-    if (typeof body.schema !== 'string') {
-      this.#unknownIds.add(id);
-      return;
-    }
-    this.#byId.set(id, this.#writer(avro.Type.forSchema(JSON.parse(body.schema) as avro.Schema)));
+  lookup(id: number): Promise<void> {
+    const pending = this.#inFlight.get(id);
+    if (pending !== undefined) return pending;
+    const started = this.#fetchAndSettle(id).finally(() => this.#inFlight.delete(id));
+    this.#inFlight.set(id, started);
+    return started;
   }
 
-  #writer(type: AvroType): WriterSchema {
-    const same = type.fingerprint().equals(this.reader.fingerprint());
-    return { type, resolver: same ? undefined : this.reader.createResolver(type) };
+  async #fetchAndSettle(id: number): Promise<void> {
+    if (this.registry === undefined || !this.needsLookup(id)) return;
+    const answer = await this.registry.fetchSchema(id);
+    const writer = answer.found
+      ? writerFromRegistryAnswer(id, answer, (type) => writerSchemaFor(this.reader, type))
+      : deadLetter<WriterSchema>(
+          'unknown_schema_id',
+          `unknown Avro schema id ${id} (registry: 404)`,
+        );
+    if (writer.ok) {
+      this.#byId.set(id, writer.value);
+      return;
+    }
+    if (this.#rejected.size >= MAX_REJECTED_IDS) {
+      const oldest = this.#rejected.keys().next();
+      if (oldest.done !== true) this.#rejected.delete(oldest.value);
+    }
+    this.#rejected.set(id, writer.deadLetter);
+  }
+}
+
+/** `type` as a writer of `reader`'s data, or `incompatible_schema` when Avro cannot resolve it. */
+function writerSchemaFor(reader: AvroType, type: AvroType): Outcome<WriterSchema> {
+  if (type.fingerprint().equals(reader.fingerprint())) return ok({ type, resolver: undefined });
+  try {
+    return ok({ type, resolver: reader.createResolver(type) });
+  } catch (err) {
+    return deadLetter(
+      'incompatible_schema',
+      `writer schema cannot be read as the event schema: ${errorMessage(err)}`,
+    );
   }
 }
 

@@ -103,11 +103,10 @@ export class MessageDecoder {
       }
       const id = value.readUInt32BE(1);
       const writer = schemas.writer(id);
-      if (writer === undefined)
-        return deadLetter('unknown_schema_id', `unknown Avro schema id ${id}`);
+      if (!writer.ok) return writer;
       payload = value.subarray(5);
-      resolver = writer.resolver;
-      type = writer.resolver === undefined ? writer.type : schemas.reader;
+      resolver = writer.value.resolver;
+      type = resolver === undefined ? writer.value.type : schemas.reader;
     }
     try {
       return {

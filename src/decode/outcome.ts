@@ -8,6 +8,12 @@ export const DEAD_LETTER_REASONS = [
   'invalid_json',
   'invalid_avro',
   'unknown_schema_id',
+  /** The registry holds this id as PROTOBUF or JSON Schema: only Avro is decoded. */
+  'unsupported_schema_type',
+  /** The registry's answer for this id is not a usable Avro schema. */
+  'invalid_schema',
+  /** The writer schema cannot be resolved into ours (schemas/avro/event.avsc). */
+  'incompatible_schema',
   'not_an_object',
   'missing_field',
   'wrong_type',

@@ -15,6 +15,8 @@ export interface IngestMetrics {
   timeInsert<T>(attempt: () => Promise<T>): Promise<T>;
   /** An insert attempt failed and will be retried. */
   insertRetried(errorClass: string): void;
+  /** A schema registry lookup failed (`error`: its kind) and will be retried. */
+  schemaRegistryFailed(error: string): void;
   /** A batch landed: `rowsInserted` of its rows were acknowledged by ClickHouse. */
   landed(batch: SealedBatch, rowsInserted: number, nowMs: number): void;
   /** One offset commit succeeded after `durationMs`. */
@@ -29,6 +31,7 @@ export const ignoreIngestMetrics: IngestMetrics = {
   consumed: () => {},
   timeInsert: (attempt) => attempt(),
   insertRetried: () => {},
+  schemaRegistryFailed: () => {},
   landed: () => {},
   committed: () => {},
   deadLettersWritten: () => {},

@@ -95,6 +95,12 @@ export const METRICS = {
     labels: ['outcome'],
     buckets: SECONDS_INSERT,
   },
+  schemaRegistryErrors: {
+    name: 'hanzo_ingest_schema_registry_errors_total',
+    kind: 'counter',
+    help: 'Schema registry lookups that failed and will be retried (unreachable, unauthorized, http_error); the partition waits',
+    labels: ['error'],
+  },
   insertRetries: {
     name: 'hanzo_ingest_insert_retries_total',
     kind: 'counter',

@@ -23,6 +23,7 @@ export class WorkerMetrics implements IngestMetrics {
   readonly #batchAge: Histogram;
   readonly #insertDuration: Histogram;
   readonly #insertRetries: Counter;
+  readonly #registryErrors: Counter;
   readonly #rowsInserted: Counter;
   readonly #bytesInserted: Counter;
   readonly #commitDuration: Histogram;
@@ -39,6 +40,7 @@ export class WorkerMetrics implements IngestMetrics {
     this.#batchAge = histogramOf(registry, METRICS.batchAge);
     this.#insertDuration = histogramOf(registry, METRICS.insertDuration);
     this.#insertRetries = counterOf(registry, METRICS.insertRetries);
+    this.#registryErrors = counterOf(registry, METRICS.schemaRegistryErrors);
     this.#rowsInserted = counterOf(registry, METRICS.rowsInserted);
     this.#bytesInserted = counterOf(registry, METRICS.bytesInserted);
     this.#commitDuration = histogramOf(registry, METRICS.commitDuration);
@@ -123,6 +125,10 @@ export class WorkerMetrics implements IngestMetrics {
 
   insertRetried(errorClass: string): void {
     this.#insertRetries.inc({ error_class: errorClass });
+  }
+
+  schemaRegistryFailed(error: string): void {
+    this.#registryErrors.inc({ error });
   }
 
   landed(batch: SealedBatch, rowsInserted: number, nowMs: number): void {

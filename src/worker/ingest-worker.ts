@@ -16,9 +16,10 @@ import { CommittedOffsets } from '../consume/committed-offsets.ts';
 import { createGroupClients } from '../consume/create-group-clients.ts';
 import { MembershipLease } from '../consume/membership-lease.ts';
 import { BufferBudget } from './buffer-budget.ts';
-import { PartitionPauser } from '../consume/partition-pauser.ts';
+import { PartitionPauser, whileRunning } from '../consume/partition-pauser.ts';
 import type { AvroSchemas } from '../decode/avro-schemas.ts';
 import { createDecoder } from '../decode/create-decoder.ts';
+import { SchemaRegistryError } from '../decode/schema-registry-client.ts';
 import type { MessageDecoder } from '../decode/decode-message.ts';
 import { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
 import { passThrough, type EnrichStage } from '../enrich/enrich-stage.ts';
@@ -82,7 +83,9 @@ export class IngestWorker {
     this.#clickhouse = parts.clickhouse;
     this.#metrics = parts.metrics ?? ignoreIngestMetrics;
     const { kafka: k } = config;
-    const clients = createGroupClients(parts.kafka, k);
+    const clients = createGroupClients(parts.kafka, k, {
+      mayRestart: () => this.#stopping === undefined,
+    });
     this.#consumer = clients.consumer;
     this.#producer = clients.producer;
     this.#admin = clients.admin;
@@ -154,10 +157,13 @@ export class IngestWorker {
         { err: event.payload.error, restart: event.payload.restart },
         'consumer crashed',
       );
-      if (!event.payload.restart) this.#failure?.(event.payload.error);
+      // While stopping, a crash (a rejoin cut short by our own disconnect) is the stop.
+      if (!event.payload.restart && this.#stopping === undefined)
+        this.#failure?.(event.payload.error);
     });
     this.#metrics.watchConsumer(this.#consumer);
     await this.#consumer.connect();
+    if (this.#stopping !== undefined) return;
     await this.#consumer.subscribe({
       topics: [...kafka.topics],
       fromBeginning: kafka.fromBeginning,
@@ -168,6 +174,7 @@ export class IngestWorker {
       partitionsConsumedConcurrently: kafka.partitionsConsumedConcurrently,
       eachBatch: (payload) => this.#onBatch(payload),
     });
+    if (this.#stopping !== undefined) return;
     this.#ticker = setInterval(() => this.#tick(), TICK_MS);
     this.#running = true;
     this.#log.info({ topics: kafka.topics, groupId: kafka.groupId }, 'worker started');
@@ -205,16 +212,21 @@ export class IngestWorker {
    * owner (and deduplicated), never lost.
    */
   stop(deadlineMs = this.#config.shutdownTimeoutMs): Promise<void> {
-    // A stop requested while starting waits for the start to settle, then drains.
-    this.#stopping ??= (this.#starting ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(() => this.#drainAndClose(deadlineMs));
+    // A stop requested while starting waits for the start to settle, then drains — but not
+    // past the deadline: joining a group that is rebalancing can take the whole rebalance
+    // timeout, and the disconnect below cuts that join short.
+    const deadline = Date.now() + deadlineMs;
+    this.#stopping ??= Promise.race([
+      (this.#starting ?? Promise.resolve()).catch(() => undefined),
+      sleep(deadlineMs / 2, undefined, { ref: false }),
+    ]).then(() => this.#drainAndClose(deadline));
     return this.#stopping;
   }
 
-  async #drainAndClose(deadlineMs: number): Promise<void> {
-    const deadline = Date.now() + deadlineMs;
-    this.#consumer.pause(this.#config.kafka.topics.map((topic) => ({ topic })));
+  async #drainAndClose(deadline: number): Promise<void> {
+    // Before the group is joined, or between a crashed rejoin and its restart, there is no
+    // consumer group to pause: nothing is being fetched then either.
+    whileRunning(() => this.#consumer.pause(this.#config.kafka.topics.map((topic) => ({ topic }))));
     while (Date.now() < deadline) {
       for (const lane of this.#lanes.lanes()) {
         lane.sealIfDue(true);
@@ -243,7 +255,14 @@ export class IngestWorker {
     this.#lanes.newGeneration();
     clearInterval(this.#ticker);
     await Promise.allSettled([...this.#deliveries]);
-    await this.#consumer.disconnect();
+    // Leaving the group can fail or hang mid-rebalance; what landed is committed already and
+    // the rest is re-read by the next owner, so a failed goodbye is not a failed stop.
+    await Promise.race([
+      this.#consumer.disconnect().catch((err: unknown) => {
+        this.#log.warn({ err: errorMessage(err) }, 'consumer did not disconnect cleanly');
+      }),
+      sleep(Math.max(1_000, deadline - Date.now()), undefined, { ref: false }),
+    ]);
     await Promise.allSettled([
       this.#producer.disconnect(),
       this.#admin.disconnect(),
@@ -264,6 +283,8 @@ export class IngestWorker {
       stopping: () => this.#stopping !== undefined,
       onFull: (full) => this.#pauser.pause(full),
       onSealed: (sealed) => this.#pump(sealed),
+      onRegistryRetry: (err, attempt, delayMs) =>
+        this.#onRegistryRetry(batch, err, attempt, delayMs),
     });
     this.stats.messagesConsumed += consumed;
     this.#metrics.consumed(batch.topic, consumed);
@@ -312,6 +333,27 @@ export class IngestWorker {
     if (!lane.paused || !lane.alive || this.#stopping !== undefined) return;
     if (!lane.canAccept || !this.#budget.hasRoom) return;
     this.#pauser.resume(lane);
+  }
+
+  #onRegistryRetry(
+    batch: EachBatchPayload['batch'],
+    err: unknown,
+    attempt: number,
+    delayMs: number,
+  ): void {
+    const kind = err instanceof SchemaRegistryError ? err.kind : 'unexpected';
+    this.#metrics.schemaRegistryFailed(kind);
+    // The message names the registry by origin only (schema-registry-client.ts): no secret.
+    this.#log.error(
+      {
+        partition: `${batch.topic}[${batch.partition}]`,
+        error: kind,
+        message: errorMessage(err),
+        attempt,
+        retryInMs: Math.round(delayMs),
+      },
+      'schema registry lookup failed; the partition waits and retries',
+    );
   }
 
   #onInsertRetry(lane: PartitionLane, err: unknown, attempt: number, delayMs: number): void {

@@ -1,6 +1,7 @@
 import type { EachBatchPayload } from 'kafkajs';
 import type { AvroSchemas } from '../decode/avro-schemas.ts';
 import type { MessageDecoder } from '../decode/decode-message.ts';
+import { awaitSchemaLookup } from './await-schema-lookup.ts';
 import { ingestedAtNow, type PartitionLane } from './partition-lane.ts';
 
 /** Decoding a fetched batch gives the event loop a turn after this long… */
@@ -17,6 +18,8 @@ export interface FetchedBatchHandlers {
   readonly onFull: (lane: PartitionLane) => void;
   /** The lane sealed a batch and has none in flight: deliver it. */
   readonly onSealed: (lane: PartitionLane) => void;
+  /** The schema registry could not answer; the partition waits and retries. */
+  readonly onRegistryRetry: (err: unknown, attempt: number, delayMs: number) => void;
 }
 
 /**
@@ -42,7 +45,16 @@ export async function offerFetchedBatch(
     }
     if (!payload.isRunning() || payload.isStale() || !lane.alive || handlers.stopping()) break;
     const schemaId = handlers.decoder.pendingSchemaId(message.value);
-    if (schemaId !== undefined) await handlers.schemas?.lookup(schemaId);
+    if (schemaId !== undefined && handlers.schemas !== undefined) {
+      const settled = await awaitSchemaLookup(handlers.schemas, schemaId, {
+        keepWaiting: () =>
+          payload.isRunning() && !payload.isStale() && lane.alive && !handlers.stopping(),
+        heartbeat: () => payload.heartbeat(),
+        onRetry: handlers.onRegistryRetry,
+      });
+      // Not resolved: kafkajs fetches this message again for whoever owns the partition next.
+      if (!settled) break;
+    }
     const result = lane.offer(message, batch.topic, batch.partition, ingestedAt);
     if (result === 'full') {
       handlers.onFull(lane);

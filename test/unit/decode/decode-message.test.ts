@@ -226,8 +226,10 @@ describe('decode: Avro events', () => {
       Buffer.concat([Buffer.from([0, 0, 0, 0, id]), payload]);
     const current = decoder.decode(message(wire(1, reader.toBuffer(record))), context);
     assert.ok(current.ok);
+    const known = schemas.writer(7);
+    assert.ok(known.ok);
     const old = avro.Type.forSchema(
-      JSON.parse(JSON.stringify(schemas.writer(7)?.type.schema())) as avro.Schema,
+      JSON.parse(JSON.stringify(known.value.type.schema())) as avro.Schema,
     );
     const legacy = decoder.decode(
       message(
