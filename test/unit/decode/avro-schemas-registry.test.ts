@@ -23,6 +23,9 @@ const config: DecodeConfig = {
   avroSchemaIds: {},
   maxMessageBytes: 64 * 1024,
   maxPropertiesBytes: 8 * 1024,
+  maxDepth: 64,
+  maxKeys: 10_000,
+  maxStringLength: 256 * 1024,
   maxFutureSkewMs: 60 * 60 * 1000,
   timestampSkewPolicy: 'reject',
 };
