@@ -5,13 +5,14 @@ import { badInput } from './bad-input.ts';
 import { baseline } from './baseline.ts';
 import { clickhouseDown } from './clickhouse-down.ts';
 import { failingBatch } from './failing-batch.ts';
+import { hostileInput } from './hostile-input.ts';
 import { kafkaRestart } from './kafka-restart.ts';
 import { rebalanceStorm } from './rebalance-storm.ts';
 import { rollupDedup } from './rollup-dedup.ts';
 import { sigkillSteps } from './sigkill-steps.ts';
 import { zombie } from './zombie.ts';
 
-/** The matrix, in the order of the issue's list (1–11). */
+/** The matrix, in the order of the issues' lists (1–11, then 12: what real producers send). */
 export const SCENARIOS: readonly Scenario[] = [
   baseline,
   sigkillSteps,
@@ -24,4 +25,5 @@ export const SCENARIOS: readonly Scenario[] = [
   badInput,
   backpressure,
   rollupDedup,
+  hostileInput,
 ];
