@@ -56,7 +56,13 @@ function letter(valueBytes: number, i = 0): DeadLetterRecord {
 
 describe('dead-letter sizes, chunks and truncation', () => {
   test('the estimate is an upper bound of what kafkajs encodes', async () => {
-    for (const sizes of [[0], [1], [2_000], [2_000, 10, 70_000], Array(50).fill(2_048)]) {
+    for (const sizes of [
+      [0],
+      [1],
+      [2_000],
+      [2_000, 10, 70_000],
+      Array.from({ length: 50 }, () => 2_048),
+    ]) {
       const records = sizes.map((n, i) => letter(n, i));
       const estimate =
         RECORD_BATCH_OVERHEAD_BYTES + records.reduce((s, r) => s + estimateRecordBytes(r), 0);
