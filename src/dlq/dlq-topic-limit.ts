@@ -1,5 +1,8 @@
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import { errorMessage } from '../errors.ts';
+
+// kafkajs assigns its enums to module.exports at run time: not visible as named ESM exports.
+const { ConfigResourceTypes } = kafkajs;
 
 /** Kafka's default message.max.bytes (a broker that reports nothing takes this). */
 export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
