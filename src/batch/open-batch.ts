@@ -1,5 +1,5 @@
 import type { DeadLetter } from '../decode/outcome.ts';
-import { heldBytes, type SourceMessage } from './source-message.ts';
+import { heldBytes, messageBytes, type SourceMessage } from './source-message.ts';
 import { sealBatch, type RejectedMessage, type SealedBatch } from './sealed-batch.ts';
 
 export interface BatchLimits {
@@ -22,6 +22,8 @@ export class OpenBatch {
   readonly #rowPartitionKeys: string[] = [];
   readonly #rejected: RejectedMessage[] = [];
   #bytes = 0;
+  /** Bytes of the dead letters (key, value, headers): what the DLQ writes will carry. */
+  #deadLetterBytes = 0;
   #memoryBytes = 0;
   #firstOffset: bigint | undefined;
   #lastOffset: bigint | undefined;
@@ -34,6 +36,19 @@ export class OpenBatch {
 
   get rowCount(): number {
     return this.#rows.length;
+  }
+
+  /**
+   * Rows and dead letters: what the row cap counts. Dead letters count like rows so that a
+   * run of bad messages makes batches (and DLQ writes) no larger than a run of good ones.
+   */
+  get messageCount(): number {
+    return this.#rows.length + this.#rejected.length;
+  }
+
+  /** Row bytes plus dead-letter bytes: what the byte cap counts. */
+  get cappedBytes(): number {
+    return this.#bytes + this.#deadLetterBytes;
   }
 
   /** Bytes of the JSON rows (what the insert will carry). */
@@ -54,14 +69,17 @@ export class OpenBatch {
     return this.#firstOffset === undefined;
   }
 
-  /** Would adding `rowBytes` more break a limit? (An empty batch always takes one.) */
-  wouldOverflow(rowBytes: number, limits: BatchLimits): boolean {
+  /**
+   * Would one more message of `bytes` (a row's JSON, or a dead letter's messageBytes) break
+   * a limit? (An empty batch always takes one.)
+   */
+  wouldOverflow(bytes: number, limits: BatchLimits): boolean {
     if (this.isEmpty) return false;
-    return this.#rows.length + 1 > limits.maxRows || this.#bytes + rowBytes > limits.maxBytes;
+    return this.messageCount + 1 > limits.maxRows || this.cappedBytes + bytes > limits.maxBytes;
   }
 
   isFull(limits: BatchLimits): boolean {
-    return this.#rows.length >= limits.maxRows || this.#bytes >= limits.maxBytes;
+    return this.messageCount >= limits.maxRows || this.cappedBytes >= limits.maxBytes;
   }
 
   isDue(now: number, limits: BatchLimits): boolean {
@@ -88,6 +106,7 @@ export class OpenBatch {
   addDeadLetter(source: SourceMessage, deadLetter: DeadLetter): void {
     this.#advance(source, 0);
     this.#rejected.push({ source, deadLetter });
+    this.#deadLetterBytes += messageBytes(source);
   }
 
   seal(): SealedBatch {

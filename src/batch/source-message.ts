@@ -42,7 +42,26 @@ const MESSAGE_OVERHEAD_BYTES = 160;
 
 /** What a held message costs in memory: its row (JSON bytes, 0 for a dead letter), its bytes. */
 export function heldBytes(source: SourceMessage, rowBytes: number): number {
-  return (
-    rowBytes + (source.value?.length ?? 0) + (source.key?.length ?? 0) + MESSAGE_OVERHEAD_BYTES
-  );
+  return rowBytes + messageBytes(source) + MESSAGE_OVERHEAD_BYTES;
+}
+
+/**
+ * A message's own bytes: key, value and headers (names and values). What a dead letter
+ * adds to its batch: it is written to the DLQ topic as it arrived, headers included.
+ */
+export function messageBytes(source: Pick<SourceMessage, 'key' | 'value' | 'headers'>): number {
+  return (source.value?.length ?? 0) + (source.key?.length ?? 0) + headerBytes(source.headers);
+}
+
+/** Header names and values, in bytes (a header with several values counts each). */
+export function headerBytes(headers: IHeaders | undefined): number {
+  if (headers === undefined) return 0;
+  let bytes = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) {
+      bytes += Buffer.byteLength(name) + (typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+    }
+  }
+  return bytes;
 }

@@ -87,6 +87,11 @@ dlq
         toTopic: options.toTopic,
         dryRun: options.dryRun === true,
       });
+      for (const t of summary.skippedTruncated) {
+        console.error(
+          `skipped truncated dead letter ${t.source} (${t.originalBytes} bytes originally): re-read the original from its source topic at that partition and offset`,
+        );
+      }
       console.log(JSON.stringify({ dryRun: options.dryRun === true, ...summary }, null, 2));
     },
   );

@@ -1,10 +1,8 @@
-import { Partitioners, type Admin, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.ts';
 
 export interface GroupClients {
   readonly consumer: Consumer;
-  /** Writes dead letters: idempotent, acks=all on every send. */
-  readonly producer: Producer;
   /** Reads committed offsets with their metadata (the pending ranges). */
   readonly admin: Admin;
 }
@@ -14,7 +12,7 @@ export interface GroupClientHooks {
   readonly mayRestart?: () => boolean;
 }
 
-/** The three kafkajs clients one worker uses, configured from the kafka section. */
+/** The group's kafkajs clients, configured from the kafka section (the DLQ producer: src/dlq). */
 export function createGroupClients(
   kafka: Kafka,
   config: KafkaConfig,
@@ -35,14 +33,6 @@ export function createGroupClients(
       maxBytesPerPartition: config.fetchMaxBytesPerPartition,
       maxWaitTimeInMs: config.fetchMaxWaitMs,
       allowAutoTopicCreation: false,
-    }),
-    producer: kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // An idempotent producer must not give up on its own; our own retry wraps each send.
-      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
     }),
     admin: kafka.admin(),
   };

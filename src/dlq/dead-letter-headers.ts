@@ -11,6 +11,12 @@ export const DLQ_HEADERS = {
   sourceOffset: 'hanzo.dlq.source_offset',
   workerId: 'hanzo.dlq.worker_id',
   time: 'hanzo.dlq.time',
+  /**
+   * Set when the record was cut to fit the DLQ topic's max.message.bytes: the original
+   * value's size in bytes. The value is a prefix only; the source headers say where the
+   * whole message is (replay skips such records rather than re-inject a prefix).
+   */
+  truncated: 'hanzo.dlq.truncated',
 } as const;
 
 const MAX_ERROR_MESSAGE = 2_000;

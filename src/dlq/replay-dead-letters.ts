@@ -24,6 +24,17 @@ export interface ReplaySummary {
   /** The same source message dead-lettered more than once: replayed once. */
   readonly repeats: number;
   readonly byReason: Record<string, number>;
+  /**
+   * Dead letters stored truncated (hanzo.dlq.truncated): their value is only a prefix of
+   * the event, so they are not replayed; the original is at `source` (topic:partition:offset)
+   * while the source topic's retention keeps it.
+   */
+  readonly skippedTruncated: readonly TruncatedDeadLetter[];
+}
+
+export interface TruncatedDeadLetter {
+  readonly source: string;
+  readonly originalBytes: number;
 }
 
 /**
@@ -36,10 +47,17 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayS
   const selected = await readSelected(options);
   const byReason: Record<string, number> = {};
   const unique = new Map<string, { topic: string; message: Message }>();
+  const truncated = new Map<string, TruncatedDeadLetter>();
   for (const record of selected) {
     const reason = headerText(record.headers, DLQ_HEADERS.errorClass) ?? 'unknown';
     const source = `${headerText(record.headers, DLQ_HEADERS.sourceTopic)}:${headerText(record.headers, DLQ_HEADERS.sourcePartition)}:${headerText(record.headers, DLQ_HEADERS.sourceOffset)}`;
-    if (unique.has(source)) continue;
+    if (unique.has(source) || truncated.has(source)) continue;
+    const originalBytes = headerText(record.headers, DLQ_HEADERS.truncated);
+    if (originalBytes !== undefined) {
+      // Re-injecting the prefix would land a broken event as if it were the original.
+      truncated.set(source, { source, originalBytes: Number(originalBytes) });
+      continue;
+    }
     byReason[reason] = (byReason[reason] ?? 0) + 1;
     const topic = options.toTopic ?? headerText(record.headers, DLQ_HEADERS.sourceTopic);
     if (topic === undefined) continue;
@@ -70,8 +88,9 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayS
   return {
     scanned: selected.scanned,
     replayed: unique.size,
-    repeats: selected.length - unique.size,
+    repeats: selected.length - unique.size - truncated.size,
     byReason,
+    skippedTruncated: [...truncated.values()],
   };
 }
 

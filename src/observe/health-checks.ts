@@ -1,3 +1,4 @@
+import type { DlqWritabilityState } from '../dlq/dlq-writability.ts';
 import type { ConsumerPhase } from './consumer-activity.ts';
 
 export interface Check {
@@ -27,6 +28,8 @@ export interface ReadinessInputs {
     readonly lastOkAt: number | undefined;
     readonly lastError: string | undefined;
   };
+  /** Whether the last write to the DLQ topic was acknowledged. */
+  readonly dlq: DlqWritabilityState;
   readonly bounds: {
     /** The consume loop must show activity at least this often. */
     readonly progressMs: number;
@@ -40,8 +43,9 @@ export interface ReadinessInputs {
 
 /**
  * /readyz: connected to Kafka and ClickHouse, in the group (assigned, or waiting for an
- * assignment), and the consume loop moving within its bound. A draining worker is not
- * ready. Pure: the server hands in what the probes saw.
+ * assignment), the consume loop moving within its bound, and the DLQ topic taking writes
+ * (while it does not, partitions with dead letters wait). A draining worker is not ready.
+ * Pure: the server hands in what the probes saw.
  */
 export function evaluateReadiness(i: ReadinessInputs): Verdict {
   const checks: Record<string, Check> = {
@@ -61,8 +65,20 @@ export function evaluateReadiness(i: ReadinessInputs): Verdict {
         )
       : { ok: false, detail: i.clickhouse.lastError ?? 'not probed yet' },
     consumer: consumerCheck(i),
+    dlq: dlqCheck(i.dlq, i.now),
   };
   return verdict(checks);
+}
+
+function dlqCheck(dlq: DlqWritabilityState, now: number): Check {
+  if (dlq.writable) return { ok: true, detail: `dead letters can be written to ${dlq.topic}` };
+  const since = dlq.failingSinceMs === undefined ? '' : ` for ${seconds(now - dlq.failingSinceMs)}`;
+  const why =
+    dlq.lastFailure === undefined ? '' : `: ${dlq.lastFailure.error} (${dlq.lastFailure.message})`;
+  return {
+    ok: false,
+    detail: `cannot write dead letters to ${dlq.topic}${since}${why}; partitions with dead letters wait`,
+  };
 }
 
 function consumerCheck(i: ReadinessInputs): Check {

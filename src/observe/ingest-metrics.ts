@@ -1,5 +1,6 @@
 import type { Consumer } from 'kafkajs';
 import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
+import type { DlqWritabilityState } from '../dlq/dlq-writability.ts';
 
 /**
  * What the pipeline reports while it runs. The worker receives one through its parts;
@@ -23,6 +24,8 @@ export interface IngestMetrics {
   committed(durationMs: number): void;
   /** These dead letters were acknowledged by the DLQ topic. */
   deadLettersWritten(letters: readonly RejectedMessage[]): void;
+  /** A write to the DLQ topic failed with the broker's `error` (it is retried). */
+  deadLetterWriteFailed(error: string): void;
 }
 
 /** Records nothing: tools and tests that run a worker without a metrics endpoint. */
@@ -35,6 +38,7 @@ export const ignoreIngestMetrics: IngestMetrics = {
   landed: () => {},
   committed: () => {},
   deadLettersWritten: () => {},
+  deadLetterWriteFailed: () => {},
 };
 
 /** What a running worker holds right now; read at scrape time and by /readyz. */
@@ -48,4 +52,6 @@ export interface WorkerRuntimeState {
   readonly bufferedBytes: number;
   /** When the oldest message not yet landed entered the worker (ms), if any. */
   readonly oldestUnflushedAtMs: number | undefined;
+  /** Whether dead letters can be written now (partitions with dead letters wait while not). */
+  readonly dlq: DlqWritabilityState;
 }

@@ -147,6 +147,12 @@ export class Observability {
         lastOkAt: this.#probe.lastOkAt,
         lastError: this.#probe.lastError,
       },
+      dlq: state?.dlq ?? {
+        topic: kafka.dlqTopic,
+        writable: true,
+        lastFailure: undefined,
+        failingSinceMs: undefined,
+      },
       bounds: {
         progressMs: observe.readyProgressMs,
         joinMs: kafka.rebalanceTimeoutMs + kafka.sessionTimeoutMs,

@@ -28,6 +28,7 @@ export class WorkerMetrics implements IngestMetrics {
   readonly #bytesInserted: Counter;
   readonly #commitDuration: Histogram;
   readonly #deadLetters: Counter;
+  readonly #dlqWriteFailures: Counter;
   #state: () => WorkerRuntimeState | undefined = () => undefined;
 
   constructor(registry: Registry, options: { table: string; now?: () => number }) {
@@ -45,6 +46,7 @@ export class WorkerMetrics implements IngestMetrics {
     this.#bytesInserted = counterOf(registry, METRICS.bytesInserted);
     this.#commitDuration = histogramOf(registry, METRICS.commitDuration);
     this.#deadLetters = counterOf(registry, METRICS.deadLetters);
+    this.#dlqWriteFailures = counterOf(registry, METRICS.dlqWriteFailures);
 
     // Known label values start at 0, so rate() and alerts see a series before the first event.
     this.#rowsInserted.inc({ table: this.#table }, 0);
@@ -96,6 +98,8 @@ export class WorkerMetrics implements IngestMetrics {
         s.oldestUnflushedAtMs === undefined ? 0 : Math.max(0, now() - s.oldestUnflushedAtMs) / 1000,
       ),
     );
+    // Before the worker is observed nothing was written yet: writable until a write fails.
+    gaugeOf(registry, METRICS.dlqWritable, () => (this.#state()?.dlq.writable === false ? 0 : 1));
   }
 
   /** Where the scrape-time gauges read the worker's buffers from. */
@@ -142,6 +146,10 @@ export class WorkerMetrics implements IngestMetrics {
 
   committed(durationMs: number): void {
     this.#commitDuration.observe(durationMs / 1000);
+  }
+
+  deadLetterWriteFailed(error: string): void {
+    this.#dlqWriteFailures.inc({ error });
   }
 
   deadLettersWritten(letters: readonly RejectedMessage[]): void {

@@ -1,11 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import {
-  type Admin,
-  type Consumer,
-  type EachBatchPayload,
-  type Kafka,
-  type Producer,
-} from 'kafkajs';
+import { type Admin, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import PQueue from 'p-queue';
 import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
 import { OffsetCommitter } from '../commit/offset-committer.ts';
@@ -21,7 +15,9 @@ import type { AvroSchemas } from '../decode/avro-schemas.ts';
 import { createDecoder } from '../decode/create-decoder.ts';
 import { SchemaRegistryError } from '../decode/schema-registry-client.ts';
 import type { MessageDecoder } from '../decode/decode-message.ts';
+import { createDeadLetterProducer } from '../dlq/dead-letter-producer.ts';
 import { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
+import { readTopicMessageLimit } from '../dlq/dlq-topic-limit.ts';
 import { passThrough, type EnrichStage } from '../enrich/enrich-stage.ts';
 import { errorMessage } from '../errors.ts';
 import {
@@ -59,7 +55,7 @@ export class IngestWorker {
   readonly #config: Readonly<Config>;
   readonly #log: Logger;
   readonly #consumer: Consumer;
-  readonly #producer: Producer;
+  readonly #deadLetters: DeadLetterPublisher;
   readonly #admin: Admin;
   readonly #clickhouse: ClickHouseClient;
   readonly #lanes: LaneRegistry;
@@ -87,7 +83,6 @@ export class IngestWorker {
       mayRestart: () => this.#stopping === undefined,
     });
     this.#consumer = clients.consumer;
-    this.#producer = clients.producer;
     this.#admin = clients.admin;
     this.#pauser = new PartitionPauser(this.#consumer);
     // A member frozen for half a session timeout may already be evicted: it waits for the
@@ -113,6 +108,15 @@ export class IngestWorker {
       maxPartitionsPerBlock,
     };
     const retry = { retryInitialMs, retryMaxMs };
+    this.#deadLetters = new DeadLetterPublisher({
+      producer: createDeadLetterProducer(parts.kafka),
+      topic: k.dlqTopic,
+      workerId: config.workerId,
+      ...retry,
+      logger: parts.logger,
+      onPublished: (letters) => this.#metrics.deadLettersWritten(letters),
+      onWriteFailed: (failure) => this.#metrics.deadLetterWriteFailed(failure.error),
+    });
     this.#delivery = {
       ...retry,
       maxPartitionsPerBlock,
@@ -123,13 +127,7 @@ export class IngestWorker {
       }),
       insert: (rows, token, signal) =>
         this.#metrics.timeInsert(() => insertRows(target, rows, token, signal)),
-      deadLetters: new DeadLetterPublisher({
-        producer: this.#producer,
-        topic: k.dlqTopic,
-        workerId: config.workerId,
-        ...retry,
-        onPublished: (letters) => this.#metrics.deadLettersWritten(letters),
-      }),
+      deadLetters: this.#deadLetters,
       insertQueue: new PQueue({ concurrency: config.insert.maxInFlight }),
       isCurrent: (lane) => this.#lanes.isCurrent(lane),
       awaitMembership: (signal) => this.#lease.whenFresh(signal),
@@ -149,7 +147,15 @@ export class IngestWorker {
     const { kafka } = this.#config;
     await this.#admin.connect();
     await assertTopicsExist(this.#admin, [...kafka.topics, kafka.dlqTopic]);
-    await this.#producer.connect();
+    // Dead letters are sent in requests that fit this limit (a larger one is refused whole).
+    const dlqLimit = await readTopicMessageLimit(this.#admin, kafka.dlqTopic);
+    if (dlqLimit.source === 'default') {
+      this.#log.warn(
+        { topic: kafka.dlqTopic, maxMessageBytes: dlqLimit.bytes, err: dlqLimit.error },
+        "could not read the DLQ topic's max.message.bytes; assuming Kafka's default",
+      );
+    }
+    await this.#deadLetters.connect(dlqLimit.bytes);
     const { GROUP_JOIN, CRASH } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, (event) => this.#onGroupJoin(event.payload.memberAssignment));
     this.#consumer.on(CRASH, (event) => {
@@ -196,6 +202,7 @@ export class IngestWorker {
       insertsInFlight: this.#delivery.insertQueue.pending,
       bufferedBytes: this.#budget.heldBytes,
       oldestUnflushedAtMs: oldest,
+      dlq: this.#deadLetters.writability,
     };
   }
 
@@ -264,7 +271,7 @@ export class IngestWorker {
       sleep(Math.max(1_000, deadline - Date.now()), undefined, { ref: false }),
     ]);
     await Promise.allSettled([
-      this.#producer.disconnect(),
+      this.#deadLetters.disconnect(),
       this.#admin.disconnect(),
       this.#clickhouse.close(),
     ]);

@@ -5,6 +5,7 @@ import {
   detachedBytes,
   detachedHeaders,
   heldBytes,
+  messageBytes,
   type SourceMessage,
 } from '../batch/source-message.ts';
 import { OffsetWatermark } from '../commit/offset-watermark.ts';
@@ -140,11 +141,10 @@ export class PartitionLane {
       this.#sealOpen();
       return 'full';
     }
-    if (
-      !reforming &&
-      line !== undefined &&
-      this.#open?.wouldOverflow(rowBytes, this.#deps.limits)
-    ) {
+    // Dead letters count toward the caps like rows: a run of bad messages must not build
+    // one DLQ write larger than the topic takes.
+    const cappedBytes = line === undefined ? messageBytes(source) : rowBytes;
+    if (!reforming && this.#open?.wouldOverflow(cappedBytes, this.#deps.limits)) {
       if (!this.#sealOpen()) return 'full';
     }
     const held: SourceMessage = {

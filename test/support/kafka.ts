@@ -7,9 +7,10 @@ export function testKafka(clientId = 'hanzo-ingest-test'): Kafka {
   return new Kafka({ clientId, brokers: testStack().brokers, logLevel: logLevel.NOTHING });
 }
 
+/** `configs`: topic settings, e.g. `{ 'max.message.bytes': '65536' }`. */
 export async function createTopics(
   kafka: Kafka,
-  topics: { topic: string; partitions: number }[],
+  topics: { topic: string; partitions: number; configs?: Record<string, string> }[],
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -20,6 +21,7 @@ export async function createTopics(
         topic: t.topic,
         numPartitions: t.partitions,
         replicationFactor: 1,
+        configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
   } finally {

@@ -66,6 +66,7 @@ describe('observability: /readyz follows ClickHouse, /healthz follows the proces
       assert.deepEqual(Object.keys(ready.checks).sort(), [
         'clickhouse',
         'consumer',
+        'dlq',
         'kafka',
         'worker',
       ]);

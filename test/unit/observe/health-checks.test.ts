@@ -5,6 +5,7 @@ import {
   evaluateReadiness,
   type ReadinessInputs,
 } from '../../../src/observe/health-checks.ts';
+import { DlqWritability } from '../../../src/dlq/dlq-writability.ts';
 
 const NOW = 1_000_000;
 const healthy: ReadinessInputs = {
@@ -18,6 +19,7 @@ const healthy: ReadinessInputs = {
   },
   kafka: { lastOkAt: NOW - 2_000, lastError: undefined },
   clickhouse: { up: true, lastOkAt: NOW - 1_000, lastError: undefined },
+  dlq: new DlqWritability('events_dlq').state,
   bounds: { progressMs: 60_000, joinMs: 105_000, kafkaMs: 40_000, clickhouseMs: 25_000 },
 };
 const failing = (i: ReadinessInputs): string[] =>
@@ -67,6 +69,18 @@ describe('readiness', () => {
       ['clickhouse'],
     );
     assert.match(v.checks['clickhouse']!.detail, /ECONNREFUSED/);
+  });
+
+  test('unready while DLQ writes fail, naming the topic and the error; ready after a write', () => {
+    const dlq = new DlqWritability('events_dlq');
+    dlq.failed({ error: 'UNKNOWN_TOPIC_OR_PARTITION', message: 'no such topic' }, NOW - 12_000);
+    dlq.failed({ error: 'UNKNOWN_TOPIC_OR_PARTITION', message: 'no such topic' }, NOW - 2_000);
+    const v = evaluateReadiness({ ...healthy, dlq: dlq.state });
+    assert.equal(v.status, 'unavailable');
+    assert.deepEqual(failing({ ...healthy, dlq: dlq.state }), ['dlq']);
+    assert.match(v.checks['dlq']!.detail, /events_dlq for 12\.0 s: UNKNOWN_TOPIC_OR_PARTITION/);
+    dlq.succeeded();
+    assert.equal(evaluateReadiness({ ...healthy, dlq: dlq.state }).status, 'ok');
   });
 
   test('unready when the brokers have not answered within the bound', () => {

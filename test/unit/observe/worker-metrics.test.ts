@@ -8,6 +8,7 @@ import {
   MAX_UNKNOWN_MODEL_SERIES,
 } from '../../../src/observe/enrich-metrics.ts';
 import { createLagMetrics } from '../../../src/observe/lag-metrics.ts';
+import { DlqWritability } from '../../../src/dlq/dlq-writability.ts';
 import { METRICS } from '../../../src/observe/metric-names.ts';
 import { WorkerMetrics } from '../../../src/observe/worker-metrics.ts';
 
@@ -141,7 +142,13 @@ describe('worker metrics', () => {
       insertsInFlight: 3,
       bufferedBytes: 4096,
       oldestUnflushedAtMs: 47_000 as number | undefined,
+      dlq: new DlqWritability('t_dlq').state,
     };
+    assert.equal(
+      await valueOf(registry, METRICS.dlqWritable.name),
+      1,
+      'writable until a write fails',
+    );
     metrics.observeWorker(() => state);
     assert.equal(await valueOf(registry, METRICS.pausedPartitions.name), 2);
     assert.equal(await valueOf(registry, METRICS.insertsInFlight.name), 3);
@@ -150,6 +157,29 @@ describe('worker metrics', () => {
     now = 60_000;
     state = { ...state, oldestUnflushedAtMs: undefined };
     assert.equal(await valueOf(registry, METRICS.oldestUnflushedAge.name), 0);
+    assert.equal(await valueOf(registry, METRICS.dlqWritable.name), 1);
+    const failing = new DlqWritability('t_dlq');
+    failing.failed({ error: 'TOPIC_AUTHORIZATION_FAILED', message: 'no' }, now);
+    state = { ...state, dlq: failing.state };
+    assert.equal(await valueOf(registry, METRICS.dlqWritable.name), 0);
+  });
+
+  test('failed DLQ writes are counted by the broker error', async () => {
+    const registry = new Registry();
+    const metrics = new WorkerMetrics(registry, { table: 'events' });
+    metrics.deadLetterWriteFailed('UNKNOWN_TOPIC_OR_PARTITION');
+    metrics.deadLetterWriteFailed('UNKNOWN_TOPIC_OR_PARTITION');
+    metrics.deadLetterWriteFailed('MESSAGE_TOO_LARGE');
+    assert.equal(
+      await valueOf(registry, METRICS.dlqWriteFailures.name, {
+        error: 'UNKNOWN_TOPIC_OR_PARTITION',
+      }),
+      2,
+    );
+    assert.equal(
+      await valueOf(registry, METRICS.dlqWriteFailures.name, { error: 'MESSAGE_TOO_LARGE' }),
+      1,
+    );
   });
 
   test('group joins count rebalances and set the assignment', async () => {

@@ -49,7 +49,7 @@ const good = (offset: number): KafkaMessage => ({
 const bad = (offset: number): KafkaMessage => ({ ...good(offset), value: Buffer.from('not json') });
 
 describe('PartitionLane batching', () => {
-  test('seals contiguous ranges at maxRows; dead letters ride inside the range', () => {
+  test('seals contiguous ranges at maxRows; dead letters ride inside the range and count as rows', () => {
     const l = lane();
     for (const m of [good(0), bad(1), good(2), good(3)])
       assert.equal(l.offer(m, 't', 0, 'now'), 'accepted');
@@ -57,9 +57,9 @@ describe('PartitionLane batching', () => {
     assert.ok(first);
     assert.deepEqual(
       [first.firstOffset, first.lastOffset, first.rows.length, first.rejected.length],
-      [0n, 3n, 3, 1],
+      [0n, 2n, 2, 1],
     );
-    assert.equal(first.deduplicationToken, 't:0:0-3');
+    assert.equal(first.deduplicationToken, 't:0:0-2');
     assert.equal(first.rejected[0]?.deadLetter.reason, 'invalid_json');
   });
 
