@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import type { CompressionTypes, Producer } from 'kafkajs';
 import { LRUCache } from 'lru-cache';
 import pRetry from 'p-retry';
 import type { RejectedMessage } from '../batch/sealed-batch.ts';
@@ -10,6 +10,8 @@ export interface DeadLetterPublisherOptions {
   readonly workerId: string;
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
+  /** Codec of the produced batches (KAFKA_DLQ_COMPRESSION); none by default. */
+  readonly compression?: CompressionTypes;
   /** Called once the brokers acknowledged these dead letters (metrics). */
   readonly onPublished?: (letters: readonly RejectedMessage[]) => void;
 }
@@ -36,16 +38,15 @@ export class DeadLetterPublisher {
     if (fresh.length === 0) return;
     const now = new Date();
     const messages = fresh.map((r) => buildDeadLetterRecord(r, this.#options.workerId, now));
-    await pRetry(
-      () => this.#options.producer.send({ topic: this.#options.topic, acks: -1, messages }),
-      {
-        retries: Number.POSITIVE_INFINITY,
-        minTimeout: this.#options.retryInitialMs,
-        maxTimeout: this.#options.retryMaxMs,
-        randomize: true,
-        signal,
-      },
-    );
+    const { producer, topic, compression } = this.#options;
+    const codec = compression === undefined ? {} : { compression };
+    await pRetry(() => producer.send({ topic, acks: -1, ...codec, messages }), {
+      retries: Number.POSITIVE_INFINITY,
+      minTimeout: this.#options.retryInitialMs,
+      maxTimeout: this.#options.retryMaxMs,
+      randomize: true,
+      signal,
+    });
     for (const r of fresh) this.#published.set(sourceKey(r), true);
     this.#options.onPublished?.(fresh);
   }

@@ -13,6 +13,7 @@ import type { Config } from '../config/schema.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assertTopicsExist } from '../consume/assert-topics-exist.ts';
 import { CommittedOffsets } from '../consume/committed-offsets.ts';
+import { compressionTypeOf } from '../consume/compression/compression-type.ts';
 import { createGroupClients } from '../consume/create-group-clients.ts';
 import { MembershipLease } from '../consume/membership-lease.ts';
 import { BufferBudget } from './buffer-budget.ts';
@@ -116,6 +117,7 @@ export class IngestWorker {
       deadLetters: new DeadLetterPublisher({
         producer: this.#producer,
         topic: k.dlqTopic,
+        compression: compressionTypeOf(k.dlqCompression),
         workerId: config.workerId,
         ...retry,
         onPublished: (letters) => this.#metrics.deadLettersWritten(letters),
