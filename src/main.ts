@@ -1,6 +1,7 @@
 import { assertBudgetFitsHeap } from './config/heap-room.ts';
 import { loadConfig } from './config/load-config.ts';
 import type { Config } from './config/schema.ts';
+import { watchDecompressFailures } from './consume/compression/register-compression-codecs.ts';
 import { createKafka } from './consume/create-kafka.ts';
 import { maskSecrets } from './config/print-config.ts';
 import { createEnrichment } from './enrich/create-enrichment.ts';
@@ -71,6 +72,16 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
   assertBudgetFitsHeap(config.maxBufferedBytes);
   // Metrics, /healthz and /readyz come up first: probes get answers during start-up too.
   const observability = new Observability(config, logger);
+  // kafkajs retries such a fetch quietly (and restarts the consumer after its retries):
+  // every failure is counted and logged here.
+  const decompressLog = logger.child({ component: 'decompress' });
+  watchDecompressFailures((error) => {
+    observability.metrics.decompressFailed(error.codec);
+    decompressLog.error(
+      { codec: error.codec, err: error.message },
+      'cannot decompress a fetched record batch; the fetch is retried',
+    );
+  });
   // Geo databases, prices and the overrides file load (and are checked) before anything starts.
   const enrichment = await createEnrichment(config.enrich, {
     logger,

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { Partitioners } from 'kafkajs';
+import { Partitioners, type CompressionTypes } from 'kafkajs';
 import { loadConfig } from '../config/load-config.ts';
 import { ConfigError } from '../errors.ts';
+import { compressionTypeOf } from '../consume/compression/compression-type.ts';
+import { CODEC_NAMES, type CodecName } from '../consume/compression/record-codec.ts';
 import { createKafka } from '../consume/create-kafka.ts';
 import { produceSampleEvents } from '../demo/produce-sample-events.ts';
 import { createLogger } from '../observe/logger.ts';
@@ -18,9 +20,16 @@ export function registerProduceSampleCommand(program: Command): void {
     .option('--count <events>', 'stop after this many (default: until SIGTERM/SIGINT)')
     .option('--malformed-every <n>', 'every n-th message is malformed JSON (0: none)', '0')
     .option('--topic <topic>', 'topic to produce to (default: the first of KAFKA_TOPICS)')
+    .option('--compression <codec>', 'none, gzip, snappy, lz4 or zstd', 'none')
     .action(
       async (
-        options: { rate: string; count?: string; malformedEvery: string; topic?: string },
+        options: {
+          rate: string;
+          count?: string;
+          malformedEvery: string;
+          topic?: string;
+          compression: string;
+        },
         command: Command,
       ) => {
         const configFile = command.parent?.opts<{ config?: string }>().config;
@@ -29,6 +38,7 @@ export function registerProduceSampleCommand(program: Command): void {
         const rate = positive('--rate', options.rate);
         const count = options.count === undefined ? undefined : positive('--count', options.count);
         const malformedEvery = whole('--malformed-every', options.malformedEvery);
+        const compression = codec('--compression', options.compression);
         const topic = options.topic ?? config.kafka.topics[0] ?? 'hanzo_events';
         const producer = createKafka(config.kafka, logger.child({ component: 'kafka' })).producer({
           createPartitioner: Partitioners.DefaultPartitioner,
@@ -39,13 +49,17 @@ export function registerProduceSampleCommand(program: Command): void {
           process.once(signal, () => stop.abort());
         }
         await producer.connect();
-        logger.info({ topic, rate, count, malformedEvery }, 'producing sample events');
+        logger.info(
+          { topic, rate, count, malformedEvery, compression: options.compression },
+          'producing sample events',
+        );
         try {
           const sent = await produceSampleEvents(producer, {
             topic,
             rate,
             count,
             malformedEvery,
+            compression,
             signal: stop.signal,
           });
           logger.info({ topic, sent }, 'sample events produced');
@@ -54,6 +68,14 @@ export function registerProduceSampleCommand(program: Command): void {
         }
       },
     );
+}
+
+function codec(flag: string, text: string): CompressionTypes {
+  const names: readonly string[] = ['none', ...CODEC_NAMES];
+  if (!names.includes(text)) {
+    throw new ConfigError([`${flag}: expected one of ${names.join(', ')}, got "${text}"`]);
+  }
+  return compressionTypeOf(text as CodecName | 'none');
 }
 
 function positive(flag: string, text: string): number {

@@ -75,6 +75,12 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   s('KAFKA_TOPICS', 'kafka.topics', 'list', 'Topics to consume, comma-separated'),
   s('KAFKA_DLQ_TOPIC', 'kafka.dlqTopic', 'string', 'Dead-letter topic'),
   s(
+    'KAFKA_DLQ_COMPRESSION',
+    'kafka.dlqCompression',
+    'string',
+    'Codec of the dead letters written: none, gzip, snappy, lz4 or zstd',
+  ),
+  s(
     'KAFKA_FROM_BEGINNING',
     'kafka.fromBeginning',
     'bool',

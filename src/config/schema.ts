@@ -22,12 +22,25 @@ const identifier = z
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain SQL identifier (letters, digits, _)');
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name');
 
+const DLQ_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+
 const kafkaSchema = z.strictObject({
   brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')).min(1),
   clientId: z.string().min(1).default('hanzo-ingest'),
   groupId: z.string().min(1).default('hanzo-ingest'),
   topics: z.array(topicName).min(1).default(['hanzo_events']),
   dlqTopic: topicName.default('hanzo_events_dlq'),
+  /**
+   * Codec of the dead-letter producer. None by default: dead letters are few and small, and
+   * an uncompressed topic is readable by every tool (older librdkafka builds lack zstd,
+   * plain kafkajs lacks all but gzip).
+   */
+  dlqCompression: z
+    .enum(DLQ_COMPRESSIONS, {
+      error: (issue) =>
+        `expected one of ${DLQ_COMPRESSIONS.join(', ')}, got ${JSON.stringify(issue.input)}`,
+    })
+    .default('none'),
   /** Where a group with no committed offset starts. */
   fromBeginning: z.boolean().default(true),
   ssl: z

@@ -8,9 +8,14 @@ import {
 import type { KafkaConfig } from '../config/schema.ts';
 import { readSettingFile } from '../config/read-setting-file.ts';
 import type { Logger } from '../observe/logger.ts';
+import { registerCompressionCodecs } from './compression/register-compression-codecs.ts';
 
-/** A kafkajs client from our config: TLS and SASL options, logs routed into pino. */
+/**
+ * A kafkajs client from our config: TLS and SASL options, logs routed into pino, and every
+ * Kafka compression codec (the one place clients are created, so no client lacks them).
+ */
 export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
+  registerCompressionCodecs();
   if (config.sasl?.mechanism === 'plain' && !config.ssl.enabled) {
     logger.warn(
       { mechanism: 'plain' },

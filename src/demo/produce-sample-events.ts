@@ -1,4 +1,4 @@
-import type { Message, Producer } from 'kafkajs';
+import type { CompressionTypes, Message, Producer } from 'kafkajs';
 import { SampleEventGenerator } from './sample-events.ts';
 
 /**
@@ -13,6 +13,8 @@ export interface ProduceSampleOptions {
   /** Stop after this many messages (undefined: until the signal aborts). */
   readonly count?: number | undefined;
   readonly malformedEvery: number;
+  /** Codec of the produced batches; none when unset. */
+  readonly compression?: CompressionTypes;
   readonly signal: AbortSignal;
 }
 
@@ -43,7 +45,13 @@ export async function produceSampleEvents(
           : JSON.stringify(event),
       });
     }
-    await producer.send({ topic: options.topic, acks: -1, messages });
+    const { topic, compression } = options;
+    await producer.send({
+      topic,
+      acks: -1,
+      messages,
+      ...(compression === undefined ? {} : { compression }),
+    });
     sent += messages.length;
     const ahead = started + (tick + 1) * tickMs - Date.now();
     if (ahead > 0) await sleep(ahead, options.signal);

@@ -1,4 +1,4 @@
-import type { Message, Producer } from 'kafkajs';
+import type { CompressionTypes, Message, Producer } from 'kafkajs';
 import { LRUCache } from 'lru-cache';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RejectedMessage } from '../batch/sealed-batch.ts';
@@ -21,6 +21,8 @@ export interface DeadLetterPublisherOptions {
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
   readonly logger: Logger;
+  /** Codec of the produced batches (KAFKA_DLQ_COMPRESSION); none by default. */
+  readonly compression?: CompressionTypes;
   /** Called once the brokers acknowledged these dead letters (metrics). */
   readonly onPublished?: (letters: readonly RejectedMessage[]) => void;
   /** A write failed (after kafkajs's own retries) and will be retried (metrics). */
@@ -104,11 +106,12 @@ export class DeadLetterPublisher {
   }
 
   async #sendUntilAcknowledged(messages: Message[], signal: AbortSignal): Promise<void> {
-    const { producer, topic, retryInitialMs, retryMaxMs } = this.#options;
+    const { producer, topic, retryInitialMs, retryMaxMs, compression } = this.#options;
+    const codec = compression === undefined ? {} : { compression };
     for (let attempt = 1; ; attempt++) {
       signal.throwIfAborted();
       try {
-        await producer.send({ topic, acks: -1, messages });
+        await producer.send({ topic, acks: -1, ...codec, messages });
         if (this.#writability.succeeded()) {
           this.#log.info('dead-letter topic writable again; the waiting partitions resume');
         }

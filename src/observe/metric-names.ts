@@ -59,6 +59,12 @@ export const METRICS = {
     help: 'Bytes held in memory across all partitions (open, waiting and in-flight batches)',
     labels: [],
   },
+  fetchDecompressErrors: {
+    name: 'hanzo_ingest_fetch_decompress_errors_total',
+    kind: 'counter',
+    help: 'Fetched record batches that could not be decompressed, by codec (the fetch is retried)',
+    labels: ['codec'],
+  },
   oldestUnflushedAge: {
     name: 'hanzo_ingest_oldest_unflushed_age_seconds',
     kind: 'gauge',

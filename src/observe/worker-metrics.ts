@@ -1,6 +1,7 @@
 import type { Consumer } from 'kafkajs';
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
+import { CODEC_NAMES, type CodecName } from '../consume/compression/record-codec.ts';
 import { DEAD_LETTER_REASONS } from '../decode/outcome.ts';
 import { ConsumerActivity } from './consumer-activity.ts';
 import type { IngestMetrics, WorkerRuntimeState } from './ingest-metrics.ts';
@@ -29,6 +30,7 @@ export class WorkerMetrics implements IngestMetrics {
   readonly #commitDuration: Histogram;
   readonly #deadLetters: Counter;
   readonly #dlqWriteFailures: Counter;
+  readonly #decompressErrors: Counter;
   #state: () => WorkerRuntimeState | undefined = () => undefined;
 
   constructor(registry: Registry, options: { table: string; now?: () => number }) {
@@ -47,11 +49,13 @@ export class WorkerMetrics implements IngestMetrics {
     this.#commitDuration = histogramOf(registry, METRICS.commitDuration);
     this.#deadLetters = counterOf(registry, METRICS.deadLetters);
     this.#dlqWriteFailures = counterOf(registry, METRICS.dlqWriteFailures);
+    this.#decompressErrors = counterOf(registry, METRICS.fetchDecompressErrors);
 
     // Known label values start at 0, so rate() and alerts see a series before the first event.
     this.#rowsInserted.inc({ table: this.#table }, 0);
     this.#bytesInserted.inc({ table: this.#table }, 0);
     for (const outcome of ['success', 'failure']) this.#insertDuration.zero({ outcome });
+    for (const codec of CODEC_NAMES) this.#decompressErrors.inc({ codec }, 0);
     for (const reason of DEAD_LETTER_REASONS) {
       this.#deadLetters.inc(
         { reason, stage: reason === 'rejected_by_clickhouse' ? 'sink' : 'decode' },
@@ -150,6 +154,11 @@ export class WorkerMetrics implements IngestMetrics {
 
   deadLetterWriteFailed(error: string): void {
     this.#dlqWriteFailures.inc({ error });
+  }
+
+  /** A fetched batch failed to decompress (fed by consume/compression, see main.ts). */
+  decompressFailed(codec: CodecName): void {
+    this.#decompressErrors.inc({ codec });
   }
 
   deadLettersWritten(letters: readonly RejectedMessage[]): void {

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assertTopicsExist } from '../consume/assert-topics-exist.ts';
 import { CommittedOffsets } from '../consume/committed-offsets.ts';
+import { compressionTypeOf } from '../consume/compression/compression-type.ts';
 import { createGroupClients } from '../consume/create-group-clients.ts';
 import { MembershipLease } from '../consume/membership-lease.ts';
 import { BufferBudget } from './buffer-budget.ts';
@@ -111,6 +112,7 @@ export class IngestWorker {
     this.#deadLetters = new DeadLetterPublisher({
       producer: createDeadLetterProducer(parts.kafka),
       topic: k.dlqTopic,
+      compression: compressionTypeOf(k.dlqCompression),
       workerId: config.workerId,
       ...retry,
       logger: parts.logger,

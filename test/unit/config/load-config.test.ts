@@ -104,6 +104,17 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ env: { INGEST_CONFIG_FILE: file } }), /groupid/);
   });
 
+  test('KAFKA_DLQ_COMPRESSION: none by default, a codec name, anything else stops start-up', () => {
+    assert.equal(loadConfig({ env: base }).kafka.dlqCompression, 'none');
+    for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
+      const config = loadConfig({ env: { ...base, KAFKA_DLQ_COMPRESSION: codec } });
+      assert.equal(config.kafka.dlqCompression, codec);
+    }
+    assert.deepEqual(problems({ ...base, KAFKA_DLQ_COMPRESSION: 'brotli' }), [
+      'KAFKA_DLQ_COMPRESSION (kafka.dlqCompression): expected one of none, gzip, snappy, lz4, zstd, got "brotli"',
+    ]);
+  });
+
   test('secrets come from *_FILE and are masked when printed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     writeFileSync(join(dir, 'pw'), 's3cret-from-file\n');

@@ -15,6 +15,14 @@ describe('HANZO_INGEST_FAILPOINTS', () => {
     });
   });
 
+  test('fail: the first count passes fail; decompress fails by default', () => {
+    const specs = parseFailpoints('decompress:10,before-insert:2:fail');
+    assert.deepEqual(Object.fromEntries(specs), {
+      decompress: { count: 10, action: { kind: 'fail' } },
+      'before-insert': { count: 2, action: { kind: 'fail' } },
+    });
+  });
+
   test('unset or empty: inert; an unknown action is refused', () => {
     assert.equal(parseFailpoints(undefined).size, 0);
     assert.equal(parseFailpoints('').size, 0);

@@ -85,6 +85,8 @@ describe('worker metrics', () => {
     metrics.insertRetried('ECONNREFUSED');
     metrics.insertRetried('ECONNREFUSED');
     metrics.committed(12);
+    metrics.decompressFailed('zstd');
+    metrics.decompressFailed('zstd');
     metrics.deadLettersWritten([
       letter('invalid_json', 'decode'),
       letter('invalid_json', 'decode'),
@@ -123,7 +125,12 @@ describe('worker metrics', () => {
       }),
       1,
     );
-    // Known reasons exist from the start, at 0.
+    assert.equal(await valueOf(registry, METRICS.fetchDecompressErrors.name, { codec: 'zstd' }), 2);
+    // Known codecs and reasons exist from the start, at 0.
+    assert.equal(
+      await valueOf(registry, METRICS.fetchDecompressErrors.name, { codec: 'snappy' }),
+      0,
+    );
     assert.equal(
       await valueOf(registry, METRICS.deadLetters.name, { reason: 'wrong_type', stage: 'decode' }),
       0,

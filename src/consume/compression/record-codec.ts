@@ -1,0 +1,12 @@
+/** The Kafka record-batch codecs (attributes bits 0–2: 1 gzip, 2 snappy, 3 lz4, 4 zstd). */
+export const CODEC_NAMES = ['gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type CodecName = (typeof CODEC_NAMES)[number];
+
+/**
+ * What kafkajs calls on a codec in its `CompressionCodecs` table: `compress` receives its
+ * Encoder (only `buffer` is read), `decompress` the compressed records of one batch.
+ */
+export interface RecordCodec {
+  compress(encoder: { readonly buffer: Buffer }): Promise<Buffer>;
+  decompress(compressed: Buffer): Promise<Buffer>;
+}
