@@ -1,7 +1,7 @@
 import type { Consumer } from 'kafkajs';
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
-import { CODEC_NAMES, type CodecName } from '../consume/compression/record-codec.ts';
+import { CODEC_NAMES, type FetchedCodec } from '../consume/compression/record-codec.ts';
 import { DEAD_LETTER_REASONS } from '../decode/outcome.ts';
 import { ConsumerActivity } from './consumer-activity.ts';
 import type { IngestMetrics, WorkerRuntimeState } from './ingest-metrics.ts';
@@ -55,7 +55,7 @@ export class WorkerMetrics implements IngestMetrics {
     this.#rowsInserted.inc({ table: this.#table }, 0);
     this.#bytesInserted.inc({ table: this.#table }, 0);
     for (const outcome of ['success', 'failure']) this.#insertDuration.zero({ outcome });
-    for (const codec of CODEC_NAMES) this.#decompressErrors.inc({ codec }, 0);
+    for (const codec of [...CODEC_NAMES, 'unknown']) this.#decompressErrors.inc({ codec }, 0);
     for (const reason of DEAD_LETTER_REASONS) {
       this.#deadLetters.inc(
         { reason, stage: reason === 'rejected_by_clickhouse' ? 'sink' : 'decode' },
@@ -157,7 +157,7 @@ export class WorkerMetrics implements IngestMetrics {
   }
 
   /** A fetched batch failed to decompress (fed by consume/compression, see main.ts). */
-  decompressFailed(codec: CodecName): void {
+  decompressFailed(codec: FetchedCodec): void {
     this.#decompressErrors.inc({ codec });
   }
 

@@ -1,5 +1,5 @@
 import kafkajs from 'kafkajs';
-import type { CodecName } from './record-codec.ts';
+import type { FetchedCodec } from './record-codec.ts';
 
 // kafkajs spreads its errors into module.exports, which Node's named-export detection misses.
 const { KafkaJSError } = kafkajs;
@@ -15,9 +15,9 @@ const { KafkaJSError } = kafkajs;
  */
 export class DecompressError extends KafkaJSError {
   override readonly name = 'DecompressError';
-  readonly codec: CodecName;
+  readonly codec: FetchedCodec;
 
-  constructor(codec: CodecName, compressedBytes: number, reason: string) {
+  constructor(codec: FetchedCodec, compressedBytes: number, reason: string) {
     super(
       `cannot decompress a ${codec}-compressed record batch (${compressedBytes} bytes): ${reason}`,
       { retriable: true },

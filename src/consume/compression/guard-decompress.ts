@@ -1,7 +1,7 @@
 import { errorMessage } from '../../errors.ts';
 import { failpointFails } from '../../observe/failpoints.ts';
 import { DecompressError } from './decompress-error.ts';
-import type { CodecName, RecordCodec } from './record-codec.ts';
+import type { FetchedCodec, RecordCodec } from './record-codec.ts';
 
 /**
  * The codec with every decompression failure (corrupt bytes, a library throwing, even a
@@ -10,7 +10,7 @@ import type { CodecName, RecordCodec } from './record-codec.ts';
  * this way the worker retries and stays alive.
  */
 export function guardDecompress(
-  codec: CodecName,
+  codec: FetchedCodec,
   inner: RecordCodec,
   onFailure: (error: DecompressError) => void,
 ): RecordCodec {

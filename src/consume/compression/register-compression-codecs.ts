@@ -38,6 +38,23 @@ export function registerCompressionCodecs(): void {
   CompressionCodecs[CompressionTypes.Snappy] = () => snappy;
   CompressionCodecs[CompressionTypes.LZ4] = () => lz4;
   CompressionCodecs[CompressionTypes.ZSTD] = () => zstd;
+  // Ids 5–7 fit in the attribute bits but name no codec. kafkajs would read such a batch as
+  // uncompressed and stop the consumer for good on the garbage: make it a retriable error.
+  for (const id of UNDEFINED_CODEC_IDS) {
+    const unknown = guardDecompress('unknown', undefinedCodec(id), report);
+    (CompressionCodecs as Record<number, () => RecordCodec>)[id] = () => unknown;
+  }
+}
+
+const UNDEFINED_CODEC_IDS = [5, 6, 7] as const;
+
+function undefinedCodec(id: number): RecordCodec {
+  const refuse = (): never => {
+    throw new Error(
+      `the record batch names compression codec id ${id}, which Kafka does not define`,
+    );
+  };
+  return { compress: refuse, decompress: refuse };
 }
 
 /** Calls `listener` on every failed decompression (metrics, logs); returns the unsubscribe. */

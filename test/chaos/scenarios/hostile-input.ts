@@ -63,7 +63,8 @@ export const hostileInput: Scenario = {
           lines: Array.from({ length: scaled(env, 2_000, 200) }, () =>
             JSON.stringify(producer.source.nextEvent()),
           ),
-          properties: { 'compression.type': codec, 'linger.ms': '20', 'batch.size': '262144' },
+          compression: codec,
+          properties: { 'linger.ms': '20', 'batch.size': '262144' },
         });
         trial.log(`a ${codec}-compressed stream from the Java producer`);
       }

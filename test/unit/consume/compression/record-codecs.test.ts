@@ -98,6 +98,19 @@ describe('record codecs: round trips through the registered codecs', () => {
 });
 
 describe('record codecs: an undecodable batch is a retriable error, never a crash', () => {
+  for (const id of [5, 6, 7]) {
+    test(`codec id ${id}, which Kafka does not define, is a retriable error`, async () => {
+      const codec = (CompressionCodecs as unknown as Record<number, () => RecordCodec>)[id]!();
+      await assert.rejects(codec.decompress(Buffer.from('whatever')), (err: unknown) => {
+        assert.ok(err instanceof DecompressError);
+        assert.equal(err.retriable, true);
+        assert.equal(err.codec, 'unknown');
+        assert.match(err.message, new RegExp(`codec id ${id}, which Kafka does not define`));
+        return true;
+      });
+    });
+  }
+
   const corrupt = async (name: CodecName): Promise<Record<string, Buffer>> => {
     const good = await compress(registered(name), jsonLines(5_000));
     return {
