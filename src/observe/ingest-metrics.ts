@@ -1,5 +1,7 @@
 import type { Consumer } from 'kafkajs';
+import type { ReformedCase } from '../batch/reformed-range.ts';
 import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
+import type { ResetReason } from '../consume/start-position.ts';
 
 /**
  * What the pipeline reports while it runs. The worker receives one through its parts;
@@ -23,6 +25,10 @@ export interface IngestMetrics {
   committed(durationMs: number): void;
   /** These dead letters were acknowledged by the DLQ topic. */
   deadLettersWritten(letters: readonly RejectedMessage[]): void;
+  /** A re-formed pending range differed from its record (batch/reformed-range.ts). */
+  reformedRange(reformedCase: ReformedCase): void;
+  /** A committed offset was out of range and reset (consume/start-position.ts). */
+  offsetReset(topic: string, reason: ResetReason, skippedData: boolean): void;
 }
 
 /** Records nothing: tools and tests that run a worker without a metrics endpoint. */
@@ -35,6 +41,8 @@ export const ignoreIngestMetrics: IngestMetrics = {
   landed: () => {},
   committed: () => {},
   deadLettersWritten: () => {},
+  reformedRange: () => {},
+  offsetReset: () => {},
 };
 
 /** What a running worker holds right now; read at scrape time and by /readyz. */

@@ -1,6 +1,8 @@
 import type { Consumer } from 'kafkajs';
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { REFORMED_CASES, type ReformedCase } from '../batch/reformed-range.ts';
 import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
+import type { ResetReason } from '../consume/start-position.ts';
 import { DEAD_LETTER_REASONS } from '../decode/outcome.ts';
 import { ConsumerActivity } from './consumer-activity.ts';
 import type { IngestMetrics, WorkerRuntimeState } from './ingest-metrics.ts';
@@ -28,6 +30,8 @@ export class WorkerMetrics implements IngestMetrics {
   readonly #bytesInserted: Counter;
   readonly #commitDuration: Histogram;
   readonly #deadLetters: Counter;
+  readonly #reformedRanges: Counter;
+  readonly #offsetResets: Counter;
   #state: () => WorkerRuntimeState | undefined = () => undefined;
 
   constructor(registry: Registry, options: { table: string; now?: () => number }) {
@@ -45,6 +49,9 @@ export class WorkerMetrics implements IngestMetrics {
     this.#bytesInserted = counterOf(registry, METRICS.bytesInserted);
     this.#commitDuration = histogramOf(registry, METRICS.commitDuration);
     this.#deadLetters = counterOf(registry, METRICS.deadLetters);
+    this.#reformedRanges = counterOf(registry, METRICS.reformedRanges);
+    this.#offsetResets = counterOf(registry, METRICS.offsetResets);
+    for (const c of REFORMED_CASES) this.#reformedRanges.inc({ case: c }, 0);
 
     // Known label values start at 0, so rate() and alerts see a series before the first event.
     this.#rowsInserted.inc({ table: this.#table }, 0);
@@ -156,5 +163,13 @@ export class WorkerMetrics implements IngestMetrics {
       const [reason = '', stage = ''] = key.split('\u0000');
       this.#deadLetters.inc({ reason, stage }, n);
     }
+  }
+
+  reformedRange(reformedCase: ReformedCase): void {
+    this.#reformedRanges.inc({ case: reformedCase });
+  }
+
+  offsetReset(topic: string, reason: ResetReason, skippedData: boolean): void {
+    this.#offsetResets.inc({ topic, reason, skipped_data: String(skippedData) });
   }
 }
