@@ -388,9 +388,16 @@ export class IngestWorker {
       skipped: reset.skipped.toString(),
       policy: this.#config.kafka.offsetOutOfRange,
     };
-    if (skippedData)
-      this.#log.error(fields, 'committed offset out of range: messages skipped, never ingested');
-    else this.#log.warn(fields, 'committed offset out of range: reset without skipping data');
+    if (!skippedData)
+      this.#log.warn(fields, 'committed offset out of range: reset without skipping data');
+    else if (reset.reason === 'below_log_start')
+      this.#log.error(
+        fields,
+        'committed offset out of range: messages deleted before they were read',
+      );
+    // Beyond the log end nobody can tell whether the log below the restart was read (offsets
+    // set too far, log truncated) or is new (topic re-created): it is skipped, loudly.
+    else this.#log.error(fields, 'committed offset out of range: messages in the log skipped');
   }
 
   #maybeResume(lane: PartitionLane): void {
