@@ -76,16 +76,56 @@ export async function readLandedRows(
 export async function skipLandedRows(
   batch: SealedBatch,
   readLanded: LandedRowsReader,
-  options: { retryInitialMs: number; retryMaxMs: number; signal: AbortSignal },
+  options: AskOptions,
 ): Promise<RowsToLand> {
+  const landed = await landedAmong(batch, readLanded, batch.rows, batch.rowSources, options);
+  const rows: string[] = [];
+  const rowSources: SourceMessage[] = [];
+  const rowPartitionKeys: string[] = [];
+  batch.rows.forEach((row, i) => {
+    const source = batch.rowSources[i];
+    if (source === undefined || landed.has(i)) return;
+    rows.push(row);
+    rowSources.push(source);
+    rowPartitionKeys.push(batch.rowPartitionKeys[i] ?? '');
+  });
+  const base = batch.reformed?.recordedToken ?? batch.deduplicationToken;
+  return {
+    rows,
+    rowSources,
+    rowPartitionKeys,
+    deduplicationToken: remainderToken(base, rowSources),
+    skipped: batch.rows.length - rows.length,
+  };
+}
+
+export interface AskOptions {
+  readonly retryInitialMs: number;
+  readonly retryMaxMs: number;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Indexes of `rows` (a block of `batch`, with their `sources`) that ClickHouse holds already:
+ * same offset, same uuid. Asked once, retried like an insert (transient failures only).
+ */
+export async function landedAmong(
+  batch: Pick<SealedBatch, 'topic' | 'partition' | 'rowPartitionKeys'>,
+  readLanded: LandedRowsReader,
+  rows: readonly string[],
+  sources: readonly SourceMessage[],
+  options: AskOptions,
+): Promise<ReadonlySet<number>> {
+  const offsets = sources.map((s) => BigInt(s.offset));
+  if (offsets.length === 0) return new Set();
   const landed = await pRetry(
     () =>
       readLanded(
         {
           topic: batch.topic,
           partition: batch.partition,
-          first: batch.firstOffset,
-          last: batch.lastOffset,
+          first: offsets.reduce((a, b) => (b < a ? b : a)),
+          last: offsets.reduce((a, b) => (b > a ? b : a)),
           months: [...new Set(batch.rowPartitionKeys)],
         },
         options.signal,
@@ -99,24 +139,12 @@ export async function skipLandedRows(
       shouldRetry: ({ error }) => isRetriedAsIs(classifyInsertError(error)),
     },
   );
-  const rows: string[] = [];
-  const rowSources: SourceMessage[] = [];
-  const rowPartitionKeys: string[] = [];
-  batch.rows.forEach((row, i) => {
-    const source = batch.rowSources[i];
-    if (source === undefined || landed.has(landedKey(source.offset, uuidOf(row)))) return;
-    rows.push(row);
-    rowSources.push(source);
-    rowPartitionKeys.push(batch.rowPartitionKeys[i] ?? '');
+  const found = new Set<number>();
+  rows.forEach((row, i) => {
+    const source = sources[i];
+    if (source !== undefined && landed.has(landedKey(source.offset, uuidOf(row)))) found.add(i);
   });
-  const base = batch.reformed?.recordedToken ?? batch.deduplicationToken;
-  return {
-    rows,
-    rowSources,
-    rowPartitionKeys,
-    deduplicationToken: remainderToken(base, rowSources),
-    skipped: batch.rows.length - rows.length,
-  };
+  return found;
 }
 
 /** `<recorded token>/rest:<first>-<last>x<count>` of the rows that remain. */

@@ -7,6 +7,7 @@ import { OwnershipLostError } from '../errors.ts';
 import { failpoint } from '../observe/failpoints.ts';
 import { landRows, type LandRowsOptions, type RowInserter } from '../sink/land-rows.ts';
 import {
+  landedAmong,
   skipLandedRows,
   type LandedRowsReader,
   type RowsToLand,
@@ -38,6 +39,14 @@ export interface DeliveryDependencies {
   ) => void;
   /** A re-formed range that differs from its record is about to land without `skipped` rows. */
   readonly onReformedLanding?: (lane: PartitionLane, batch: SealedBatch, skipped: number) => void;
+  /** An insert failed as data after writing `landed` of its `of` rows (land-rows.ts). */
+  readonly onLandedDespiteError?: (
+    lane: PartitionLane,
+    batch: SealedBatch,
+    err: unknown,
+    landed: number,
+    of: number,
+  ) => void;
   readonly onLanded: (
     lane: PartitionLane,
     batch: SealedBatch,
@@ -113,6 +122,14 @@ export async function deliverBatch(
               retryMaxMs: deps.retryMaxMs,
               signal,
               onRetry: (err, attempt, delayMs) => deps.onInsertRetry(lane, err, attempt, delayMs),
+              landedAmong: (rows, sources) =>
+                landedAmong(batch, deps.readLanded, rows, sources, {
+                  retryInitialMs: deps.retryInitialMs,
+                  retryMaxMs: deps.retryMaxMs,
+                  signal,
+                }),
+              onLandedDespiteError: (err, landed, of) =>
+                deps.onLandedDespiteError?.(lane, batch, err, landed, of),
             },
             deps.maxPartitionsPerBlock,
           );

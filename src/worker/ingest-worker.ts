@@ -159,6 +159,17 @@ export class IngestWorker {
           },
           're-formed range differs from its record: rows already in ClickHouse are skipped',
         ),
+      onLandedDespiteError: (lane, batch, err, landed, of) =>
+        this.#log.warn(
+          {
+            partition: `${lane.topic}[${lane.partition}]`,
+            batch: batch.range,
+            landed,
+            of,
+            message: errorMessage(err),
+          },
+          'insert failed as data after writing the block (a materialized view refused a row?): rows in the table count as landed',
+        ),
       deadLetters: new DeadLetterPublisher({
         producer: this.#producer,
         topic: k.dlqTopic,
