@@ -1,4 +1,5 @@
 import type { DeadLetter } from '../decode/outcome.ts';
+import type { ReformedRange } from './reformed-range.ts';
 import type { SourceMessage } from './source-message.ts';
 
 export interface RejectedMessage {
@@ -27,6 +28,12 @@ export interface SealedBatch {
   readonly deduplicationToken: string;
   /** For logs: topic[partition]@first-last. */
   readonly range: string;
+  /**
+   * Set when this batch re-formed a recorded pending range but came out different (part of
+   * it vanished from Kafka): it must not be inserted blindly under a new token
+   * (reformed-range.ts, sink/skip-landed-rows.ts).
+   */
+  readonly reformed?: ReformedRange;
 }
 
 export function sealBatch(init: Omit<SealedBatch, 'deduplicationToken' | 'range'>): SealedBatch {
@@ -38,11 +45,27 @@ export function sealBatch(init: Omit<SealedBatch, 'deduplicationToken' | 'range'
   });
 }
 
+/** `namespace` undefined: the v1 token, as versions before token-namespace.ts made it. */
 export function deduplicationToken(
   topic: string,
   partition: number,
   first: bigint,
   last: bigint,
+  namespace?: string,
 ): string {
-  return `${topic}:${partition}:${first}-${last}`;
+  const range = `${topic}:${partition}:${first}-${last}`;
+  return namespace === undefined ? range : `${namespace}/${range}`;
+}
+
+/** The same batch under another identity (its token namespace, or a re-formed range's). */
+export function withIdentity(
+  batch: SealedBatch,
+  token: string,
+  reformed?: ReformedRange,
+): SealedBatch {
+  return Object.freeze({
+    ...batch,
+    deduplicationToken: token,
+    ...(reformed === undefined ? {} : { reformed }),
+  });
 }

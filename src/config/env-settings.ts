@@ -37,6 +37,12 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     'Identity in logs and dead-letter headers (default: hostname-pid)',
   ),
   s(
+    'INGEST_PIPELINE_ID',
+    'pipelineId',
+    'string',
+    'Namespace of deduplication tokens (default: Kafka cluster id/group id)',
+  ),
+  s(
     'INGEST_MAX_BUFFERED_BYTES',
     'maxBufferedBytes',
     'int',
@@ -85,6 +91,12 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     'kafka.fromBeginning',
     'bool',
     'A new group starts at the earliest offset (else the latest)',
+  ),
+  s(
+    'KAFKA_OFFSET_OUT_OF_RANGE',
+    'kafka.offsetOutOfRange',
+    'string',
+    '`earliest` or `latest`: where a committed offset outside the log restarts',
   ),
   s('KAFKA_SSL', 'kafka.ssl.enabled', 'bool', 'Connect to the brokers over TLS'),
   s('KAFKA_SSL_CA_FILE', 'kafka.ssl.caFile', 'string', 'CA bundle (PEM) for the brokers'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PIPELINE_ID_PATTERN } from '../batch/token-namespace.ts';
 import { registryAuthIssues } from './registry-auth-issues.ts';
 import { tlsSettingIssues } from './tls-setting-issues.ts';
 import {
@@ -43,6 +44,12 @@ const kafkaSchema = z.strictObject({
     .default('none'),
   /** Where a group with no committed offset starts. */
   fromBeginning: z.boolean().default(true),
+  /**
+   * Where a partition restarts when its committed offset is out of range (below the log start:
+   * retention, DeleteRecords; beyond the log end: topic re-created, truncated). A reset that
+   * skips readable data is an error log and hanzo_ingest_offset_resets_total.
+   */
+  offsetOutOfRange: z.enum(['earliest', 'latest']).default('earliest'),
   ssl: z
     .strictObject({
       enabled: z.boolean().default(false),
@@ -240,6 +247,11 @@ export const configSchema = z
   .strictObject({
     mode: z.enum(['worker', 'kafka-engine']).default('worker'),
     workerId: z.string().min(1),
+    /** Namespace of deduplication tokens; default `<kafka cluster id>/<group id>` (token-namespace.ts). */
+    pipelineId: z
+      .string()
+      .regex(PIPELINE_ID_PATTERN, 'must be 1-200 of A-Z a-z 0-9 . _ : / -')
+      .optional(),
     kafka: kafkaSchema,
     clickhouse: clickhouseSchema.default(clickhouseSchema.parse({})),
     batch: batchSchema.default(batchSchema.parse({})),

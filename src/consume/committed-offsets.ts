@@ -1,25 +1,27 @@
 import type { Admin } from 'kafkajs';
-import { decodePendingRange, type PendingRange } from '../commit/pending-range.ts';
-
-export interface CommittedPosition {
-  /** The group's committed offset, or undefined when the group never committed here. */
-  readonly offset: bigint | undefined;
-  /** A range whose insert was started but whose commit was not seen. */
-  readonly pending: PendingRange | undefined;
-}
+import { decodeCommitMark } from '../commit/pending-range.ts';
+import { decideStart, type OutOfRangePolicy, type StartPosition } from './start-position.ts';
 
 /**
- * Reads the group's committed offsets and their metadata (where the pending range lives)
- * once per topic per group generation: kafkajs does not expose the metadata itself.
+ * Reads the group's committed offsets and their metadata (where the pending range and the
+ * token namespace live) together with each partition's log bounds, once per topic per group
+ * generation (kafkajs does not expose the metadata itself), and decides where each partition
+ * starts (start-position.ts).
  */
 export class CommittedOffsets {
-  readonly #admin: Pick<Admin, 'fetchOffsets'>;
+  readonly #admin: Pick<Admin, 'fetchOffsets' | 'fetchTopicOffsets'>;
   readonly #groupId: string;
-  readonly #cache = new Map<string, Promise<Map<number, CommittedPosition>>>();
+  readonly #policy: OutOfRangePolicy;
+  readonly #cache = new Map<string, Promise<Map<number, StartPosition>>>();
 
-  constructor(admin: Pick<Admin, 'fetchOffsets'>, groupId: string) {
+  constructor(
+    admin: Pick<Admin, 'fetchOffsets' | 'fetchTopicOffsets'>,
+    groupId: string,
+    policy: OutOfRangePolicy = 'earliest',
+  ) {
     this.#admin = admin;
     this.#groupId = groupId;
+    this.#policy = policy;
   }
 
   /** Forget everything: a new generation may have moved the offsets. */
@@ -27,26 +29,46 @@ export class CommittedOffsets {
     this.#cache.clear();
   }
 
-  async position(topic: string, partition: number): Promise<CommittedPosition> {
+  async position(topic: string, partition: number): Promise<StartPosition> {
     let entry = this.#cache.get(topic);
     if (entry === undefined) {
       entry = this.#fetch(topic);
       this.#cache.set(topic, entry);
       entry.catch(() => this.#cache.delete(topic));
     }
-    return (await entry).get(partition) ?? { offset: undefined, pending: undefined };
+    return (await entry).get(partition) ?? NEVER_COMMITTED;
   }
 
-  async #fetch(topic: string): Promise<Map<number, CommittedPosition>> {
-    const [result] = await this.#admin.fetchOffsets({ groupId: this.#groupId, topics: [topic] });
-    const positions = new Map<number, CommittedPosition>();
+  async #fetch(topic: string): Promise<Map<number, StartPosition>> {
+    const [[result], bounds] = await Promise.all([
+      this.#admin.fetchOffsets({ groupId: this.#groupId, topics: [topic] }),
+      this.#admin.fetchTopicOffsets(topic),
+    ]);
+    const logs = new Map(
+      bounds.map((b) => [b.partition, { low: BigInt(b.low), high: BigInt(b.high) }]),
+    );
+    const positions = new Map<number, StartPosition>();
     for (const p of result?.partitions ?? []) {
       const offset = Number(p.offset) >= 0 ? BigInt(p.offset) : undefined;
-      positions.set(p.partition, {
-        offset,
-        pending: offset === undefined ? undefined : decodePendingRange(p.metadata, offset),
-      });
+      const log = logs.get(p.partition);
+      const mark =
+        offset === undefined
+          ? { namespace: undefined, pending: undefined }
+          : decodeCommitMark(p.metadata, offset);
+      positions.set(
+        p.partition,
+        log === undefined
+          ? { offset, pending: mark.pending, namespace: mark.namespace, reset: undefined }
+          : decideStart(offset, mark, log, this.#policy),
+      );
     }
     return positions;
   }
 }
+
+const NEVER_COMMITTED: StartPosition = {
+  offset: undefined,
+  pending: undefined,
+  namespace: undefined,
+  reset: undefined,
+};

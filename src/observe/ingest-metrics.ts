@@ -1,6 +1,8 @@
 import type { Consumer } from 'kafkajs';
+import type { ReformedCase } from '../batch/reformed-range.ts';
 import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
 import type { DlqWritabilityState } from '../dlq/dlq-writability.ts';
+import type { ResetReason } from '../consume/start-position.ts';
 
 /**
  * What the pipeline reports while it runs. The worker receives one through its parts;
@@ -26,6 +28,10 @@ export interface IngestMetrics {
   deadLettersWritten(letters: readonly RejectedMessage[]): void;
   /** A write to the DLQ topic failed with the broker's `error` (it is retried). */
   deadLetterWriteFailed(error: string): void;
+  /** A re-formed pending range differed from its record (batch/reformed-range.ts). */
+  reformedRange(reformedCase: ReformedCase): void;
+  /** A committed offset was out of range and reset (consume/start-position.ts). */
+  offsetReset(topic: string, reason: ResetReason, skippedData: boolean): void;
 }
 
 /** Records nothing: tools and tests that run a worker without a metrics endpoint. */
@@ -39,6 +45,8 @@ export const ignoreIngestMetrics: IngestMetrics = {
   committed: () => {},
   deadLettersWritten: () => {},
   deadLetterWriteFailed: () => {},
+  reformedRange: () => {},
+  offsetReset: () => {},
 };
 
 /** What a running worker holds right now; read at scrape time and by /readyz. */

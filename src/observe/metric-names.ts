@@ -133,6 +133,18 @@ export const METRICS = {
   },
 
   // commit and dead letters
+  reformedRanges: {
+    name: 'hanzo_ingest_reformed_ranges_total',
+    kind: 'counter',
+    help: 'Pending ranges re-formed after a crash or rebalance that differed from their record (part vanished from Kafka), by case; their rows are checked against ClickHouse before landing',
+    labels: ['case'],
+  },
+  offsetResets: {
+    name: 'hanzo_ingest_offset_resets_total',
+    kind: 'counter',
+    help: 'Committed offsets found out of range and reset (KAFKA_OFFSET_OUT_OF_RANGE), by reason (below_log_start, beyond_log_end) and whether readable data was skipped',
+    labels: ['topic', 'reason', 'skipped_data'],
+  },
   commitDuration: {
     name: 'hanzo_ingest_commit_duration_seconds',
     kind: 'histogram',

@@ -1,7 +1,9 @@
 import type { Consumer } from 'kafkajs';
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { REFORMED_CASES, type ReformedCase } from '../batch/reformed-range.ts';
 import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
 import { CODEC_NAMES, type FetchedCodec } from '../consume/compression/record-codec.ts';
+import type { ResetReason } from '../consume/start-position.ts';
 import { DEAD_LETTER_REASONS } from '../decode/outcome.ts';
 import { ConsumerActivity } from './consumer-activity.ts';
 import type { IngestMetrics, WorkerRuntimeState } from './ingest-metrics.ts';
@@ -31,6 +33,8 @@ export class WorkerMetrics implements IngestMetrics {
   readonly #deadLetters: Counter;
   readonly #dlqWriteFailures: Counter;
   readonly #decompressErrors: Counter;
+  readonly #reformedRanges: Counter;
+  readonly #offsetResets: Counter;
   #state: () => WorkerRuntimeState | undefined = () => undefined;
 
   constructor(registry: Registry, options: { table: string; now?: () => number }) {
@@ -50,6 +54,9 @@ export class WorkerMetrics implements IngestMetrics {
     this.#deadLetters = counterOf(registry, METRICS.deadLetters);
     this.#dlqWriteFailures = counterOf(registry, METRICS.dlqWriteFailures);
     this.#decompressErrors = counterOf(registry, METRICS.fetchDecompressErrors);
+    this.#reformedRanges = counterOf(registry, METRICS.reformedRanges);
+    this.#offsetResets = counterOf(registry, METRICS.offsetResets);
+    for (const c of REFORMED_CASES) this.#reformedRanges.inc({ case: c }, 0);
 
     // Known label values start at 0, so rate() and alerts see a series before the first event.
     this.#rowsInserted.inc({ table: this.#table }, 0);
@@ -173,5 +180,13 @@ export class WorkerMetrics implements IngestMetrics {
       const [reason = '', stage = ''] = key.split('\u0000');
       this.#deadLetters.inc({ reason, stage }, n);
     }
+  }
+
+  reformedRange(reformedCase: ReformedCase): void {
+    this.#reformedRanges.inc({ case: reformedCase });
+  }
+
+  offsetReset(topic: string, reason: ResetReason, skippedData: boolean): void {
+    this.#offsetResets.inc({ topic, reason, skipped_data: String(skippedData) });
   }
 }

@@ -3,6 +3,7 @@ import type { RejectedMessage } from '../batch/sealed-batch.ts';
 import type { SourceMessage } from '../batch/source-message.ts';
 import { errorMessage } from '../errors.ts';
 import { classifyInsertError, isRetriedAsIs } from './classify-insert-error.ts';
+import { remainderToken } from './skip-landed-rows.ts';
 
 /** Sends rows to ClickHouse as one insert with the given token (insert-rows.ts in production). */
 export type RowInserter = (
@@ -19,6 +20,17 @@ export interface LandRowsOptions {
   readonly signal: AbortSignal;
   /** Called after each failed attempt that will be retried (metrics, logs, pausing). */
   readonly onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
+  /**
+   * Which of these rows ClickHouse holds already (indexes), asked after a block failed as
+   * data: ClickHouse writes a block to the table before its materialized views run, so a view
+   * that throws fails an insert whose rows did land.
+   */
+  readonly landedAmong?: (
+    rows: readonly string[],
+    sources: readonly SourceMessage[],
+  ) => Promise<ReadonlySet<number>>;
+  /** Rows of a block that failed as data were found in the table: they count as landed. */
+  readonly onLandedDespiteError?: (err: unknown, landed: number, of: number) => void;
 }
 
 /**
@@ -26,7 +38,8 @@ export interface LandRowsOptions {
  * Transient and configuration failures retry with capped exponential backoff (never skip);
  * a bad-data or block-too-large failure splits the rows in halves until the block fits or
  * each refused row stands alone. Sub-inserts carry tokens derived from their offset range,
- * so a repeat of the same split after a crash deduplicates too.
+ * so a repeat of the same split after a crash deduplicates too. Before splitting, rows the
+ * failed insert wrote anyway (options.landedAmong) are taken out: they landed.
  */
 export async function landRows(
   rows: readonly string[],
@@ -52,6 +65,15 @@ export async function landRows(
     return [];
   } catch (err) {
     if (options.signal.aborted || isRetriedAsIs(classifyInsertError(err))) throw err;
+    // Rows the failed insert wrote anyway are never inserted again nor dead-lettered (they
+    // are in the table, once); the rest is tried again as one block under a derived token.
+    const landed = (await options.landedAmong?.(rows, sources)) ?? new Set<number>();
+    if (landed.size > 0) {
+      options.onLandedDespiteError?.(err, landed.size, rows.length);
+      const restRows = rows.filter((_, i) => !landed.has(i));
+      const restSources = sources.filter((_, i) => !landed.has(i));
+      return landRows(restRows, restSources, remainderToken(token, restSources), options);
+    }
     const first = sources[0];
     if (rows.length === 1 && first !== undefined) {
       return [

@@ -1,17 +1,25 @@
 import type PQueue from 'p-queue';
 import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
 import type { OffsetCommitter } from '../commit/offset-committer.ts';
-import { encodePendingRange } from '../commit/pending-range.ts';
+import { encodeCommitMark, encodePendingRangeV1 } from '../commit/pending-range.ts';
 import type { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
 import { OwnershipLostError } from '../errors.ts';
 import { failpoint } from '../observe/failpoints.ts';
 import { landRows, type LandRowsOptions, type RowInserter } from '../sink/land-rows.ts';
+import {
+  landedAmong,
+  skipLandedRows,
+  type LandedRowsReader,
+  type RowsToLand,
+} from '../sink/skip-landed-rows.ts';
 import { splitByPartition } from '../sink/split-by-partition.ts';
 import type { PartitionLane } from './partition-lane.ts';
 
 export interface DeliveryDependencies {
   readonly committer: OffsetCommitter;
   readonly insert: RowInserter;
+  /** Asks ClickHouse which rows of a re-formed range landed already (skip-landed-rows.ts). */
+  readonly readLanded: LandedRowsReader;
   readonly deadLetters: DeadLetterPublisher;
   /** Bounds concurrent inserts across partitions (insert.maxInFlight). */
   readonly insertQueue: PQueue;
@@ -28,6 +36,16 @@ export interface DeliveryDependencies {
     err: unknown,
     attempt: number,
     delayMs: number,
+  ) => void;
+  /** A re-formed range that differs from its record is about to land without `skipped` rows. */
+  readonly onReformedLanding?: (lane: PartitionLane, batch: SealedBatch, skipped: number) => void;
+  /** An insert failed as data after writing `landed` of its `of` rows (land-rows.ts). */
+  readonly onLandedDespiteError?: (
+    lane: PartitionLane,
+    batch: SealedBatch,
+    err: unknown,
+    landed: number,
+    of: number,
   ) => void;
   readonly onLanded: (
     lane: PartitionLane,
@@ -49,7 +67,7 @@ export type DeliveryResult = 'committed' | 'lost';
  */
 /** The batch's rows as blocks within the partition limit, landed one after the other. */
 async function landBlocks(
-  batch: SealedBatch,
+  batch: Pick<SealedBatch, 'rows' | 'rowSources' | 'rowPartitionKeys' | 'deduplicationToken'>,
   options: LandRowsOptions,
   maxPartitions: number,
 ): Promise<RejectedMessage[]> {
@@ -81,18 +99,18 @@ export async function deliverBatch(
       topic,
       partition,
       offset: lane.watermark.committable,
-      metadata: encodePendingRange({ first: batch.firstOffset, last: batch.lastOffset }),
+      metadata: pendingMark(lane, batch),
       stillOwned,
       signal,
     });
     const started = performance.now();
     const [rejectedBySink] = await Promise.all([
       deps.insertQueue.add(
-        () => {
+        async () => {
           if (!stillOwned()) throw new OwnershipLostError(topic, partition);
           failpoint('before-insert');
           return landBlocks(
-            batch,
+            await rowsToLand(lane, batch, deps),
             {
               // Every attempt: a worker that was frozen past its session may have been
               // evicted without knowing it; it must not insert until the group confirms it.
@@ -104,6 +122,14 @@ export async function deliverBatch(
               retryMaxMs: deps.retryMaxMs,
               signal,
               onRetry: (err, attempt, delayMs) => deps.onInsertRetry(lane, err, attempt, delayMs),
+              landedAmong: (rows, sources) =>
+                landedAmong(batch, deps.readLanded, rows, sources, {
+                  retryInitialMs: deps.retryInitialMs,
+                  retryMaxMs: deps.retryMaxMs,
+                  signal,
+                }),
+              onLandedDespiteError: (err, landed, of) =>
+                deps.onLandedDespiteError?.(lane, batch, err, landed, of),
             },
             deps.maxPartitionsPerBlock,
           );
@@ -122,7 +148,8 @@ export async function deliverBatch(
         topic,
         partition,
         offset: next,
-        metadata: null,
+        // The namespace stays with the partition's committed position (token-namespace.ts).
+        metadata: lane.namespace === undefined ? null : encodeCommitMark(lane.namespace),
         stillOwned,
         signal,
       });
@@ -134,4 +161,30 @@ export async function deliverBatch(
     if (err instanceof OwnershipLostError || signal.aborted) return 'lost';
     throw err;
   }
+}
+
+function pendingMark(lane: PartitionLane, batch: SealedBatch): string {
+  const range = { first: batch.firstOffset, last: batch.lastOffset };
+  return lane.namespace === undefined
+    ? encodePendingRangeV1(range)
+    : encodeCommitMark(lane.namespace, range);
+}
+
+/**
+ * A batch as formed, or — when it re-formed a recorded range that came out different — only
+ * its rows ClickHouse does not hold yet, under a token derived from the recorded one.
+ */
+async function rowsToLand(
+  lane: PartitionLane,
+  batch: SealedBatch,
+  deps: DeliveryDependencies,
+): Promise<RowsToLand> {
+  if (batch.reformed === undefined) return { ...batch, skipped: 0 };
+  const remaining = await skipLandedRows(batch, deps.readLanded, {
+    retryInitialMs: deps.retryInitialMs,
+    retryMaxMs: deps.retryMaxMs,
+    signal: lane.abort.signal,
+  });
+  deps.onReformedLanding?.(lane, batch, remaining.skipped);
+  return remaining;
 }

@@ -6,8 +6,16 @@ import { OffsetCommitter } from '../commit/offset-committer.ts';
 import type { Config } from '../config/schema.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assertTopicsExist } from '../consume/assert-topics-exist.ts';
+import {
+  defaultPipelineId,
+  lifeOf,
+  newPartitionLife,
+  tokenNamespace,
+} from '../batch/token-namespace.ts';
 import { CommittedOffsets } from '../consume/committed-offsets.ts';
 import { compressionTypeOf } from '../consume/compression/compression-type.ts';
+import { holdUntilPositioned } from '../consume/hold-until-positioned.ts';
+import type { OffsetReset } from '../consume/start-position.ts';
 import { createGroupClients } from '../consume/create-group-clients.ts';
 import { MembershipLease } from '../consume/membership-lease.ts';
 import { BufferBudget } from './buffer-budget.ts';
@@ -30,6 +38,7 @@ import type { Logger } from '../observe/logger.ts';
 import { WorkerStats } from '../observe/worker-stats.ts';
 import { classifyInsertError, insertErrorLabel } from '../sink/classify-insert-error.ts';
 import { insertRows } from '../sink/insert-rows.ts';
+import { readLandedRows } from '../sink/skip-landed-rows.ts';
 import { deliverBatch, type DeliveryDependencies } from './deliver-batch.ts';
 import { LaneRegistry } from './lane-registry.ts';
 import { offerFetchedBatch } from './offer-fetched-batch.ts';
@@ -73,6 +82,8 @@ export class IngestWorker {
   #stopping: Promise<void> | undefined;
   #starting: Promise<void> | undefined;
   #failure: ((err: unknown) => void) | undefined;
+  /** Namespace of deduplication tokens, known once connected (token-namespace.ts). */
+  #pipelineId: string | undefined;
 
   constructor(config: Readonly<Config>, parts: WorkerParts) {
     this.#config = config;
@@ -92,13 +103,21 @@ export class IngestWorker {
     this.#lease = new MembershipLease(this.#consumer, { leaseMs });
     ({ decoder: this.#decoder, schemas: this.#schemas } = createDecoder(config.decode));
     this.#budget = new BufferBudget(config.maxBufferedBytes);
-    this.#lanes = new LaneRegistry(new CommittedOffsets(this.#admin, k.groupId), {
-      decoder: this.#decoder,
-      enrich: parts.enrich ?? passThrough,
-      limits: config.batch,
-      budget: this.#budget,
-      now: Date.now,
-    });
+    this.#lanes = new LaneRegistry(
+      new CommittedOffsets(this.#admin, k.groupId, k.offsetOutOfRange),
+      {
+        decoder: this.#decoder,
+        enrich: parts.enrich ?? passThrough,
+        limits: config.batch,
+        budget: this.#budget,
+        now: Date.now,
+        onReformed: (_lane, reformedCase) => this.#metrics.reformedRange(reformedCase),
+      },
+      (recorded) =>
+        this.#pipelineId === undefined
+          ? undefined
+          : tokenNamespace(this.#pipelineId, (recorded && lifeOf(recorded)) || newPartitionLife()),
+    );
     const { database, table, distributed } = config.clickhouse;
     const { retryInitialMs, retryMaxMs, maxPartitionsPerBlock } = config.insert;
     const target = {
@@ -129,6 +148,34 @@ export class IngestWorker {
       }),
       insert: (rows, token, signal) =>
         this.#metrics.timeInsert(() => insertRows(target, rows, token, signal)),
+      readLanded: (query, signal) =>
+        readLandedRows(
+          { ...target, replicated: distributed || config.clickhouse.cluster !== '' },
+          query,
+          signal,
+        ),
+      onReformedLanding: (lane, batch, skipped) =>
+        this.#log.warn(
+          {
+            batch: batch.range,
+            recorded: batch.reformed?.recordedToken,
+            case: batch.reformed?.case,
+            alreadyLanded: skipped,
+            toInsert: batch.rows.length - skipped,
+          },
+          're-formed range differs from its record: rows already in ClickHouse are skipped',
+        ),
+      onLandedDespiteError: (lane, batch, err, landed, of) =>
+        this.#log.warn(
+          {
+            partition: `${lane.topic}[${lane.partition}]`,
+            batch: batch.range,
+            landed,
+            of,
+            message: errorMessage(err),
+          },
+          'insert failed as data after writing the block (a materialized view refused a row?): rows in the table count as landed',
+        ),
       deadLetters: this.#deadLetters,
       insertQueue: new PQueue({ concurrency: config.insert.maxInFlight }),
       isCurrent: (lane) => this.#lanes.isCurrent(lane),
@@ -149,6 +196,9 @@ export class IngestWorker {
     const { kafka } = this.#config;
     await this.#admin.connect();
     await assertTopicsExist(this.#admin, [...kafka.topics, kafka.dlqTopic]);
+    this.#pipelineId =
+      this.#config.pipelineId ??
+      defaultPipelineId((await this.#admin.describeCluster()).clusterId, kafka.groupId);
     // Dead letters are sent in requests that fit this limit (a larger one is refused whole).
     const dlqLimit = await readTopicMessageLimit(this.#admin, kafka.dlqTopic);
     if (dlqLimit.source === 'default') {
@@ -332,10 +382,42 @@ export class IngestWorker {
     const dropped = this.#lanes.newGeneration();
     this.stats.rebalances++;
     if (this.#stopping === undefined) this.#pauser.resumeAll();
+    const epoch = this.#lanes.epoch;
+    void holdUntilPositioned(this.#consumer, assignment, {
+      position: (topic, partition) => this.#lanes.position(topic, partition),
+      isCurrent: () => epoch === this.#lanes.epoch && this.#stopping === undefined,
+      onReset: (topic, partition, reset) => this.#onOffsetReset(topic, partition, reset),
+      onRetry: (err) =>
+        this.#log.warn({ err: errorMessage(err) }, 'reading committed offsets failed; retrying'),
+      retryMs: this.#config.insert.retryInitialMs,
+    });
     this.#log.info(
       { assignment, droppedLanes: dropped.length, epoch: this.#lanes.epoch },
       'joined consumer group',
     );
+  }
+
+  #onOffsetReset(topic: string, partition: number, reset: OffsetReset): void {
+    const skippedData = reset.skipped > 0n;
+    this.#metrics.offsetReset(topic, reset.reason, skippedData);
+    const fields = {
+      partition: `${topic}[${partition}]`,
+      reason: reset.reason,
+      committed: reset.from.toString(),
+      restartAt: reset.to.toString(),
+      skipped: reset.skipped.toString(),
+      policy: this.#config.kafka.offsetOutOfRange,
+    };
+    if (!skippedData)
+      this.#log.warn(fields, 'committed offset out of range: reset without skipping data');
+    else if (reset.reason === 'below_log_start')
+      this.#log.error(
+        fields,
+        'committed offset out of range: messages deleted before they were read',
+      );
+    // Beyond the log end nobody can tell whether the log below the restart was read (offsets
+    // set too far, log truncated) or is new (topic re-created): it is skipped, loudly.
+    else this.#log.error(fields, 'committed offset out of range: messages in the log skipped');
   }
 
   #maybeResume(lane: PartitionLane): void {

@@ -1,4 +1,5 @@
 import type { CommittedOffsets } from '../consume/committed-offsets.ts';
+import type { StartPosition } from '../consume/start-position.ts';
 import { PartitionLane, type LaneDependencies } from './partition-lane.ts';
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
@@ -14,10 +15,25 @@ export class LaneRegistry {
   readonly #creating = new Map<string, Promise<PartitionLane>>();
   readonly #committed: CommittedOffsets;
   readonly #deps: LaneDependencies;
+  readonly #namespaceOf: (recorded: string | undefined) => string | undefined;
 
-  constructor(committed: CommittedOffsets, deps: LaneDependencies) {
+  /**
+   * `namespaceOf`: the token namespace for a partition's new ranges, given the one its
+   * committed position recorded (token-namespace.ts); undefined: v1 tokens.
+   */
+  constructor(
+    committed: CommittedOffsets,
+    deps: LaneDependencies,
+    namespaceOf: (recorded: string | undefined) => string | undefined = () => undefined,
+  ) {
     this.#committed = committed;
     this.#deps = deps;
+    this.#namespaceOf = namespaceOf;
+  }
+
+  /** Where a partition starts in this generation (read once per topic, then cached). */
+  position(topic: string, partition: number): Promise<StartPosition> {
+    return this.#committed.position(topic, partition);
   }
 
   get epoch(): number {
@@ -58,12 +74,13 @@ export class LaneRegistry {
     const epoch = this.#epoch;
     let creating = this.#creating.get(k);
     if (creating === undefined) {
-      creating = this.#committed
-        .position(topic, partition)
-        .then(
-          ({ offset, pending }) =>
-            new PartitionLane(topic, partition, epoch, offset ?? firstOffset, pending, this.#deps),
-        );
+      creating = this.#committed.position(topic, partition).then(
+        ({ offset, pending, namespace, logEnd }) =>
+          new PartitionLane(topic, partition, epoch, offset ?? firstOffset, pending, this.#deps, {
+            namespace: this.#namespaceOf(namespace),
+            logEnd,
+          }),
+      );
       this.#creating.set(k, creating);
       creating.catch(() => this.#creating.delete(k));
     }

@@ -64,5 +64,11 @@ export async function offerFetchedBatch(
     payload.resolveOffset(message.offset);
     if (lane.ready !== undefined && lane.inFlight === undefined) handlers.onSealed(lane);
   }
+  const last = batch.messages[batch.messages.length - 1];
+  // Everything fetched was offered: a re-formed range the log ends before cannot complete.
+  if (last !== undefined && lane.alive && lane.offeredUpTo >= BigInt(last.offset)) {
+    if (!lane.logEndsAt(BigInt(batch.highWatermark))) handlers.onFull(lane);
+    else if (lane.ready !== undefined && lane.inFlight === undefined) handlers.onSealed(lane);
+  }
   return taken;
 }

@@ -1,6 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { OpenBatch, type BatchLimits } from '../batch/open-batch.ts';
-import type { SealedBatch } from '../batch/sealed-batch.ts';
+import { asRecorded, type ReformedCase } from '../batch/reformed-range.ts';
+import { deduplicationToken, withIdentity, type SealedBatch } from '../batch/sealed-batch.ts';
 import {
   detachedBytes,
   detachedHeaders,
@@ -19,6 +20,14 @@ import type { BufferBudget } from './buffer-budget.ts';
 
 export type OfferResult = 'accepted' | 'skipped' | 'full';
 
+/** How a lane names its ranges, and what it knew of the log when it started. */
+export interface LaneIdentity {
+  /** The token namespace of the ranges this lane forms (undefined: v1 tokens). */
+  readonly namespace?: string | undefined;
+  /** The log end at join: a recorded range reaching it can no longer complete. */
+  readonly logEnd?: bigint | undefined;
+}
+
 export interface LaneDependencies {
   readonly decoder: MessageDecoder;
   readonly enrich: EnrichStage;
@@ -26,6 +35,8 @@ export interface LaneDependencies {
   /** The worker's memory budget, shared by its lanes (INGEST_MAX_BUFFERED_BYTES). */
   readonly budget: BufferBudget;
   readonly now: () => number;
+  /** A re-formed pending range came out different from the one recorded (reformed-range.ts). */
+  readonly onReformed?: (lane: PartitionLane, reformedCase: ReformedCase) => void;
 }
 
 /**
@@ -47,7 +58,13 @@ export class PartitionLane {
   #inFlight: SealedBatch | undefined;
   /** While re-forming a pending range, the offset the next batch must end at. */
   #boundary: bigint | undefined;
-  #lastOffered: bigint | undefined;
+  /** The pending range being re-formed, as recorded. */
+  readonly #recorded: PendingRange | undefined;
+  /** The token namespace of the ranges this lane forms (undefined: v1 tokens). */
+  readonly namespace: string | undefined;
+  #lastOffered: bigint;
+  /** The log end last seen (a fetch's high watermark, or the log's at join). */
+  #logEnd: bigint | undefined;
   /** The batch limits with this partition's flush age (staggeredAgeMs). */
   readonly #ageLimits: BatchLimits;
   /** Set while ClickHouse is failing for this lane: stop taking messages. */
@@ -61,17 +78,29 @@ export class PartitionLane {
     startOffset: bigint,
     pending: PendingRange | undefined,
     deps: LaneDependencies,
+    identity: LaneIdentity = {},
   ) {
     this.topic = topic;
     this.partition = partition;
     this.epoch = epoch;
     this.watermark = new OffsetWatermark(startOffset);
+    // Below the start is committed: a message there (kafkajs resetting on its own) is skipped,
+    // never tracked below the watermark.
+    this.#lastOffered = startOffset - 1n;
     this.#boundary = pending?.last;
+    this.#recorded = pending;
+    this.namespace = identity.namespace;
+    this.#logEnd = identity.logEnd;
     this.#deps = deps;
     this.#ageLimits = {
       ...deps.limits,
       maxAgeMs: staggeredAgeMs(deps.limits.maxAgeMs, partition),
     };
+  }
+
+  /** The last offset offered (taken or skipped as already committed). */
+  get offeredUpTo(): bigint {
+    return this.#lastOffered;
   }
 
   get alive(): boolean {
@@ -114,8 +143,12 @@ export class PartitionLane {
    */
   offer(message: KafkaMessage, topic: string, partition: number, ingestedAt: string): OfferResult {
     const offset = BigInt(message.offset);
-    if (this.#lastOffered !== undefined && offset <= this.#lastOffered) return 'skipped';
+    if (offset <= this.#lastOffered) return 'skipped';
     if (!this.#sealAtBoundary()) return 'full';
+    // Past the recorded end while re-forming: that end was compacted away. The re-formed
+    // range ends before this message, which is never part of it.
+    if (this.#boundary !== undefined && offset > this.#boundary && !this.#endReformed())
+      return 'full';
     // While re-forming a pending range, no limit applies: the range is fixed.
     const reforming = this.#boundary !== undefined;
     if (!reforming && this.blocked) return 'full';
@@ -163,6 +196,17 @@ export class PartitionLane {
     if (this.#boundary === undefined && target.isFull(this.#deps.limits)) this.#sealOpen();
     else this.#sealAtBoundary();
     return 'accepted';
+  }
+
+  /**
+   * The fetched batch ended and the log ends at `highWatermark` (kafkajs's
+   * `batch.highWatermark`). A re-formed range whose recorded end lies at or past the log end,
+   * with everything up to the log end offered, can never complete: the tail vanished (log
+   * truncated). It ends here rather than waiting forever. False when it cannot seal yet.
+   */
+  logEndsAt(highWatermark: bigint): boolean {
+    this.#logEnd = highWatermark;
+    return this.#sealAtBoundary();
   }
 
   /** Seals the open batch when its age is due (or `force`, at shutdown). */
@@ -213,9 +257,20 @@ export class PartitionLane {
    */
   #sealAtBoundary(): boolean {
     const boundary = this.#boundary;
-    if (boundary === undefined || this.#lastOffered === undefined || this.#lastOffered < boundary)
-      return true;
-    if (!this.#sealOpen()) return false;
+    if (boundary === undefined) return true;
+    const logEnd = this.#logEnd;
+    const complete =
+      this.#lastOffered >= boundary ||
+      (logEnd !== undefined && logEnd <= boundary && this.#lastOffered >= logEnd - 1n);
+    return complete ? this.#endReformed() : true;
+  }
+
+  /** Ends the re-formed range with what was offered of it; false while the slot is taken. */
+  #endReformed(): boolean {
+    const recorded = this.#recorded;
+    if (this.#open === undefined || this.#open.isEmpty) {
+      if (recorded !== undefined) this.#deps.onReformed?.(this, 'range_vanished');
+    } else if (!this.#sealOpen()) return false;
     this.#boundary = undefined;
     return true;
   }
@@ -225,11 +280,30 @@ export class PartitionLane {
     const open = this.#open;
     if (open === undefined || open.isEmpty) return true;
     if (this.#ready !== undefined) return false;
-    const sealed = open.seal();
+    const sealed = this.#identify(open.seal());
     this.watermark.track(sealed.firstOffset, sealed.lastOffset);
     this.#ready = sealed;
     this.#open = undefined;
     return true;
+  }
+
+  /** The batch's token: the recorded range's while re-forming, else in this lane's namespace. */
+  #identify(sealed: SealedBatch): SealedBatch {
+    const recorded = this.#recorded;
+    // After a re-formed range ended early, later batches still inside the recorded range may
+    // hold rows its first insert landed: they are checked against ClickHouse too.
+    if (recorded !== undefined && sealed.firstOffset <= recorded.last) {
+      const batch = asRecorded(sealed, recorded);
+      if (batch.reformed !== undefined && this.#boundary !== undefined)
+        this.#deps.onReformed?.(this, batch.reformed.case);
+      return batch;
+    }
+    if (this.namespace === undefined) return sealed;
+    const { topic, partition, firstOffset, lastOffset } = sealed;
+    return withIdentity(
+      sealed,
+      deduplicationToken(topic, partition, firstOffset, lastOffset, this.namespace),
+    );
   }
 }
 

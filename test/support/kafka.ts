@@ -140,3 +140,21 @@ export async function waitForCommittedToLogEnd(
     { timeoutMs, what: `group ${group} to commit ${topic} up to log end` },
   );
 }
+
+/** Kafka's DeleteRecords: everything in `partition` below `offset` is gone (log start moves). */
+export async function deleteRecordsBefore(
+  kafka: Kafka,
+  topic: string,
+  partition: number,
+  offset: number,
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    // kafkajs finds the partition leaders from metadata it must have loaded first.
+    await admin.fetchTopicMetadata({ topics: [topic] });
+    await admin.deleteTopicRecords({ topic, partitions: [{ partition, offset: String(offset) }] });
+  } finally {
+    await admin.disconnect();
+  }
+}

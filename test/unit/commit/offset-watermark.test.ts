@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OffsetWatermark } from '../../../src/commit/offset-watermark.ts';
-import { decodePendingRange, encodePendingRange } from '../../../src/commit/pending-range.ts';
+import { decodePendingRange, encodePendingRangeV1 } from '../../../src/commit/pending-range.ts';
 
 describe('OffsetWatermark', () => {
   test('moves only over a contiguous prefix of landed ranges', () => {
@@ -39,7 +39,7 @@ describe('OffsetWatermark', () => {
 
 describe('pending range metadata', () => {
   test('round-trips and only applies at its committed offset', () => {
-    const text = encodePendingRange({ first: 1000n, last: 1999n });
+    const text = encodePendingRangeV1({ first: 1000n, last: 1999n });
     assert.deepEqual(decodePendingRange(text, 1000n), { first: 1000n, last: 1999n });
     assert.deepEqual(
       decodePendingRange(text, 998n),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { encodePendingRange } from '../../../src/commit/pending-range.ts';
+import { encodePendingRangeV1 } from '../../../src/commit/pending-range.ts';
 import {
   planOffsetHandover,
   type HandoverPartition,
@@ -36,7 +36,7 @@ describe('planOffsetHandover', () => {
     const plan = planOffsetHandover([
       p({
         committed: 500n,
-        metadata: encodePendingRange({ first: 500n, last: 599n }),
+        metadata: encodePendingRangeV1({ first: 500n, last: 599n }),
         landedEnd: 600n,
       }),
     ]);

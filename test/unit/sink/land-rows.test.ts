@@ -147,3 +147,76 @@ describe('landRows', () => {
     assert.deepEqual(retries, [1, 2]);
   });
 });
+
+describe('landRows when the block was written before the insert failed', () => {
+  const viewError = (): ClickHouseError =>
+    new ClickHouseError({
+      message: 'Code: 395. DB::Exception: boom is refused. (FUNCTION_THROW_IF_VALUE_IS_NON_ZERO)',
+      code: '395',
+      type: 'FUNCTION_THROW_IF_VALUE_IS_NON_ZERO',
+    });
+
+  /** Like ClickHouse with a view that throws on `boom`: the table keeps the block anyway. */
+  function tableWithThrowingView() {
+    const rows: string[] = [];
+    const insert: RowInserter = async (batch) => {
+      rows.push(...batch);
+      if (batch.includes('boom')) throw viewError();
+    };
+    const landedAmong = async (batch: readonly string[]) =>
+      new Set(batch.flatMap((r, i) => (rows.includes(r) ? [i] : [])));
+    return { rows, insert, landedAmong };
+  }
+
+  test('rows found in the table are neither inserted again nor dead-lettered', async () => {
+    const table = tableWithThrowingView();
+    const input = ['a', 'b', 'boom', 'c'];
+    const seen: number[] = [];
+    const rejected = await landRows(
+      input,
+      input.map((_, i) => source(i)),
+      't:0:0-3',
+      {
+        ...options(table.insert),
+        landedAmong: table.landedAmong,
+        onLandedDespiteError: (_err, landed) => seen.push(landed),
+      },
+    );
+    assert.deepEqual(rejected, []);
+    assert.deepEqual(table.rows, input, 'each row once');
+    assert.deepEqual(seen, [4]);
+  });
+
+  test('without the question (as before), the split lands rows twice and dead-letters boom', async () => {
+    const table = tableWithThrowingView();
+    const input = ['a', 'b', 'boom', 'c'];
+    const rejected = await landRows(
+      input,
+      input.map((_, i) => source(i)),
+      't:0:0-3',
+      options(table.insert),
+    );
+    assert.equal(rejected.length, 1);
+    assert.ok(table.rows.length > input.length);
+  });
+
+  test('a block that wrote nothing is split as before', async () => {
+    const { rows, insert } = fakeTable(new Set(['x']));
+    const input = ['a', 'x', 'b'];
+    const rejected = await landRows(
+      input,
+      input.map((_, i) => source(i)),
+      't:0:0-2',
+      {
+        ...options(insert),
+        landedAmong: async (batch) =>
+          new Set(batch.flatMap((r, i) => (rows.includes(r) ? [i] : []))),
+      },
+    );
+    assert.deepEqual(
+      rejected.map((r) => r.source.offset),
+      ['1'],
+    );
+    assert.deepEqual(rows.sort(), ['a', 'b']);
+  });
+});

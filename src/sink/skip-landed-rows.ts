@@ -1,0 +1,167 @@
+import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import pRetry from 'p-retry';
+import type { SealedBatch } from '../batch/sealed-batch.ts';
+import type { SourceMessage } from '../batch/source-message.ts';
+import { isRetriedAsIs, classifyInsertError } from './classify-insert-error.ts';
+import { EVENT_COLUMNS } from './event-columns.ts';
+
+/** Rows of one partition's offset range that ClickHouse holds, as `<offset>:<uuid>` keys. */
+export type LandedRowsReader = (
+  query: LandedRowsQuery,
+  signal: AbortSignal,
+) => Promise<ReadonlySet<string>>;
+
+export interface LandedRowsQuery {
+  readonly topic: string;
+  readonly partition: number;
+  readonly first: bigint;
+  readonly last: bigint;
+  /** The ClickHouse partitions (YYYYMM) the rows in question fall in: prunes the scan. */
+  readonly months: readonly string[];
+}
+
+export interface LandedRowsTarget {
+  readonly client: ClickHouseClient;
+  readonly database: string;
+  readonly table: string;
+  /** Replicated or sharded (clickhouse.cluster set, or distributed): read consistently. */
+  readonly replicated: boolean;
+}
+
+/** The rows of a batch still to insert, with the token they go under. */
+export type RowsToLand = Pick<
+  SealedBatch,
+  'rows' | 'rowSources' | 'rowPartitionKeys' | 'deduplicationToken'
+> & { readonly skipped: number };
+
+/**
+ * Which of the rows already landed: one query over `_topic/_partition/_offset` (the events
+ * table is ordered by team and time, so the month filter is what keeps this from reading
+ * the whole table). Where the table is replicated, `select_sequential_consistency = 1` makes
+ * a replica that is behind refuse rather than answer from stale data, and
+ * `fallback_to_stale_replicas_for_distributed_queries = 0` keeps a Distributed table from
+ * reading a lagging replica: a stale answer would insert a row twice.
+ */
+export async function readLandedRows(
+  target: LandedRowsTarget,
+  query: LandedRowsQuery,
+  signal: AbortSignal,
+): Promise<ReadonlySet<string>> {
+  const settings: ClickHouseSettings = target.replicated
+    ? { select_sequential_consistency: '1', fallback_to_stale_replicas_for_distributed_queries: 0 }
+    : {};
+  const result = await target.client.query({
+    query: `SELECT toString(_offset) AS offset, toString(uuid) AS uuid FROM ${target.database}.${target.table} WHERE _topic = {topic:String} AND _partition = {partition:UInt32} AND _offset BETWEEN {first:UInt64} AND {last:UInt64} AND toYYYYMM(timestamp) IN {months:Array(UInt32)}`,
+    query_params: {
+      topic: query.topic,
+      partition: query.partition,
+      first: query.first.toString(),
+      last: query.last.toString(),
+      months: query.months.map(Number),
+    },
+    clickhouse_settings: settings,
+    format: 'JSONEachRow',
+    abort_signal: signal,
+  });
+  const rows = await result.json<{ offset: string; uuid: string }>();
+  return new Set(rows.map((r) => landedKey(r.offset, r.uuid)));
+}
+
+/**
+ * A re-formed batch minus the rows ClickHouse already holds (same offset, same uuid), under
+ * a token derived from the recorded range's and the rows that remain: deterministic, so a
+ * crash during this insert and another re-form ask again, find the same rows missing and
+ * send the same token. The question is retried like an insert (transient failures only).
+ */
+export async function skipLandedRows(
+  batch: SealedBatch,
+  readLanded: LandedRowsReader,
+  options: AskOptions,
+): Promise<RowsToLand> {
+  const landed = await landedAmong(batch, readLanded, batch.rows, batch.rowSources, options);
+  const rows: string[] = [];
+  const rowSources: SourceMessage[] = [];
+  const rowPartitionKeys: string[] = [];
+  batch.rows.forEach((row, i) => {
+    const source = batch.rowSources[i];
+    if (source === undefined || landed.has(i)) return;
+    rows.push(row);
+    rowSources.push(source);
+    rowPartitionKeys.push(batch.rowPartitionKeys[i] ?? '');
+  });
+  const base = batch.reformed?.recordedToken ?? batch.deduplicationToken;
+  return {
+    rows,
+    rowSources,
+    rowPartitionKeys,
+    deduplicationToken: remainderToken(base, rowSources),
+    skipped: batch.rows.length - rows.length,
+  };
+}
+
+export interface AskOptions {
+  readonly retryInitialMs: number;
+  readonly retryMaxMs: number;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Indexes of `rows` (a block of `batch`, with their `sources`) that ClickHouse holds already:
+ * same offset, same uuid. Asked once, retried like an insert (transient failures only).
+ */
+export async function landedAmong(
+  batch: Pick<SealedBatch, 'topic' | 'partition' | 'rowPartitionKeys'>,
+  readLanded: LandedRowsReader,
+  rows: readonly string[],
+  sources: readonly SourceMessage[],
+  options: AskOptions,
+): Promise<ReadonlySet<number>> {
+  const offsets = sources.map((s) => BigInt(s.offset));
+  if (offsets.length === 0) return new Set();
+  const landed = await pRetry(
+    () =>
+      readLanded(
+        {
+          topic: batch.topic,
+          partition: batch.partition,
+          first: offsets.reduce((a, b) => (b < a ? b : a)),
+          last: offsets.reduce((a, b) => (b > a ? b : a)),
+          months: [...new Set(batch.rowPartitionKeys)],
+        },
+        options.signal,
+      ),
+    {
+      retries: Number.POSITIVE_INFINITY,
+      minTimeout: options.retryInitialMs,
+      maxTimeout: options.retryMaxMs,
+      randomize: true,
+      signal: options.signal,
+      shouldRetry: ({ error }) => isRetriedAsIs(classifyInsertError(error)),
+    },
+  );
+  const found = new Set<number>();
+  rows.forEach((row, i) => {
+    const source = sources[i];
+    if (source !== undefined && landed.has(landedKey(source.offset, uuidOf(row)))) found.add(i);
+  });
+  return found;
+}
+
+/** `<recorded token>/rest:<first>-<last>x<count>` of the rows that remain. */
+export function remainderToken(base: string, sources: readonly SourceMessage[]): string {
+  const first = sources[0]?.offset ?? '';
+  const last = sources[sources.length - 1]?.offset ?? '';
+  return `${base}/rest:${first}-${last}x${sources.length}`;
+}
+
+function landedKey(offset: string, uuid: string): string {
+  return `${offset}:${uuid.toLowerCase()}`;
+}
+
+const UUID_COLUMN = EVENT_COLUMNS.indexOf('uuid');
+
+/** Row lines are JSONCompactEachRow arrays (row-line.ts); parsed only on this rare path. */
+function uuidOf(row: string): string {
+  const uuid = (JSON.parse(row) as unknown[])[UUID_COLUMN];
+  return typeof uuid === 'string' ? uuid : '';
+}
