@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import avro from 'avsc';
 import type { DecodeConfig } from '../../../src/config/schema.ts';
+import { decodeConfig } from '../../fixtures/decode/decode-config.ts';
 import { AvroSchemas } from '../../../src/decode/avro-schemas.ts';
 import { MessageDecoder } from '../../../src/decode/decode-message.ts';
 import type { DeadLetterReason } from '../../../src/decode/outcome.ts';
@@ -17,18 +18,13 @@ import {
 const READER_FILE = 'schemas/avro/event.avsc';
 const readerText = readFileSync(READER_FILE, 'utf8');
 const reader = avro.Type.forSchema(JSON.parse(readerText) as avro.Schema);
-const config: DecodeConfig = {
-  format: 'auto',
+const config: DecodeConfig = decodeConfig({
   avroSchemaFile: READER_FILE,
   avroSchemaIds: {},
   maxMessageBytes: 64 * 1024,
   maxPropertiesBytes: 8 * 1024,
-  maxDepth: 64,
-  maxKeys: 10_000,
-  maxStringLength: 256 * 1024,
   maxFutureSkewMs: 60 * 60 * 1000,
-  timestampSkewPolicy: 'reject',
-};
+});
 const context = { nowMs: Date.now(), ingestedAt: '2026-11-21 00:00:00.000' };
 const record = {
   uuid: null,

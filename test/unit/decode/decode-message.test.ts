@@ -6,23 +6,18 @@ import { MessageDecoder, type RawMessage } from '../../../src/decode/decode-mess
 import { uuidFromOrigin } from '../../../src/decode/deterministic-uuid.ts';
 import type { EventRow } from '../../../src/decode/event-row.ts';
 import type { DecodeConfig } from '../../../src/config/schema.ts';
+import { decodeConfig } from '../../fixtures/decode/decode-config.ts';
 import { poisonCases } from '../../support/poison.ts';
 
-const config: DecodeConfig = {
-  format: 'auto',
-  avroSchemaFile: 'schemas/avro/event.avsc',
+const config: DecodeConfig = decodeConfig({
   avroSchemaIds: {
     '1': 'schemas/avro/event.avsc',
     '7': 'test/fixtures/avro/event-v0-minimal.avsc',
   },
   maxMessageBytes: 64 * 1024,
   maxPropertiesBytes: 8 * 1024,
-  maxDepth: 64,
-  maxKeys: 10_000,
-  maxStringLength: 256 * 1024,
   maxFutureSkewMs: 60 * 60 * 1000,
-  timestampSkewPolicy: 'reject',
-};
+});
 const schemas = new AvroSchemas({
   readerSchemaFile: config.avroSchemaFile,
   schemaIds: config.avroSchemaIds,

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { MessageDecoder, type RawMessage } from '../../../src/decode/decode-message.ts';
 import { checkValueLimits, type ValueLimits } from '../../../src/decode/value-limits.ts';
 import type { DecodeConfig } from '../../../src/config/schema.ts';
+import { decodeConfig } from '../../fixtures/decode/decode-config.ts';
 import { hostileCases, nestedArrays } from '../../support/hostile.ts';
 
 const limits: ValueLimits = { maxDepth: 4, maxKeys: 10, maxStringLength: 8 };
@@ -56,18 +57,12 @@ describe('checkValueLimits', () => {
 });
 
 describe('decoding hostile JSON ends as a dead letter with its reason', () => {
-  const config: DecodeConfig = {
+  const config: DecodeConfig = decodeConfig({
     format: 'json',
-    avroSchemaFile: 'schemas/avro/event.avsc',
     avroSchemaIds: {},
-    maxMessageBytes: 1024 * 1024,
-    maxPropertiesBytes: 256 * 1024,
-    maxDepth: 64,
-    maxKeys: 10_000,
     maxStringLength: 16_384,
     maxFutureSkewMs: 60_000,
-    timestampSkewPolicy: 'reject',
-  };
+  });
   const decoder = new MessageDecoder(config, undefined);
   const context = { nowMs: Date.now(), ingestedAt: '2026-12-04 00:00:00.000' };
   const message = (value: Buffer): RawMessage => ({

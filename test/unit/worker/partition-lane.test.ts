@@ -2,23 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { KafkaMessage } from 'kafkajs';
 import type { DecodeConfig } from '../../../src/config/schema.ts';
+import { decodeConfig } from '../../fixtures/decode/decode-config.ts';
 import { MessageDecoder } from '../../../src/decode/decode-message.ts';
 import { passThrough } from '../../../src/enrich/enrich-stage.ts';
 import { BufferBudget } from '../../../src/worker/buffer-budget.ts';
 import { PartitionLane, staggeredAgeMs } from '../../../src/worker/partition-lane.ts';
 
-const decode: DecodeConfig = {
+const decode: DecodeConfig = decodeConfig({
   format: 'json',
-  avroSchemaFile: 'schemas/avro/event.avsc',
   avroSchemaIds: {},
   maxMessageBytes: 1 << 20,
   maxPropertiesBytes: 1 << 16,
-  maxDepth: 64,
-  maxKeys: 10_000,
-  maxStringLength: 256 * 1024,
   maxFutureSkewMs: 3_600_000,
-  timestampSkewPolicy: 'reject',
-};
+});
 
 function lane(
   limits = { maxRows: 3, maxBytes: 1 << 20, maxAgeMs: 1_000 },
