@@ -24,7 +24,7 @@ export function createWorker(
 ): IngestWorker {
   return new IngestWorker(config, {
     kafka: createKafka(config.kafka, logger.child({ component: 'kafka' })),
-    clickhouse: createClickHouseClient(config.clickhouse, config.insert),
+    clickhouse: createClickHouseClient(config.clickhouse, config.insert, logger),
     logger,
     ...(observability === undefined ? {} : { metrics: observability.metrics }),
     ...(enrich === undefined ? {} : { enrich }),
@@ -37,7 +37,7 @@ export function createWorker(
  * nothing left to do.
  */
 export async function prepareClickHouse(config: Readonly<Config>, logger: Logger): Promise<void> {
-  const client = createMigrationClient(config.clickhouse);
+  const client = createMigrationClient(config.clickhouse, logger);
   try {
     const ping = await client.ping();
     if (!ping.success) throw ping.error;

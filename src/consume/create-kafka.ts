@@ -8,6 +8,7 @@ import {
 import type { KafkaConfig } from '../config/schema.ts';
 import { readSettingFile } from '../config/read-setting-file.ts';
 import type { Logger } from '../observe/logger.ts';
+import { kafkaLogLevel } from './kafka-log-level.ts';
 import { registerCompressionCodecs } from './compression/register-compression-codecs.ts';
 
 /**
@@ -60,8 +61,5 @@ export function kafkaClientOptions(config: KafkaConfig, logger: Logger): KafkaJs
 
 function logKafkaEntry(logger: Logger, entry: LogEntry): void {
   const { message, ...rest } = entry.log;
-  const fields = { namespace: entry.namespace, ...rest };
-  if (entry.level <= logLevel.ERROR) logger.error(fields, message);
-  else if (entry.level === logLevel.WARN) logger.warn(fields, message);
-  else logger.debug(fields, message);
+  logger[kafkaLogLevel(entry)]({ namespace: entry.namespace, ...rest }, message);
 }

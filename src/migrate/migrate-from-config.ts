@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouseConfig } from '../config/schema.ts';
+import { clickHouseLoggerClass } from '../observe/clickhouse-logger.ts';
+import type { Logger } from '../observe/logger.ts';
 import type { SchemaTarget } from '../schema/schema-target.ts';
 
 /** DDL on a cluster waits for every host (distributed_ddl_task_timeout: 180 s by default). */
@@ -27,7 +29,7 @@ export function schemaTargetOf(config: ClickHouseConfig): SchemaTarget {
  * Run migrations against a node, or raise the load balancer's idle timeout above
  * distributed_ddl_task_timeout.
  */
-export function createMigrationClient(config: ClickHouseConfig): ClickHouseClient {
+export function createMigrationClient(config: ClickHouseConfig, logger?: Logger): ClickHouseClient {
   const { caFile, certFile, keyFile } = config.tls;
   const tls =
     caFile === undefined
@@ -48,7 +50,10 @@ export function createMigrationClient(config: ClickHouseConfig): ClickHouseClien
     max_open_connections: 2,
     keep_alive: { enabled: true, idle_socket_ttl: config.keepAliveIdleMs },
     clickhouse_settings: { wait_end_of_query: 1 },
-    log: { level: ClickHouseLogLevel.ERROR },
+    log: {
+      level: ClickHouseLogLevel.ERROR,
+      ...(logger === undefined ? {} : { LoggerClass: clickHouseLoggerClass(logger) }),
+    },
     ...(tls === undefined ? {} : { tls }),
   });
 }

@@ -50,10 +50,11 @@ export async function runKafkaEngine(
   const geo =
     options.geoNetworksFile === undefined ? undefined : readGeoNetworks(options.geoNetworksFile);
 
-  const clickhouse = createClickHouseClient(config.clickhouse, {
-    ...config.insert,
-    timeoutMs: 600_000,
-  });
+  const clickhouse = createClickHouseClient(
+    config.clickhouse,
+    { ...config.insert, timeoutMs: 600_000 },
+    logger,
+  );
   const admin = createKafka(config.kafka, logger.child({ component: 'kafka' })).admin();
   await admin.connect();
   try {

@@ -84,6 +84,7 @@ export class Observability {
       client: createClickHouseClient(
         { ...config.clickhouse, maxOpenConnections: 1, requestCompression: false },
         { ...config.insert, timeoutMs: 10_000 },
+        logger,
       ),
       database: config.clickhouse.database,
       table: config.clickhouse.table,

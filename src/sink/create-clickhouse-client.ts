@@ -1,17 +1,21 @@
 import {
+  ClickHouseLogLevel,
   createClient,
   type ClickHouseClient,
   type ClickHouseClientConfigOptions,
 } from '@clickhouse/client';
 import type { ClickHouseConfig, InsertConfig } from '../config/schema.ts';
 import { readSettingFile } from '../config/read-setting-file.ts';
+import { clickHouseLoggerClass } from '../observe/clickhouse-logger.ts';
+import type { Logger } from '../observe/logger.ts';
 
 /** The @clickhouse/client the sink uses: keep-alive below the server's, bounded sockets. */
 export function createClickHouseClient(
   config: ClickHouseConfig,
   insert: InsertConfig,
+  logger?: Logger,
 ): ClickHouseClient {
-  return createClient(clickHouseClientOptions(config, insert));
+  return createClient(clickHouseClientOptions(config, insert, logger));
 }
 
 /**
@@ -23,6 +27,7 @@ export function createClickHouseClient(
 export function clickHouseClientOptions(
   config: ClickHouseConfig,
   insert: InsertConfig,
+  logger?: Logger,
 ): ClickHouseClientConfigOptions {
   const { caFile, certFile, keyFile } = config.tls;
   const ca = caFile === undefined ? undefined : readSettingFile('CLICKHOUSE_TLS_CA_FILE', caFile);
@@ -47,5 +52,9 @@ export function clickHouseClientOptions(
     compression: { request: config.requestCompression, response: false },
     keep_alive: { enabled: true, idle_socket_ttl: config.keepAliveIdleMs },
     ...(tls === undefined ? {} : { tls }),
+    // The client's own warnings as JSON through pino (its default logger prints plain text).
+    ...(logger === undefined
+      ? {}
+      : { log: { LoggerClass: clickHouseLoggerClass(logger), level: ClickHouseLogLevel.WARN } }),
   };
 }
