@@ -111,9 +111,14 @@ async function runUntilStopped(
     throw err;
   }
   let signals = 0;
+  let signalled = (): void => undefined;
+  const signalReceived = new Promise<void>((resolve) => {
+    signalled = resolve;
+  });
   const stopped = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       signals++;
+      signalled();
       if (signals > 1) {
         logger.warn({ signal }, 'second signal: exiting now');
         process.exit(130);
@@ -143,8 +148,13 @@ async function runUntilStopped(
       () => 1,
     );
   });
+  const starting = worker.start();
+  // Once a signal came, how start ends is the drain's business: stop() waits for it within
+  // the deadline. Awaiting it here instead held the exit until kafkajs gave up on a join the
+  // coordinator kept waiting (its request timeout, far past SHUTDOWN_TIMEOUT_MS).
+  starting.catch(() => undefined);
   try {
-    await worker.start();
+    await Promise.race([starting, signalReceived]);
   } catch (err) {
     // A start cut short by SIGTERM (the drain disconnects what start was connecting) is a
     // stop, not a failure: `stopped` tells how it ended.

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import { IngestError, errorMessage } from '../errors.ts';
+import { hasRepeats, zeroWidthRepeat } from './avro-repeats.ts';
 import { deadLetter, ok, type DeadLetter, type Outcome } from './outcome.ts';
 import { writerFromRegistryAnswer } from './registry-schema-answer.ts';
 import { SchemaRegistryClient, type RegistryAuth } from './schema-registry-client.ts';
@@ -11,6 +12,8 @@ export type AvroType = ReturnType<typeof avro.Type.forSchema>;
 export interface WriterSchema {
   readonly type: AvroType;
   readonly resolver: ReturnType<AvroType['createResolver']> | undefined;
+  /** Has arrays or maps: payloads get their block counts checked before avsc reads them. */
+  readonly repeats: boolean;
 }
 
 export interface AvroSchemaOptions {
@@ -34,6 +37,8 @@ const MAX_REJECTED_IDS = 10_000;
  */
 export class AvroSchemas {
   readonly reader: AvroType;
+  /** The reader schema as the writer of plain (unframed) Avro messages. */
+  readonly plainWriter: WriterSchema;
   readonly registry: SchemaRegistryClient | undefined;
   readonly #byId = new Map<number, WriterSchema>();
   /** Ids whose messages are dead letters, with the reason (insertion order = age). */
@@ -42,6 +47,14 @@ export class AvroSchemas {
 
   constructor(options: AvroSchemaOptions) {
     this.reader = parseSchemaFile(options.readerSchemaFile);
+    const plain = writerSchemaFor(this.reader, this.reader);
+    if (!plain.ok) {
+      throw new IngestError(
+        `Avro schema ${options.readerSchemaFile}: ${plain.deadLetter.message}`,
+        { retriable: false },
+      );
+    }
+    this.plainWriter = plain.value;
     for (const [id, file] of Object.entries(options.schemaIds)) {
       const writer = writerSchemaFor(this.reader, parseSchemaFile(file));
       if (!writer.ok) {
@@ -109,11 +122,25 @@ export class AvroSchemas {
   }
 }
 
-/** `type` as a writer of `reader`'s data, or `incompatible_schema` when Avro cannot resolve it. */
+/**
+ * `type` as a writer of `reader`'s data; `invalid_schema` when it repeats zero-byte items
+ * (see avro-repeats.ts), `incompatible_schema` when Avro cannot resolve it.
+ */
 function writerSchemaFor(reader: AvroType, type: AvroType): Outcome<WriterSchema> {
-  if (type.fingerprint().equals(reader.fingerprint())) return ok({ type, resolver: undefined });
+  const zeroWidth = zeroWidthRepeat(type);
+  if (zeroWidth !== undefined) {
+    return deadLetter(
+      'invalid_schema',
+      `writer schema repeats items that take zero bytes (${zeroWidth}): a few bytes could ` +
+        'claim billions of them, so it is refused',
+    );
+  }
+  const repeats = hasRepeats(type);
+  if (type.fingerprint().equals(reader.fingerprint())) {
+    return ok({ type, resolver: undefined, repeats });
+  }
   try {
-    return ok({ type, resolver: reader.createResolver(type) });
+    return ok({ type, resolver: reader.createResolver(type), repeats });
   } catch (err) {
     return deadLetter(
       'incompatible_schema',

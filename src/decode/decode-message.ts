@@ -1,5 +1,6 @@
 import type { DecodeConfig } from '../config/schema.ts';
-import type { AvroSchemas } from './avro-schemas.ts';
+import { blockCountProblem } from './avro-repeats.ts';
+import type { AvroSchemas, WriterSchema } from './avro-schemas.ts';
 import { deadLetter, type Outcome } from './outcome.ts';
 import type { EventRow, MessageOrigin } from './event-row.ts';
 import { finishRow, type DecodedEvent, type DecodedEventHook } from './decoded-event.ts';
@@ -92,8 +93,7 @@ export class MessageDecoder {
     if (schemas === undefined)
       return deadLetter('invalid_avro', 'Avro message but no Avro schema is configured');
     let payload = value;
-    let resolver;
-    let type = schemas.reader;
+    let writer: WriterSchema = schemas.plainWriter;
     if (format === 'avro-confluent') {
       if (value.length < 5 || value[0] !== CONFLUENT_MAGIC) {
         return deadLetter(
@@ -102,12 +102,18 @@ export class MessageDecoder {
         );
       }
       const id = value.readUInt32BE(1);
-      const writer = schemas.writer(id);
-      if (!writer.ok) return writer;
+      const known = schemas.writer(id);
+      if (!known.ok) return known;
       payload = value.subarray(5);
-      resolver = writer.value.resolver;
-      type = resolver === undefined ? writer.value.type : schemas.reader;
+      writer = known.value;
     }
+    // avsc trusts block counts until the end (avro-repeats.ts): check them first.
+    const implausible = writer.repeats ? blockCountProblem(writer.type, payload) : undefined;
+    if (implausible !== undefined) {
+      return deadLetter('invalid_avro', `Avro decoding failed: ${implausible}`);
+    }
+    const { resolver } = writer;
+    const type = resolver === undefined ? writer.type : schemas.reader;
     try {
       return {
         ok: true,

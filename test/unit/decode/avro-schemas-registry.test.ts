@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import avro from 'avsc';
 import type { DecodeConfig } from '../../../src/config/schema.ts';
@@ -49,6 +51,13 @@ const framed = (id: number, payload: Buffer): Buffer => {
   return Buffer.concat([header, payload]);
 };
 const good = reader.toBuffer(record);
+/** The event schema plus a field `extra` of `type`, which our reader does not have. */
+const withExtraField = (type: unknown) => {
+  const schema = JSON.parse(readerText) as { fields: unknown[] };
+  return { ...schema, fields: [...schema.fields, { name: 'extra', type }] };
+};
+/** A zig-zag varint, as Avro writes block counts. */
+const varint = (n: number): Buffer => avro.Type.forSchema('long').toBuffer(n);
 
 const ID = {
   avro: 10,
@@ -60,6 +69,8 @@ const ID = {
   answerNotJson: 16,
   explicitAvro: 17,
   serverError: 18,
+  zeroWidthItems: 19,
+  skippedLongs: 20,
   missing: 99,
 };
 
@@ -83,6 +94,12 @@ before(async () => {
       },
       [ID.answerNotJson]: { rawBody: '<html>proxy error</html>' },
       [ID.serverError]: { status: 500 },
+      [ID.zeroWidthItems]: {
+        schema: JSON.stringify(withExtraField({ type: 'array', items: 'null' })),
+      },
+      [ID.skippedLongs]: {
+        schema: JSON.stringify(withExtraField({ type: 'array', items: 'long' })),
+      },
     },
   });
 });
@@ -161,6 +178,66 @@ describe('schema registry: what an answer says about an id becomes a dead letter
       assert.ok(!outcome.ok, `decoded ${payload.toString('hex')}`);
       assert.equal(outcome.deadLetter.reason, 'invalid_avro');
     }
+  });
+});
+
+describe('schema registry: repeated items that cost no bytes', () => {
+  test('a writer schema with an array of zero-byte items is refused before any decode', async () => {
+    const schemas = new AvroSchemas({
+      readerSchemaFile: READER_FILE,
+      schemaIds: {},
+      registryUrl: registry.url,
+    });
+    // 10 bytes: the frame, then an `extra` of 2^31-1 nulls (read in full by avsc, the
+    // remaining fields never reached). Decoded, that loops two billion times.
+    const crafted = framed(ID.zeroWidthItems, varint(2 ** 31 - 1));
+    assert.equal(crafted.length, 10);
+    const outcome = await decodeVia(schemas, crafted);
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.deadLetter.reason, 'invalid_schema');
+    assert.match(
+      outcome.deadLetter.message,
+      /schema id 19: .*zero bytes \(\$\.extra is an array of null\)/,
+    );
+    // Settled as refused: no message with this id ever reaches avsc.
+    assert.equal(schemas.needsLookup(ID.zeroWidthItems), false);
+    assert.equal(schemas.writer(ID.zeroWidthItems).ok, false);
+  });
+
+  test('a local schema file with zero-byte items stops start-up', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zero-width-'));
+    try {
+      const file = join(dir, 'nulls.avsc');
+      writeFileSync(file, JSON.stringify(withExtraField({ type: 'array', items: 'null' })));
+      assert.throws(
+        () => new AvroSchemas({ readerSchemaFile: READER_FILE, schemaIds: { '3': file } }),
+        /nulls\.avsc \(id 3\).*zero bytes/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a huge block count of real items is an invalid_avro dead letter at once', async () => {
+    const schemas = new AvroSchemas({
+      readerSchemaFile: READER_FILE,
+      schemaIds: {},
+      registryUrl: registry.url,
+    });
+    // A good event whose skipped `extra` claims 2^32-1 longs with 1 byte left.
+    const crafted = framed(ID.skippedLongs, Buffer.concat([good, varint(2 ** 32 - 1), varint(0)]));
+    const outcome = await decodeVia(schemas, crafted);
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.deadLetter.reason, 'invalid_avro');
+    assert.match(outcome.deadLetter.message, /block claims 4294967295 items with 1 bytes left/);
+    // The same schema still reads honest messages, `extra` skipped.
+    const honest = framed(
+      ID.skippedLongs,
+      Buffer.concat([good, varint(2), varint(5), varint(6), varint(0)]),
+    );
+    const decoded = await decodeVia(schemas, honest);
+    assert.ok(decoded.ok, decoded.ok ? '' : decoded.deadLetter.message);
+    assert.equal(decoded.value.team_id, 7);
   });
 });
 
