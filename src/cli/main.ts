@@ -14,10 +14,12 @@ import { registerKafkaEngineCommand } from './kafka-engine-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerEnrichCommand } from './enrich-command.ts';
 import { registerLagCommand } from './lag-command.ts';
+import { packageVersion } from './package-version.ts';
 
 const program = new Command()
   .name('hanzo-ingest')
   .description('Kafka → ClickHouse ingestion worker for the Hanzo analytics datastore (HIP-47)')
+  .version(packageVersion(), '-V, --version', 'print the version and exit')
   .option('-c, --config <file>', 'JSON config file (environment variables override it)')
   .showHelpAfterError();
 
