@@ -9,6 +9,7 @@ import {
   type EnvSetting,
 } from './env-settings.ts';
 import { configSchema, type Config } from './schema.ts';
+import { describeIssue } from './describe-issue.ts';
 
 /** Variables under our prefixes that belong to other tools and are left alone. */
 const FOREIGN_ENV = new Set([
@@ -33,6 +34,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   const problems: string[] = [];
   const file = options.configFile ?? env[CONFIG_FILE_ENV];
   const raw: Record<string, unknown> = file === undefined ? {} : readConfigFile(file, problems);
+  const fromEnv = new Set<string>();
 
   const known = new Set(
     ENV_SETTINGS.flatMap((s) => (s.fromFile ? [s.env, `${s.env}_FILE`] : [s.env])),
@@ -49,16 +51,22 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
     if (text === undefined) continue;
     const value = parseEnvValue(setting, text);
     if (value instanceof Error) problems.push(`${setting.env}: ${value.message}`);
-    else setPath(raw, setting.path, value);
+    else {
+      setPath(raw, setting.path, value);
+      fromEnv.add(setting.path.join('.'));
+    }
   }
   if (raw['workerId'] === undefined) raw['workerId'] = `${hostname()}-${process.pid}`;
   raw['kafka'] ??= {};
 
-  const parsed = configSchema.safeParse(raw);
+  // reportInput: without it zod leaves `input` undefined and every type error looks missing.
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const missing = issue.code === 'invalid_type' && issue.input === undefined;
-      problems.push(`${settingName(issue.path)}: ${missing ? 'is required' : issue.message}`);
+      const dotted = issue.path.map(String).join('.');
+      const setByEnv = [...fromEnv].some((p) => dotted === p || dotted.startsWith(`${p}.`));
+      const fromFile = file !== undefined && !setByEnv && issue.input !== undefined;
+      problems.push(describeIssue(issue, fromFile));
     }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
@@ -140,15 +148,6 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   }
   const last = path[path.length - 1];
   if (last !== undefined) node[last] = value;
-}
-
-/** "KAFKA_BROKERS (kafka.brokers)" when the setting has a variable, else the path. */
-function settingName(path: readonly PropertyKey[]): string {
-  const dotted = path.map(String).join('.');
-  const setting = ENV_SETTINGS.find((s) => s.path.join('.') === dotted);
-  if (setting !== undefined) return `${setting.env} (${dotted})`;
-  const parent = ENV_SETTINGS.find((s) => dotted.startsWith(`${s.path.join('.')}.`));
-  return parent !== undefined ? `${parent.env} (${dotted})` : dotted || '(root)';
 }
 
 function suggest(name: string): string {
