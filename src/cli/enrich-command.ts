@@ -11,8 +11,6 @@ import { CountingEnrichCounters } from '../enrich/counting-enrich-counters.ts';
 import { createEnrichment } from '../enrich/create-enrichment.ts';
 import { createLogger } from '../observe/logger.ts';
 
-/** Kafka is not used by the dry run; a placeholder satisfies the required setting. */
-const NO_BROKERS = 'dry-run.invalid:9092';
 /** `_topic` of dry-run rows (a missing uuid is derived from it and the line number). */
 export const DRY_RUN_TOPIC = 'dry-run';
 
@@ -35,11 +33,10 @@ export function registerEnrichCommand(program: Command): void {
     .option('--strict', 'exit with code 1 when any event is dead-lettered')
     .action(async (file: string | undefined, options: { strict?: boolean }, command: Command) => {
       const configFile = command.parent?.opts<{ config?: string }>().config;
-      const env =
-        process.env['KAFKA_BROKERS'] === undefined
-          ? { ...process.env, KAFKA_BROKERS: NO_BROKERS }
-          : process.env;
-      const config = loadConfig(configFile === undefined ? { env } : { env, configFile });
+      // Kafka is not used by the dry run.
+      const config = loadConfig(
+        configFile === undefined ? { kafkaUnused: true } : { kafkaUnused: true, configFile },
+      );
       const input = file === undefined || file === '-' ? process.stdin : createReadStream(file);
       const result = await enrichLines(config, input, process.stdout, process.stderr);
       if (options.strict === true && result.deadLetters > 0) process.exitCode = 1;

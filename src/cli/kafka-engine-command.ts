@@ -40,11 +40,16 @@ export function registerKafkaEngineCommand(program: Command): void {
       'print the DDL `run` applies in kafka-engine mode (pricing and geo rows not included)',
     )
     .action(async (_: unknown, command: Command) => {
-      const config = configOf(command);
+      const config = configOf(command, { kafkaUnused: true });
       const objects = kafkaEngineObjects(schemaTargetOf(config.clickhouse));
       const pricing = config.enrich.llmCost.enabled ? await loadPricingTables() : undefined;
       const options = kafkaEngineOptions(config, pricing);
-      const ddl = renderKafkaEngineDdl(objects, options.kafka, options.parse);
+      // Without KAFKA_BROKERS the DDL names the setting to fill in, as it does the password.
+      const kafka =
+        options.kafka.brokers.length > 0
+          ? options.kafka
+          : { ...options.kafka, brokers: ['<KAFKA_BROKERS>'] };
+      const ddl = renderKafkaEngineDdl(objects, kafka, options.parse);
       const auth = { user: config.clickhouse.username, password: '<CLICKHOUSE_PASSWORD>' };
       const statements = [
         ...(config.enrich.llmCost.enabled
@@ -146,9 +151,9 @@ export function registerKafkaEngineCommand(program: Command): void {
     });
 }
 
-function configOf(command: Command): Readonly<Config> {
+function configOf(command: Command, options: { kafkaUnused?: boolean } = {}): Readonly<Config> {
   let root: Command = command;
   while (root.parent !== null) root = root.parent;
   const configFile = root.opts<{ config?: string }>().config;
-  return loadConfig(configFile === undefined ? {} : { configFile });
+  return loadConfig(configFile === undefined ? options : { ...options, configFile });
 }

@@ -89,7 +89,7 @@ export function registerMigrateCommand(program: Command): void {
     .description('print the whole schema as SQL for the configured target; no server needed')
     .option('--down', 'print every down migration instead, newest first')
     .action((options: { down?: boolean }, command: Command) => {
-      const config = configOf(command);
+      const config = configOf(command, { kafkaUnused: true });
       const migrations = renderMigrations(schemaTargetOf(config.clickhouse));
       const statements =
         options.down === true
@@ -99,9 +99,9 @@ export function registerMigrateCommand(program: Command): void {
     });
 }
 
-function configOf(command: Command): Readonly<Config> {
+function configOf(command: Command, options: { kafkaUnused?: boolean } = {}): Readonly<Config> {
   const configFile = command.parent?.parent?.opts<{ config?: string }>().config;
-  return loadConfig(configFile === undefined ? {} : { configFile });
+  return loadConfig(configFile === undefined ? options : { ...options, configFile });
 }
 
 async function withClient(

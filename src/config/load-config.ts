@@ -23,7 +23,15 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** A JSON file with the same nested sections as the config; the environment overrides it. */
   configFile?: string;
+  /**
+   * For commands that never connect to Kafka (rendering DDL, the enrich dry run): a missing
+   * KAFKA_BROKERS is then no error, and `kafka.brokers` is empty. `run` keeps requiring it.
+   */
+  kafkaUnused?: boolean;
 }
+
+/** Satisfies the schema while KAFKA_BROKERS is unset for a command that does not use it. */
+const UNUSED_BROKER = 'unused.invalid:9092';
 
 /**
  * Reads the configuration once: file (optional) → environment → schema.
@@ -58,6 +66,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   }
   if (raw['workerId'] === undefined) raw['workerId'] = `${hostname()}-${process.pid}`;
   raw['kafka'] ??= {};
+  const kafka = raw['kafka'];
+  const brokersUnset =
+    options.kafkaUnused === true &&
+    kafka !== null &&
+    typeof kafka === 'object' &&
+    !Array.isArray(kafka) &&
+    (kafka as Record<string, unknown>)['brokers'] === undefined;
+  if (brokersUnset) (kafka as Record<string, unknown>)['brokers'] = [UNUSED_BROKER];
 
   // reportInput: without it zod leaves `input` undefined and every type error looks missing.
   const parsed = configSchema.safeParse(raw, { reportInput: true });
@@ -70,7 +86,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
     }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  return deepFreeze(parsed.data);
+  const config = parsed.data;
+  return deepFreeze(brokersUnset ? { ...config, kafka: { ...config.kafka, brokers: [] } } : config);
 }
 
 function readConfigFile(file: string, problems: string[]): Record<string, unknown> {
