@@ -24,6 +24,13 @@ export class ConfigError extends IngestError {
   }
 }
 
+/** The command line asks for something impossible (e.g. a file that cannot be read): one line, exit 2. */
+export class UsageError extends IngestError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { retriable: false, cause });
+  }
+}
+
 /** The worker no longer owns a partition (rebalanced away or fenced as a zombie). */
 export class OwnershipLostError extends IngestError {
   constructor(topic: string, partition: number, cause?: unknown) {
@@ -36,4 +43,12 @@ export class OwnershipLostError extends IngestError {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * An OS error as "ENOENT: no such file or directory", without Node's trailing
+ * ", open '/path'" (the caller names the file once, its own way).
+ */
+export function osErrorText(err: unknown): string {
+  return errorMessage(err).replace(/, \w+ '[^']*'$/, '');
 }

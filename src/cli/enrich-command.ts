@@ -1,9 +1,10 @@
-import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
+import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
+import { UsageError, osErrorText } from '../errors.ts';
 import type { Config } from '../config/schema.ts';
 import { MessageDecoder } from '../decode/decode-message.ts';
 import { ingestedAtNow } from '../worker/partition-lane.ts';
@@ -37,10 +38,28 @@ export function registerEnrichCommand(program: Command): void {
       const config = loadConfig(
         configFile === undefined ? { kafkaUnused: true } : { kafkaUnused: true, configFile },
       );
-      const input = file === undefined || file === '-' ? process.stdin : createReadStream(file);
+      const input = file === undefined || file === '-' ? process.stdin : await openEvents(file);
       const result = await enrichLines(config, input, process.stdout, process.stderr);
       if (options.strict === true && result.deadLetters > 0) process.exitCode = 1;
     });
+}
+
+/**
+ * Opens the events file before anything is read, so that a missing or unreadable file (or
+ * a folder) is one line naming it, not an unhandled stream error with a stack trace.
+ */
+async function openEvents(file: string): Promise<Readable> {
+  const cannotRead = (reason: string, cause?: unknown): UsageError =>
+    new UsageError(`enrich: cannot read ${file}: ${reason}`, cause);
+  const handle = await open(file, 'r').catch((err: unknown) => {
+    throw cannotRead(osErrorText(err), err);
+  });
+  const stat = await handle.stat();
+  if (!stat.isFile() && !stat.isFIFO() && !stat.isCharacterDevice()) {
+    await handle.close();
+    throw cannotRead(stat.isDirectory() ? 'EISDIR: is a directory' : 'not a regular file');
+  }
+  return handle.createReadStream();
 }
 
 /** The dry run itself, on any streams (tests call it directly too). */

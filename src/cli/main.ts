@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
 import { configSchema } from '../config/schema.ts';
 import { configReference, maskSecrets } from '../config/print-config.ts';
-import { ConfigError, errorMessage } from '../errors.ts';
+import { ConfigError, UsageError, errorMessage } from '../errors.ts';
 import { createKafka } from '../consume/create-kafka.ts';
 import { replayDeadLetters } from '../dlq/replay-dead-letters.ts';
 import { runWorker } from '../main.ts';
@@ -120,7 +120,7 @@ registerLagCommand(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof UsageError) {
     console.error(`hanzo-ingest: ${err.message}`);
     process.exitCode = 2;
   } else {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { ConfigError, errorMessage } from '../errors.ts';
+import { ConfigError, errorMessage, osErrorText } from '../errors.ts';
 import {
   CONFIG_FILE_ENV,
   ENV_SETTINGS,
@@ -91,8 +91,15 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
 }
 
 function readConfigFile(file: string, problems: string[]): Record<string, unknown> {
+  let text: string;
   try {
-    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    problems.push(`${CONFIG_FILE_ENV} (${file}): cannot read: ${osErrorText(err)}`);
+    return {};
+  }
+  try {
+    const value: unknown = JSON.parse(text);
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       return value as Record<string, unknown>;
     }
