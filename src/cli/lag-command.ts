@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
 import { assertTopicsExist } from '../consume/assert-topics-exist.ts';
-import { createKafka } from '../consume/create-kafka.ts';
 import { readGroupLag, type GroupLag } from '../consume/lag-reader.ts';
 import { createLogger } from '../observe/logger.ts';
+import { connectAdmin } from './connect-admin.ts';
 
 /**
  * `hanzo-ingest lag [--group id] [--topic t]... [--json]`: the consumer group's lag per
@@ -22,8 +22,7 @@ export function registerLagCommand(program: Command): void {
         const configFile = command.parent?.opts<{ config?: string }>().config;
         const config = loadConfig(configFile === undefined ? {} : { configFile });
         const logger = createLogger(config.logLevel, config.workerId, 'stderr');
-        const admin = createKafka(config.kafka, logger.child({ component: 'kafka' })).admin();
-        await admin.connect();
+        const admin = await connectAdmin(config.kafka, logger.child({ component: 'kafka' }));
         try {
           const topics = options.topic.length > 0 ? options.topic : config.kafka.topics;
           // kafkajs retries offsets of an unknown topic for minutes: say so at once instead.

@@ -12,10 +12,23 @@ import { kafkaLogLevel } from './kafka-log-level.ts';
 import { registerCompressionCodecs } from './compression/register-compression-codecs.ts';
 
 /**
+ * Retry and timeout options a short-lived command may tighten (the worker keeps the
+ * defaults below: it outlives broker restarts; a command run by hand should fail fast).
+ */
+export type KafkaClientTuning = Pick<
+  KafkaJsConfig,
+  'retry' | 'connectionTimeout' | 'requestTimeout' | 'logLevel'
+>;
+
+/**
  * A kafkajs client from our config: TLS and SASL options, logs routed into pino, and every
  * Kafka compression codec (the one place clients are created, so no client lacks them).
  */
-export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
+export function createKafka(
+  config: KafkaConfig,
+  logger: Logger,
+  tuning: KafkaClientTuning = {},
+): Kafka {
   registerCompressionCodecs();
   if (config.sasl?.mechanism === 'plain' && !config.ssl.enabled) {
     logger.warn(
@@ -23,7 +36,7 @@ export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
       'SASL PLAIN without TLS (KAFKA_SSL=false): the password crosses the network in clear text',
     );
   }
-  return new Kafka(kafkaClientOptions(config, logger));
+  return new Kafka({ ...kafkaClientOptions(config, logger), ...tuning });
 }
 
 /**
