@@ -29,6 +29,12 @@ export class CommittedOffsets {
     this.#cache.clear();
   }
 
+  /** Reads the topic's committed positions again (a transaction may just have committed one). */
+  reread(topic: string, partition: number): Promise<StartPosition> {
+    this.#cache.delete(topic);
+    return this.position(topic, partition);
+  }
+
   async position(topic: string, partition: number): Promise<StartPosition> {
     let entry = this.#cache.get(topic);
     if (entry === undefined) {
