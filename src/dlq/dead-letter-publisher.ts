@@ -1,7 +1,7 @@
 import type { CompressionTypes, Message } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RejectedMessage } from '../batch/sealed-batch.ts';
-import { OwnershipLostError } from '../errors.ts';
+import { IngestError, OwnershipLostError } from '../errors.ts';
 import type { Logger } from '../observe/logger.ts';
 import { classifyDlqError, type DlqWriteFailure } from './classify-dlq-error.ts';
 import {
@@ -42,6 +42,25 @@ export interface DeadLetterCommit {
   readonly metadata: string | null;
   /** Checked before each attempt and before committing: a dropped lane must not commit. */
   readonly stillOwned: () => boolean;
+  /**
+   * Proves to the group coordinator that this member still owns the partition, and leaves
+   * the range marked `dlq=due` (a generation-checked offset commit). Called in every attempt
+   * after the producer's epoch was allocated and before anything is sent: see #transact.
+   */
+  readonly claim: () => Promise<void>;
+  /**
+   * Whether the committed position says this range's dead letters were written
+   * (`dlq=done`): asked after a commit whose outcome is unknown, once a new producer's
+   * initialisation made that transaction final.
+   */
+  readonly written: () => Promise<boolean>;
+}
+
+/** `commit()` failed: the broker may or may not have committed the transaction. */
+class UncertainCommitError extends IngestError {
+  constructor(cause: unknown) {
+    super('DLQ transaction commit failed; its outcome is unknown', { retriable: true, cause });
+  }
 }
 
 interface Letter {
@@ -126,11 +145,12 @@ export class DeadLetterPublisher {
   ): Promise<void> {
     const { producers, retryInitialMs, retryMaxMs } = this.#options;
     const { topic, partition } = commit;
+    let uncertain = false;
     for (let attempt = 1; ; attempt++) {
       signal.throwIfAborted();
       if (!commit.stillOwned()) throw new OwnershipLostError(topic, partition);
       try {
-        await this.#transact(chunks, commit);
+        await this.#transact(chunks, commit, uncertain);
         if (this.#writability.succeeded()) {
           this.#log.info('dead-letter topic writable again; the waiting partitions resume');
         }
@@ -140,7 +160,8 @@ export class DeadLetterPublisher {
         await producers.discard(topic, partition);
         if (err instanceof OwnershipLostError) throw err;
         signal.throwIfAborted();
-        const failure = classifyDlqError(err);
+        uncertain ||= err instanceof UncertainCommitError;
+        const failure = classifyDlqError(err instanceof UncertainCommitError ? err.cause : err);
         const delayMs = Math.min(retryMaxMs, retryInitialMs * 2 ** Math.min(attempt - 1, 20));
         const fields = {
           error: failure.error,
@@ -177,12 +198,31 @@ export class DeadLetterPublisher {
   }
 
   /** One transaction: every chunk (a produce request each), the offset with its mark, commit. */
-  async #transact(chunks: readonly Message[][], commit: DeadLetterCommit): Promise<void> {
+  async #transact(
+    chunks: readonly Message[][],
+    commit: DeadLetterCommit,
+    afterUncertainCommit: boolean,
+  ): Promise<void> {
     const { producers, topic, groupId, compression } = this.#options;
     const codec = compression === undefined ? {} : { compression };
     const producer = await producers.acquire(commit.topic, commit.partition);
+    // Allocates the producer's epoch (InitProducerId) if it is new.
     const transaction = await producer.transaction();
     try {
+      // The offset commit in a transaction (TxnOffsetCommit v0-1, all kafkajs speaks) is not
+      // checked against the group generation, and a zombie that initialises a producer after
+      // the new owner's fence would fence the new owner instead. So ownership is proved to
+      // the group coordinator *after* our epoch exists: a new owner can only start after
+      // that, finds the range marked `due`, and fences this epoch before it does anything
+      // (lane-registry.ts) — a zombie's transaction can then never commit.
+      // A commit failed earlier may have gone through: initialising this producer made it
+      // final; if it committed, the letters are in and the range says so. Checked before the
+      // claim, which would overwrite that mark.
+      if (afterUncertainCommit && (await commit.written())) {
+        await transaction.abort();
+        return;
+      }
+      await commit.claim();
       for (const messages of chunks)
         await transaction.send({ topic, acks: -1, ...codec, messages });
       // kafkajs's types omit `metadata`, but its TxnOffsetCommit request encodes it
@@ -199,7 +239,11 @@ export class DeadLetterPublisher {
         topics: [{ topic: commit.topic, partitions }],
       });
       if (!commit.stillOwned()) throw new OwnershipLostError(commit.topic, commit.partition);
-      await transaction.commit();
+      try {
+        await transaction.commit();
+      } catch (err) {
+        throw new UncertainCommitError(err);
+      }
     } catch (err) {
       if (transaction.isActive()) await transaction.abort().catch(() => undefined);
       throw err;

@@ -6,6 +6,7 @@ import {
   encodePendingRangeV1,
   type DeadLetterMark,
 } from '../commit/pending-range.ts';
+import type { StartPosition } from '../consume/start-position.ts';
 import type { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
 import { OwnershipLostError } from '../errors.ts';
 import { failpoint } from '../observe/failpoints.ts';
@@ -25,6 +26,8 @@ export interface DeliveryDependencies {
   /** Asks ClickHouse which rows of a re-formed range landed already (skip-landed-rows.ts). */
   readonly readLanded: LandedRowsReader;
   readonly deadLetters: DeadLetterPublisher;
+  /** The committed position once its last DLQ transaction is final (committed-offsets.ts). */
+  readonly readSettledPosition: (topic: string, partition: number) => Promise<StartPosition>;
   /** Bounds concurrent inserts across partitions (insert.maxInFlight). */
   readonly insertQueue: PQueue;
   readonly retryInitialMs: number;
@@ -90,12 +93,12 @@ async function landBlocks(
 
 /**
  * One batch, start to finish, in the order that makes it effectively exactly-once:
- * 1. commit the current offset with the pending range as metadata (fenced by generation),
- *    `dlq=due` when the batch has dead letters;
+ * 1. commit the current offset with the pending range as metadata (fenced by generation);
  * 2. insert the rows with the range's deduplication token (a re-formed range first asks
  *    ClickHouse which rows landed already: its first insert may be out of the window);
- * 3. if there are dead letters: write them in one DLQ transaction that also commits the same
- *    offset marked `dlq=done` (dead-letter-publisher.ts);
+ * 3. if there are dead letters: mark the range `dlq=due` (fenced by generation), then write
+ *    them in one DLQ transaction that also commits the same offset marked `dlq=done`
+ *    (dead-letter-publisher.ts);
  * 4. commit the offset after the range.
  * A crash anywhere leaves either nothing inserted or a recorded range that the next owner
  * re-forms exactly, whose repeated insert ClickHouse drops by token (or skips, having found
@@ -123,7 +126,7 @@ export async function deliverBatch(
     });
   try {
     failpoint('before-pending-commit');
-    await markPending(lettersWritten ? 'done' : batch.rejected.length > 0 ? 'due' : undefined);
+    await markPending(lettersWritten ? 'done' : undefined);
     const started = performance.now();
     const rejectedBySink = await deps.insertQueue.add(
       async () => {
@@ -158,9 +161,6 @@ export async function deliverBatch(
     );
     const rejected = [...batch.rejected, ...rejectedBySink];
     if (rejected.length > 0 && !lettersWritten) {
-      // Only the sink's refusals, not announced in step 1: announce them before a
-      // transaction can be open, so that a next owner knows to fence it (lane-registry.ts).
-      if (batch.rejected.length === 0) await markPending('due');
       await deps.deadLetters.publish(
         rejected,
         {
@@ -169,6 +169,15 @@ export async function deliverBatch(
           offset: pendingOffset,
           metadata: pendingMark(lane, batch, 'done'),
           stillOwned,
+          claim: () => markPending('due'),
+          written: async () => {
+            const { offset, pending } = await deps.readSettledPosition(topic, partition);
+            return (
+              offset === pendingOffset &&
+              pending?.first === batch.firstOffset &&
+              pending.deadLetters === 'done'
+            );
+          },
         },
         signal,
       );

@@ -128,6 +128,17 @@ export class IngestWorker {
           ? undefined
           : tokenNamespace(this.#pipelineId, (recorded && lifeOf(recorded)) || newPartitionLife()),
       (topic, partition) => this.#dlqProducers.fence(topic, partition),
+      (topic, partition, settled, waitedMs) =>
+        this.#log.info(
+          {
+            partition: `${topic}[${partition}]`,
+            waitedMs,
+            offset: settled.offset?.toString(),
+            pending: settled.pending && `${settled.pending.first}-${settled.pending.last}`,
+            deadLetters: settled.pending?.deadLetters,
+          },
+          "previous owner's DLQ transaction fenced; position read again",
+        ),
     );
     const { database, table, distributed } = config.clickhouse;
     const { retryInitialMs, retryMaxMs, maxPartitionsPerBlock } = config.insert;
@@ -170,6 +181,7 @@ export class IngestWorker {
         this.#log.info(
           {
             batch: batch.range,
+            deadLetters: batch.recorded?.deadLetters,
             alreadyLanded: skipped,
             of: batch.rows.length,
             queryMs: Math.round(queryMs),
@@ -199,6 +211,7 @@ export class IngestWorker {
           'insert failed as data after writing the block (a materialized view refused a row?): rows in the table count as landed',
         ),
       deadLetters: this.#deadLetters,
+      readSettledPosition: (topic, partition) => this.#lanes.settledPosition(topic, partition),
       insertQueue: new PQueue({ concurrency: config.insert.maxInFlight }),
       isCurrent: (lane) => this.#lanes.isCurrent(lane),
       awaitMembership: (signal) => this.#lease.whenFresh(signal),

@@ -17,6 +17,9 @@ export class LaneRegistry {
   readonly #deps: LaneDependencies;
   readonly #namespaceOf: (recorded: string | undefined) => string | undefined;
   readonly #fenceDeadLetters: ((topic: string, partition: number) => Promise<void>) | undefined;
+  readonly #onFenced:
+    | ((topic: string, partition: number, settled: StartPosition, waitedMs: number) => void)
+    | undefined;
 
   /**
    * `namespaceOf`: the token namespace for a partition's new ranges, given the one its
@@ -28,7 +31,9 @@ export class LaneRegistry {
     deps: LaneDependencies,
     namespaceOf: (recorded: string | undefined) => string | undefined = () => undefined,
     fenceDeadLetters?: (topic: string, partition: number) => Promise<void>,
+    onFenced?: (topic: string, partition: number, settled: StartPosition, waitedMs: number) => void,
   ) {
+    this.#onFenced = onFenced;
     this.#committed = committed;
     this.#deps = deps;
     this.#namespaceOf = namespaceOf;
@@ -46,8 +51,16 @@ export class LaneRegistry {
     const position = await this.#committed.position(topic, partition);
     if (position.pending?.deadLetters !== 'due' || this.#fenceDeadLetters === undefined)
       return position;
+    const started = Date.now();
     await this.#fenceDeadLetters(topic, partition);
-    return this.#committed.reread(topic, partition);
+    const settled = await this.#committed.settled(topic, partition);
+    this.#onFenced?.(topic, partition, settled, Date.now() - started);
+    return settled;
+  }
+
+  /** The committed position once its last DLQ transaction is final (CommittedOffsets.settled). */
+  settledPosition(topic: string, partition: number): Promise<StartPosition> {
+    return this.#committed.settled(topic, partition);
   }
 
   /** Where a partition starts in this generation (read once per topic, then cached). */

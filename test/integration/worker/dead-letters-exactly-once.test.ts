@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import type { Message } from 'kafkajs';
 import { DLQ_HEADERS } from '../../../src/dlq/dead-letter-headers.ts';
@@ -54,7 +53,6 @@ describe('worker: dead letters exactly once for read_committed readers', () => {
       KAFKA_GROUP_ID: group,
       CLICKHOUSE_TABLE: table,
       BATCH_MAX_ROWS: '300',
-      LOG_LEVEL: 'debug',
     };
     return { topic, dlq, table, group, env };
   }
@@ -181,10 +179,6 @@ describe('worker: dead letters exactly once for read_committed readers', () => {
       a.kill('SIGCONT');
       a.kill('SIGTERM');
       b?.kill('SIGTERM');
-      await a.exited;
-      await b?.exited;
-      writeFileSync('/tmp/dlqjoin-a.log', a.log());
-      if (b) writeFileSync('/tmp/dlqjoin-b.log', b.log());
       assert.equal(await a.exited, 0, a.log().slice(-3000));
       if (b !== undefined) assert.equal(await b.exited, 0, b.log().slice(-3000));
     }

@@ -31,7 +31,7 @@ describe('worker: a retry after the deduplication window moved on', () => {
       query: createEventsTableSql({ database: 'default', table, deduplicationWindow: 2 }),
     });
     const { messages } = jsonEvents(3_000, 1, 43);
-    await produce(kafka, topic, messages);
+    await produce(kafka, topic, messages, 500);
     const env = {
       KAFKA_TOPICS: topic,
       KAFKA_DLQ_TOPIC: `${topic}_dlq`,
