@@ -134,7 +134,10 @@ describe('worker: dead letters exactly once for read_committed readers', () => {
     });
     assert.equal(await doomed.exited, null, 'killed by SIGKILL');
     // The killed batch's letters are in the DLQ (committed with the mark), its range is not.
-    assert.equal(await rangesWithLettersWritten(s.group, s.topic), 1, 'one range left marked done');
+    assert.ok(
+      (await rangesWithLettersWritten(s.group, s.topic)) >= 1,
+      'a range left marked done, not committed past',
+    );
     assert.ok((await deadLetterSources(s.dlq, s.topic)).length > 0);
 
     const survivor = startWorkerProcess(`dlqkill-b-${s.table}`, s.env);
@@ -151,8 +154,8 @@ describe('worker: dead letters exactly once for read_committed readers', () => {
   test('an owner frozen after its DLQ transaction, a worker joining mid-stream, the zombie back', async () => {
     const s = await setUp('dlqjoin', 4);
     const { messages, uuids } = streamWithBadMessages(16_000, 4, 37);
-    const firstHalf = Math.floor(messages.length / 3);
-    await produce(kafka, s.topic, messages.slice(0, firstHalf));
+    const firstPart = Math.floor(messages.length / 3);
+    await produce(kafka, s.topic, messages.slice(0, firstPart));
     // SIGSTOP right after a DLQ transaction committed: the range is marked done, not committed.
     const a = startWorkerProcess(`dlqjoin-a-${s.table}`, {
       ...s.env,
@@ -165,7 +168,7 @@ describe('worker: dead letters exactly once for read_committed readers', () => {
         what: 'the first worker frozen after a DLQ transaction',
       });
       b = startWorkerProcess(`dlqjoin-b-${s.table}`, s.env);
-      const producing = produce(kafka, s.topic, messages.slice(firstHalf), 500);
+      const producing = produce(kafka, s.topic, messages.slice(firstPart), 500);
       // B takes every partition once A's session expires, re-forming A's marked range.
       await waitFor(async () => (await rangesWithLettersWritten(s.group, s.topic)) === 0, {
         timeoutMs: 90_000,
