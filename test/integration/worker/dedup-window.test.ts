@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { createEventsTableSql } from '../../../src/schema/events-table.ts';
 import { queryRows, testClickHouse } from '../../support/clickhouse.ts';
@@ -50,13 +51,22 @@ describe('worker: a retry after the deduplication window moved on', () => {
     assert.ok(landedBefore.rows > 0, 'the first batch landed');
     assert.equal((await committedOffsets(kafka, group, topic)).get(0), 0, 'and was not committed');
 
-    // Other writers fill the window: three more blocks, each one insert of rows not ours.
+    // Other writers fill the window: three more inserts (blocks) of rows not ours, each
+    // with its own token, as another pipeline would write them.
+    const sample = await queryRows<Record<string, unknown>>(
+      clickhouse,
+      `SELECT * FROM ${table} WHERE _topic = {topic:String} LIMIT 10`,
+      { topic },
+    );
     for (let i = 0; i < 3; i++) {
-      await clickhouse.command({
-        query: `INSERT INTO ${table} SELECT * REPLACE ('elsewhere' AS _topic, generateUUIDv4() AS uuid) FROM ${table} WHERE _topic = {topic:String} LIMIT 10`,
-        query_params: { topic },
+      await clickhouse.insert({
+        table,
+        values: sample.map((row) => ({ ...row, _topic: 'elsewhere', uuid: randomUUID() })),
+        format: 'JSONEachRow',
+        clickhouse_settings: { insert_deduplication_token: `elsewhere-${table}-${i}` },
       });
     }
+    assert.equal((await ours(table, 'elsewhere')).rows, 30, 'three blocks written by others');
 
     const survivor = startWorkerProcess(`window-b-${table}`, env);
     try {
