@@ -62,5 +62,6 @@ export function asRecorded(batch: SealedBatch, recorded: PendingRange): SealedBa
     batch,
     recordedToken,
     found === undefined ? undefined : { case: found, recorded, recordedToken },
+    recorded,
   );
 }

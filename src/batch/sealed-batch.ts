@@ -1,3 +1,4 @@
+import type { PendingRange } from '../commit/pending-range.ts';
 import type { DeadLetter } from '../decode/outcome.ts';
 import type { ReformedRange } from './reformed-range.ts';
 import type { SourceMessage } from './source-message.ts';
@@ -34,6 +35,12 @@ export interface SealedBatch {
    * (reformed-range.ts, sink/skip-landed-rows.ts).
    */
   readonly reformed?: ReformedRange;
+  /**
+   * Set on a batch inside a pending range an earlier owner recorded (re-formed after a crash
+   * or rebalance): its first insert may have landed long ago, beyond ClickHouse's
+   * deduplication window, and its dead letters may be written already (`deadLetters: done`).
+   */
+  readonly recorded?: PendingRange;
 }
 
 export function sealBatch(init: Omit<SealedBatch, 'deduplicationToken' | 'range'>): SealedBatch {
@@ -62,10 +69,12 @@ export function withIdentity(
   batch: SealedBatch,
   token: string,
   reformed?: ReformedRange,
+  recorded?: PendingRange,
 ): SealedBatch {
   return Object.freeze({
     ...batch,
     deduplicationToken: token,
     ...(reformed === undefined ? {} : { reformed }),
+    ...(recorded === undefined ? {} : { recorded }),
   });
 }

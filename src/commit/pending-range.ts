@@ -6,7 +6,11 @@
  *
  * v2 (this version) also carries the token namespace (token-namespace.ts) on every commit,
  * pending or final, so the partition keeps its namespace across owners:
- *   `hanzo-ingest/v2 ns=<namespace>[ pending=<first>-<last>]`
+ *   `hanzo-ingest/v2 ns=<namespace>[ pending=<first>-<last>[ dlq=due|done]]`
+ * `dlq` tells the next owner about the range's dead letters: `due` — some are to be written
+ * in a DLQ transaction that may still be open (fence it before reading on); `done` — they
+ * were written, in the transaction that committed this very metadata (never write them
+ * again). Versions that do not know `dlq` ignore it (unknown fields are skipped).
  * v1 (earlier versions) only ever carried a pending range, whose token had no namespace:
  *   `hanzo-ingest/v1 pending=<first>-<last>`
  * A v1 range is re-formed under its v1 token, so a rolling upgrade deduplicates too.
@@ -14,11 +18,16 @@
 const V1_PREFIX = 'hanzo-ingest/v1 pending=';
 const V2_PREFIX = 'hanzo-ingest/v2 ';
 
+/** What the record says of the range's dead letters (absent: none announced). */
+export type DeadLetterMark = 'due' | 'done';
+
 export interface PendingRange {
   readonly first: bigint;
   readonly last: bigint;
   /** The namespace its token was made with; undefined: a v1 range (token without one). */
   readonly namespace?: string;
+  /** v2 only: the range's dead letters are `due` (a transaction may be open) or `done`. */
+  readonly deadLetters?: DeadLetterMark;
 }
 
 /** A committed position's metadata, read back. */
@@ -31,10 +40,15 @@ export interface CommitMark {
 /** Metadata for a commit: the namespace always, the range while its insert is pending. */
 export function encodeCommitMark(
   namespace: string,
-  pending?: { readonly first: bigint; readonly last: bigint },
+  pending?: {
+    readonly first: bigint;
+    readonly last: bigint;
+    readonly deadLetters?: DeadLetterMark | undefined;
+  },
 ): string {
   const range = pending === undefined ? '' : ` pending=${pending.first}-${pending.last}`;
-  return `${V2_PREFIX}ns=${encodeURIComponent(namespace)}${range}`;
+  const dlq = pending?.deadLetters === undefined ? '' : ` dlq=${pending.deadLetters}`;
+  return `${V2_PREFIX}ns=${encodeURIComponent(namespace)}${range}${dlq}`;
 }
 
 /** The v1 format, as versions before the token namespace wrote it (tests of the upgrade). */
@@ -69,7 +83,13 @@ export function decodeCommitMark(
   if (namespace === undefined) return NONE;
   const text = fields.get('pending');
   const range = text === undefined ? undefined : parseRange(text, committedOffset);
-  return { namespace, pending: range === undefined ? undefined : { ...range, namespace } };
+  if (range === undefined) return { namespace, pending: undefined };
+  const dlq = fields.get('dlq');
+  const deadLetters = dlq === 'due' || dlq === 'done' ? dlq : undefined;
+  return {
+    namespace,
+    pending: { ...range, namespace, ...(deadLetters === undefined ? {} : { deadLetters }) },
+  };
 }
 
 /** The pending range recorded at `committedOffset`, or undefined if none applies. */

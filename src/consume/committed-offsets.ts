@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { decodeCommitMark } from '../commit/pending-range.ts';
 import { decideStart, type OutOfRangePolicy, type StartPosition } from './start-position.ts';
@@ -27,6 +28,29 @@ export class CommittedOffsets {
   /** Forget everything: a new generation may have moved the offsets. */
   reset(): void {
     this.#cache.clear();
+  }
+
+  /** Reads the topic's committed positions again (a transaction may just have committed one). */
+  reread(topic: string, partition: number): Promise<StartPosition> {
+    this.#cache.delete(topic);
+    return this.position(topic, partition);
+  }
+
+  /**
+   * The position once the partition's last DLQ transaction is final (its producer id was
+   * just re-initialised: dead-letter-producers.ts). The group coordinator applies a committed
+   * transaction's offsets when its marker reaches it, possibly a moment after InitProducerId
+   * returned, and kafkajs cannot ask for stable offsets (OffsetFetch require_stable, KIP-447):
+   * a range still marked `dlq=due` is read again for up to SETTLE_MS before it counts.
+   */
+  async settled(topic: string, partition: number): Promise<StartPosition> {
+    const started = Date.now();
+    let position = await this.reread(topic, partition);
+    while (position.pending?.deadLetters === 'due' && Date.now() - started < SETTLE_MS) {
+      await sleep(SETTLE_POLL_MS);
+      position = await this.reread(topic, partition);
+    }
+    return position;
   }
 
   async position(topic: string, partition: number): Promise<StartPosition> {
@@ -65,6 +89,9 @@ export class CommittedOffsets {
     return positions;
   }
 }
+
+const SETTLE_MS = 2_000;
+const SETTLE_POLL_MS = 100;
 
 const NEVER_COMMITTED: StartPosition = {
   offset: undefined,

@@ -1,5 +1,9 @@
 import type { IHeaders, Kafka, Message } from 'kafkajs';
 import { DLQ_HEADERS, headerText } from './dead-letter-headers.ts';
+import { readTopicToEnd } from './read-topic-to-end.ts';
+
+/** Reading the DLQ waits at most this long for a transaction left open to end. */
+const REPLAY_READ_TIMEOUT_MS = 120_000;
 
 export interface ReplayFilter {
   /** Only these reasons (error classes); all when empty. */
@@ -39,7 +43,7 @@ export interface TruncatedDeadLetter {
 
 /**
  * Re-ingests dead letters (after a fix: a schema, a limit, a skew policy): reads the DLQ
- * from its start up to its end at the time of the call, keeps the records the filter
+ * from its start up to its end at the time of the call (committed transactions only), keeps the records the filter
  * selects, and produces their original key, bytes and headers back to their source topic.
  * It commits nothing and changes nothing in the DLQ, so a replay can be repeated.
  */
@@ -104,41 +108,17 @@ async function readSelected(
   options: ReplayOptions,
 ): Promise<DeadLetterRead[] & { scanned: number }> {
   const { kafka, dlqTopic, filter } = options;
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(dlqTopic);
-  await admin.disconnect();
-  const remaining = new Map(
-    ends
-      .filter((e) => Number(e.high) > Number(e.low))
-      .map((e) => [e.partition, BigInt(e.high) - 1n]),
-  );
   const selected = Object.assign([] as DeadLetterRead[], { scanned: 0 });
-  if (remaining.size === 0) return selected;
-  const consumer = kafka.consumer({
-    groupId: `hanzo-ingest-dlq-replay-${process.pid}-${Date.now()}`,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic: dlqTopic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .run({
-        autoCommit: false,
-        eachMessage: ({ partition, message }) => {
-          const last = remaining.get(partition);
-          if (last === undefined || BigInt(message.offset) > last) return Promise.resolve();
-          selected.scanned++;
-          const headers = message.headers ?? {};
-          if (matches(headers, filter))
-            selected.push({ key: message.key, value: message.value, headers });
-          if (BigInt(message.offset) === last) remaining.delete(partition);
-          if (remaining.size === 0) resolve();
-          return Promise.resolve();
-        },
-      })
-      .catch(reject);
-  });
-  await consumer.disconnect();
+  // Committed dead letters only: a transaction aborted (its writer fenced) is not there.
+  await readTopicToEnd(
+    kafka,
+    dlqTopic,
+    ({ key, value, headers }) => {
+      selected.scanned++;
+      if (matches(headers, filter)) selected.push({ key, value, headers });
+    },
+    { groupPrefix: 'hanzo-ingest-dlq-replay', timeoutMs: REPLAY_READ_TIMEOUT_MS },
+  );
   return selected;
 }
 

@@ -14,6 +14,8 @@ export type FailpointName =
   | 'before-pending-commit'
   | 'before-insert'
   | 'after-insert-before-commit'
+  /** A batch's DLQ transaction committed (letters and `dlq=done`), its final commit not sent. */
+  | 'after-dead-letters-before-commit'
   /** Reached right after the final commit (offset last + 1) was sent, before its answer. */
   | 'during-commit'
   /** Decompressing a fetched record batch (consume/compression): the first N fail. */

@@ -1,7 +1,12 @@
 import type PQueue from 'p-queue';
 import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
 import type { OffsetCommitter } from '../commit/offset-committer.ts';
-import { encodeCommitMark, encodePendingRangeV1 } from '../commit/pending-range.ts';
+import {
+  encodeCommitMark,
+  encodePendingRangeV1,
+  type DeadLetterMark,
+} from '../commit/pending-range.ts';
+import type { StartPosition } from '../consume/start-position.ts';
 import type { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
 import { OwnershipLostError } from '../errors.ts';
 import { failpoint } from '../observe/failpoints.ts';
@@ -21,6 +26,8 @@ export interface DeliveryDependencies {
   /** Asks ClickHouse which rows of a re-formed range landed already (skip-landed-rows.ts). */
   readonly readLanded: LandedRowsReader;
   readonly deadLetters: DeadLetterPublisher;
+  /** The committed position once its last DLQ transaction is final (committed-offsets.ts). */
+  readonly readSettledPosition: (topic: string, partition: number) => Promise<StartPosition>;
   /** Bounds concurrent inserts across partitions (insert.maxInFlight). */
   readonly insertQueue: PQueue;
   readonly retryInitialMs: number;
@@ -36,6 +43,13 @@ export interface DeliveryDependencies {
     err: unknown,
     attempt: number,
     delayMs: number,
+  ) => void;
+  /** A recorded range was re-formed and ClickHouse asked: `skipped` of its rows landed already. */
+  readonly onRecordedRangeChecked?: (
+    lane: PartitionLane,
+    batch: SealedBatch,
+    skipped: number,
+    queryMs: number,
   ) => void;
   /** A re-formed range that differs from its record is about to land without `skipped` rows. */
   readonly onReformedLanding?: (lane: PartitionLane, batch: SealedBatch, skipped: number) => void;
@@ -57,14 +71,6 @@ export interface DeliveryDependencies {
 
 export type DeliveryResult = 'committed' | 'lost';
 
-/**
- * One batch, start to finish, in the order that makes it effectively exactly-once:
- * 1. commit the current offset with the pending range as metadata (fenced by generation);
- * 2. insert the rows with the range's deduplication token, and write the dead letters;
- * 3. commit the offset after the range.
- * A crash anywhere leaves either nothing inserted or a recorded range that the next owner
- * re-forms exactly, whose repeated insert ClickHouse drops by token.
- */
 /** The batch's rows as blocks within the partition limit, landed one after the other. */
 async function landBlocks(
   batch: Pick<SealedBatch, 'rows' | 'rowSources' | 'rowPartitionKeys' | 'deduplicationToken'>,
@@ -85,6 +91,19 @@ async function landBlocks(
   return rejected;
 }
 
+/**
+ * One batch, start to finish, in the order that makes it effectively exactly-once:
+ * 1. commit the current offset with the pending range as metadata (fenced by generation);
+ * 2. insert the rows with the range's deduplication token (a re-formed range first asks
+ *    ClickHouse which rows landed already: its first insert may be out of the window);
+ * 3. if there are dead letters: mark the range `dlq=due` (fenced by generation), then write
+ *    them in one DLQ transaction that also commits the same offset marked `dlq=done`
+ *    (dead-letter-publisher.ts);
+ * 4. commit the offset after the range.
+ * A crash anywhere leaves either nothing inserted or a recorded range that the next owner
+ * re-forms exactly, whose repeated insert ClickHouse drops by token (or skips, having found
+ * the rows), and whose dead letters it writes only if the mark does not say `done`.
+ */
 export async function deliverBatch(
   lane: PartitionLane,
   batch: SealedBatch,
@@ -93,53 +112,78 @@ export async function deliverBatch(
   const { topic, partition } = lane;
   const signal = lane.abort.signal;
   const stillOwned = (): boolean => lane.alive && deps.isCurrent(lane);
-  try {
-    failpoint('before-pending-commit');
-    await deps.committer.commit({
+  // Written by an earlier owner, in the transaction that committed the mark we re-formed from.
+  const lettersWritten = batch.recorded?.deadLetters === 'done';
+  const pendingOffset = lane.watermark.committable;
+  const markPending = (deadLetters: DeadLetterMark | undefined): Promise<void> =>
+    deps.committer.commit({
       topic,
       partition,
-      offset: lane.watermark.committable,
-      metadata: pendingMark(lane, batch),
+      offset: pendingOffset,
+      metadata: pendingMark(lane, batch, deadLetters),
       stillOwned,
       signal,
     });
+  try {
+    failpoint('before-pending-commit');
+    await markPending(lettersWritten ? 'done' : undefined);
     const started = performance.now();
-    const [rejectedBySink] = await Promise.all([
-      deps.insertQueue.add(
-        async () => {
-          if (!stillOwned()) throw new OwnershipLostError(topic, partition);
-          failpoint('before-insert');
-          return landBlocks(
-            await rowsToLand(lane, batch, deps),
-            {
-              // Every attempt: a worker that was frozen past its session may have been
-              // evicted without knowing it; it must not insert until the group confirms it.
-              insert: async (rows, token, insertSignal) => {
-                await deps.awaitMembership(signal);
-                return deps.insert(rows, token, insertSignal);
-              },
-              retryInitialMs: deps.retryInitialMs,
-              retryMaxMs: deps.retryMaxMs,
-              signal,
-              onRetry: (err, attempt, delayMs) => deps.onInsertRetry(lane, err, attempt, delayMs),
-              landedAmong: (rows, sources) =>
-                landedAmong(batch, deps.readLanded, rows, sources, {
-                  retryInitialMs: deps.retryInitialMs,
-                  retryMaxMs: deps.retryMaxMs,
-                  signal,
-                }),
-              onLandedDespiteError: (err, landed, of) =>
-                deps.onLandedDespiteError?.(lane, batch, err, landed, of),
+    const rejectedBySink = await deps.insertQueue.add(
+      async () => {
+        if (!stillOwned()) throw new OwnershipLostError(topic, partition);
+        failpoint('before-insert');
+        return landBlocks(
+          await rowsToLand(lane, batch, deps),
+          {
+            // Every attempt: a worker that was frozen past its session may have been
+            // evicted without knowing it; it must not insert until the group confirms it.
+            insert: async (rows, token, insertSignal) => {
+              await deps.awaitMembership(signal);
+              return deps.insert(rows, token, insertSignal);
             },
-            deps.maxPartitionsPerBlock,
-          );
+            retryInitialMs: deps.retryInitialMs,
+            retryMaxMs: deps.retryMaxMs,
+            signal,
+            onRetry: (err, attempt, delayMs) => deps.onInsertRetry(lane, err, attempt, delayMs),
+            landedAmong: (rows, sources) =>
+              landedAmong(batch, deps.readLanded, rows, sources, {
+                retryInitialMs: deps.retryInitialMs,
+                retryMaxMs: deps.retryMaxMs,
+                signal,
+              }),
+            onLandedDespiteError: (err, landed, of) =>
+              deps.onLandedDespiteError?.(lane, batch, err, landed, of),
+          },
+          deps.maxPartitionsPerBlock,
+        );
+      },
+      { signal },
+    );
+    const rejected = [...batch.rejected, ...rejectedBySink];
+    if (rejected.length > 0 && !lettersWritten) {
+      await deps.deadLetters.publish(
+        rejected,
+        {
+          topic,
+          partition,
+          offset: pendingOffset,
+          metadata: pendingMark(lane, batch, 'done'),
+          stillOwned,
+          claim: () => markPending('due'),
+          written: async () => {
+            const { offset, pending } = await deps.readSettledPosition(topic, partition);
+            return (
+              offset === pendingOffset &&
+              pending?.first === batch.firstOffset &&
+              pending.deadLetters === 'done'
+            );
+          },
         },
-        { signal },
-      ),
-      deps.deadLetters.publish(batch.rejected, signal),
-    ]);
-    await deps.deadLetters.publish(rejectedBySink, signal);
-    deps.onLanded(lane, batch, [...batch.rejected, ...rejectedBySink], performance.now() - started);
+        signal,
+      );
+      failpoint('after-dead-letters-before-commit');
+    }
+    deps.onLanded(lane, batch, rejected, performance.now() - started);
 
     failpoint('after-insert-before-commit');
     const next = lane.watermark.complete(batch.firstOffset, batch.lastOffset);
@@ -163,28 +207,41 @@ export async function deliverBatch(
   }
 }
 
-function pendingMark(lane: PartitionLane, batch: SealedBatch): string {
+function pendingMark(
+  lane: PartitionLane,
+  batch: SealedBatch,
+  deadLetters: DeadLetterMark | undefined,
+): string {
   const range = { first: batch.firstOffset, last: batch.lastOffset };
   return lane.namespace === undefined
     ? encodePendingRangeV1(range)
-    : encodeCommitMark(lane.namespace, range);
+    : encodeCommitMark(lane.namespace, { ...range, deadLetters });
 }
 
 /**
- * A batch as formed, or — when it re-formed a recorded range that came out different — only
- * its rows ClickHouse does not hold yet, under a token derived from the recorded one.
+ * A batch as formed, or — when it re-forms a range an earlier owner recorded — only its rows
+ * ClickHouse does not hold yet. Always asked for a recorded range, not only one that came out
+ * different: its first insert may have landed long before (an outage, a long rebalance) and
+ * ClickHouse's deduplication window, counted in blocks of the whole table, may have moved past
+ * its token since; the rows themselves do not move. One query per re-formed range.
+ * A range re-formed exactly of which nothing landed keeps its recorded token (so an insert of
+ * it still in flight somewhere deduplicates against this one); otherwise the rest goes under a
+ * token derived from the recorded one and what remains.
  */
 async function rowsToLand(
   lane: PartitionLane,
   batch: SealedBatch,
   deps: DeliveryDependencies,
 ): Promise<RowsToLand> {
-  if (batch.reformed === undefined) return { ...batch, skipped: 0 };
+  if (batch.recorded === undefined && batch.reformed === undefined) return { ...batch, skipped: 0 };
+  const asked = performance.now();
   const remaining = await skipLandedRows(batch, deps.readLanded, {
     retryInitialMs: deps.retryInitialMs,
     retryMaxMs: deps.retryMaxMs,
     signal: lane.abort.signal,
   });
-  deps.onReformedLanding?.(lane, batch, remaining.skipped);
+  deps.onRecordedRangeChecked?.(lane, batch, remaining.skipped, performance.now() - asked);
+  if (batch.reformed === undefined && remaining.skipped === 0) return { ...batch, skipped: 0 };
+  if (batch.reformed !== undefined) deps.onReformedLanding?.(lane, batch, remaining.skipped);
   return remaining;
 }

@@ -24,7 +24,8 @@ import type { AvroSchemas } from '../decode/avro-schemas.ts';
 import { createDecoder } from '../decode/create-decoder.ts';
 import { SchemaRegistryError } from '../decode/schema-registry-client.ts';
 import type { MessageDecoder } from '../decode/decode-message.ts';
-import { createDeadLetterProducer } from '../dlq/dead-letter-producer.ts';
+import { createDeadLetterProducer, dlqTransactionalId } from '../dlq/dead-letter-producer.ts';
+import { DeadLetterProducers } from '../dlq/dead-letter-producers.ts';
 import { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
 import { readTopicMessageLimit } from '../dlq/dlq-topic-limit.ts';
 import { passThrough, type EnrichStage } from '../enrich/enrich-stage.ts';
@@ -37,6 +38,7 @@ import {
 import type { Logger } from '../observe/logger.ts';
 import { WorkerStats } from '../observe/worker-stats.ts';
 import { classifyInsertError, insertErrorLabel } from '../sink/classify-insert-error.ts';
+import { checkDeduplicationWindow } from '../sink/check-deduplication-window.ts';
 import { insertRows } from '../sink/insert-rows.ts';
 import { readLandedRows } from '../sink/skip-landed-rows.ts';
 import { deliverBatch, type DeliveryDependencies } from './deliver-batch.ts';
@@ -66,6 +68,7 @@ export class IngestWorker {
   readonly #log: Logger;
   readonly #consumer: Consumer;
   readonly #deadLetters: DeadLetterPublisher;
+  readonly #dlqProducers: DeadLetterProducers;
   readonly #admin: Admin;
   readonly #clickhouse: ClickHouseClient;
   readonly #lanes: LaneRegistry;
@@ -103,6 +106,13 @@ export class IngestWorker {
     this.#lease = new MembershipLease(this.#consumer, { leaseMs });
     ({ decoder: this.#decoder, schemas: this.#schemas } = createDecoder(config.decode));
     this.#budget = new BufferBudget(config.maxBufferedBytes);
+    // Producers exist only once started: the pipeline id is read from the cluster then.
+    this.#dlqProducers = new DeadLetterProducers((topic, partition) =>
+      createDeadLetterProducer(
+        parts.kafka,
+        dlqTransactionalId(this.#pipelineId ?? k.groupId, topic, partition),
+      ),
+    );
     this.#lanes = new LaneRegistry(
       new CommittedOffsets(this.#admin, k.groupId, k.offsetOutOfRange),
       {
@@ -117,6 +127,18 @@ export class IngestWorker {
         this.#pipelineId === undefined
           ? undefined
           : tokenNamespace(this.#pipelineId, (recorded && lifeOf(recorded)) || newPartitionLife()),
+      (topic, partition) => this.#dlqProducers.fence(topic, partition),
+      (topic, partition, settled, waitedMs) =>
+        this.#log.info(
+          {
+            partition: `${topic}[${partition}]`,
+            waitedMs,
+            offset: settled.offset?.toString(),
+            pending: settled.pending && `${settled.pending.first}-${settled.pending.last}`,
+            deadLetters: settled.pending?.deadLetters,
+          },
+          "previous owner's DLQ transaction fenced; position read again",
+        ),
     );
     const { database, table, distributed } = config.clickhouse;
     const { retryInitialMs, retryMaxMs, maxPartitionsPerBlock } = config.insert;
@@ -129,8 +151,9 @@ export class IngestWorker {
     };
     const retry = { retryInitialMs, retryMaxMs };
     this.#deadLetters = new DeadLetterPublisher({
-      producer: createDeadLetterProducer(parts.kafka),
+      producers: this.#dlqProducers,
       topic: k.dlqTopic,
+      groupId: k.groupId,
       compression: compressionTypeOf(k.dlqCompression),
       workerId: config.workerId,
       ...retry,
@@ -153,6 +176,17 @@ export class IngestWorker {
           { ...target, replicated: distributed || config.clickhouse.cluster !== '' },
           query,
           signal,
+        ),
+      onRecordedRangeChecked: (lane, batch, skipped, queryMs) =>
+        this.#log.info(
+          {
+            batch: batch.range,
+            deadLetters: batch.recorded?.deadLetters,
+            alreadyLanded: skipped,
+            of: batch.rows.length,
+            queryMs: Math.round(queryMs),
+          },
+          're-formed range checked against the table (its first insert may be out of the deduplication window)',
         ),
       onReformedLanding: (lane, batch, skipped) =>
         this.#log.warn(
@@ -177,6 +211,7 @@ export class IngestWorker {
           'insert failed as data after writing the block (a materialized view refused a row?): rows in the table count as landed',
         ),
       deadLetters: this.#deadLetters,
+      readSettledPosition: (topic, partition) => this.#lanes.settledPosition(topic, partition),
       insertQueue: new PQueue({ concurrency: config.insert.maxInFlight }),
       isCurrent: (lane) => this.#lanes.isCurrent(lane),
       awaitMembership: (signal) => this.#lease.whenFresh(signal),
@@ -196,6 +231,16 @@ export class IngestWorker {
     const { kafka } = this.#config;
     await this.#admin.connect();
     await assertTopicsExist(this.#admin, [...kafka.topics, kafka.dlqTopic]);
+    await checkDeduplicationWindow(
+      this.#clickhouse,
+      this.#admin,
+      {
+        ...this.#config.clickhouse,
+        topics: kafka.topics,
+        maxPartitionsPerBlock: this.#config.insert.maxPartitionsPerBlock,
+      },
+      this.#log,
+    );
     this.#pipelineId =
       this.#config.pipelineId ??
       defaultPipelineId((await this.#admin.describeCluster()).clusterId, kafka.groupId);
@@ -207,7 +252,7 @@ export class IngestWorker {
         "could not read the DLQ topic's max.message.bytes; assuming Kafka's default",
       );
     }
-    await this.#deadLetters.connect(dlqLimit.bytes);
+    this.#deadLetters.useMessageLimit(dlqLimit.bytes);
     const { GROUP_JOIN, CRASH } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, (event) => this.#onGroupJoin(event.payload.memberAssignment));
     this.#consumer.on(CRASH, (event) => {
@@ -323,7 +368,7 @@ export class IngestWorker {
       sleep(Math.max(1_000, deadline - Date.now()), undefined, { ref: false }),
     ]);
     await Promise.allSettled([
-      this.#deadLetters.disconnect(),
+      this.#deadLetters.close(),
       this.#admin.disconnect(),
       this.#clickhouse.close(),
     ]);
@@ -380,6 +425,11 @@ export class IngestWorker {
 
   #onGroupJoin(assignment: Record<string, number[]>): void {
     const dropped = this.#lanes.newGeneration();
+    // Revoked partitions' DLQ producers go; kept ones stay (had another owner come between,
+    // it fenced them: their next transaction fails and a new producer takes over).
+    void this.#dlqProducers.keepOnly((topic, partition) =>
+      (assignment[topic] ?? []).includes(partition),
+    );
     this.stats.rebalances++;
     if (this.#stopping === undefined) this.#pauser.resumeAll();
     const epoch = this.#lanes.epoch;

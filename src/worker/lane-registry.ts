@@ -16,19 +16,51 @@ export class LaneRegistry {
   readonly #committed: CommittedOffsets;
   readonly #deps: LaneDependencies;
   readonly #namespaceOf: (recorded: string | undefined) => string | undefined;
+  readonly #fenceDeadLetters: ((topic: string, partition: number) => Promise<void>) | undefined;
+  readonly #onFenced:
+    | ((topic: string, partition: number, settled: StartPosition, waitedMs: number) => void)
+    | undefined;
 
   /**
    * `namespaceOf`: the token namespace for a partition's new ranges, given the one its
    * committed position recorded (token-namespace.ts); undefined: v1 tokens.
+   * `fenceDeadLetters`: takes the partition's DLQ transactional id over (dead-letter-producers.ts).
    */
   constructor(
     committed: CommittedOffsets,
     deps: LaneDependencies,
     namespaceOf: (recorded: string | undefined) => string | undefined = () => undefined,
+    fenceDeadLetters?: (topic: string, partition: number) => Promise<void>,
+    onFenced?: (topic: string, partition: number, settled: StartPosition, waitedMs: number) => void,
   ) {
+    this.#onFenced = onFenced;
     this.#committed = committed;
     this.#deps = deps;
     this.#namespaceOf = namespaceOf;
+    this.#fenceDeadLetters = fenceDeadLetters;
+  }
+
+  /**
+   * The committed position, once no earlier owner can change it any more. A record saying
+   * the range's dead letters are `due` means that owner may still hold a DLQ transaction open
+   * (it died, or is a zombie): fencing aborts it, or waits while it commits; then the record
+   * is read again, and says `done` if that transaction committed. Without this the open
+   * transaction would also hold back read_committed readers of the DLQ until it times out.
+   */
+  async #settledPosition(topic: string, partition: number): Promise<StartPosition> {
+    const position = await this.#committed.position(topic, partition);
+    if (position.pending?.deadLetters !== 'due' || this.#fenceDeadLetters === undefined)
+      return position;
+    const started = Date.now();
+    await this.#fenceDeadLetters(topic, partition);
+    const settled = await this.#committed.settled(topic, partition);
+    this.#onFenced?.(topic, partition, settled, Date.now() - started);
+    return settled;
+  }
+
+  /** The committed position once its last DLQ transaction is final (CommittedOffsets.settled). */
+  settledPosition(topic: string, partition: number): Promise<StartPosition> {
+    return this.#committed.settled(topic, partition);
   }
 
   /** Where a partition starts in this generation (read once per topic, then cached). */
@@ -74,7 +106,7 @@ export class LaneRegistry {
     const epoch = this.#epoch;
     let creating = this.#creating.get(k);
     if (creating === undefined) {
-      creating = this.#committed.position(topic, partition).then(
+      creating = this.#settledPosition(topic, partition).then(
         ({ offset, pending, namespace, logEnd }) =>
           new PartitionLane(topic, partition, epoch, offset ?? firstOffset, pending, this.#deps, {
             namespace: this.#namespaceOf(namespace),

@@ -1,6 +1,8 @@
 import { Kafka, logLevel, Partitioners, type IHeaders, type Message } from 'kafkajs';
 import { testStack } from './stack-env.ts';
 
+import { readTopicToEnd } from '../../src/dlq/read-topic-to-end.ts';
+
 export { headerText } from '../../src/dlq/dead-letter-headers.ts';
 
 export function testKafka(clientId = 'hanzo-ingest-test'): Kafka {
@@ -58,42 +60,20 @@ export interface ReadMessage {
   headers: IHeaders;
 }
 
-/** Everything in a topic right now (reads up to the log-end offsets, no group commits). */
+/**
+ * Everything in a topic right now, as read_committed readers see it (aborted transactions
+ * skipped, open ones waited for): reads up to the log-end offsets, no group commits.
+ */
 export async function readTopic(
   kafka: Kafka,
   topic: string,
   timeoutMs = 30_000,
 ): Promise<ReadMessage[]> {
-  const ends = await logEndOffsets(kafka, topic);
-  const expected = [...ends.values()].reduce((a, b) => a + b, 0);
   const out: ReadMessage[] = [];
-  if (expected === 0) return out;
-  const consumer = kafka.consumer({ groupId: `reader-${topic}-${Date.now()}-${Math.random()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`read ${out.length}/${expected} of ${topic}`)),
-      timeoutMs,
-    );
-    void consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        out.push({
-          partition,
-          offset: message.offset,
-          key: message.key,
-          value: message.value,
-          headers: message.headers ?? {},
-        });
-        if (out.length >= expected) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
+  await readTopicToEnd(kafka, topic, (record) => out.push({ ...record }), {
+    timeoutMs,
+    groupPrefix: `reader-${topic}`,
   });
-  await consumer.disconnect();
   return out;
 }
 

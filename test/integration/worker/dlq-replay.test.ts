@@ -11,6 +11,7 @@ import {
   createTopics,
   logEndOffsets,
   produce,
+  readTopic,
   testKafka,
 } from '../../support/kafka.ts';
 import { testStack, uniqueName, waitFor } from '../../support/stack-env.ts';
@@ -74,7 +75,8 @@ describe('hanzo-ingest dlq replay', () => {
       assert.equal(await strict.exited, 0);
     }
     assert.equal((await landedCounts(clickhouse, table)).rows, 200);
-    assert.equal(sum(await logEndOffsets(kafka, dlq)), 15);
+    // Counted as readers see it: the log end also counts the DLQ transactions' markers.
+    assert.equal((await readTopic(kafka, dlq)).length, 15);
 
     // The fix: senders' clocks run up to a day ahead. Replay only that reason.
     const relaxed = startWorkerProcess(`replay-b-${table}`, {
@@ -118,13 +120,9 @@ describe('hanzo-ingest dlq replay', () => {
     );
     assert.equal(Number(late?.n), 10);
     assert.equal(
-      sum(await logEndOffsets(kafka, dlq)),
+      (await readTopic(kafka, dlq)).length,
       15,
       'the broken messages were not replayed into the DLQ again',
     );
   });
 });
-
-function sum(offsets: Map<number, number>): number {
-  return [...offsets.values()].reduce((a, b) => a + b, 0);
-}

@@ -60,9 +60,34 @@ describe('commit metadata v2', () => {
     assert.deepEqual(decodeCommitMark(null, 0n), { namespace: undefined, pending: undefined });
   });
 
+  test('dead letters due or done ride with the range; a version without the field reads the range', () => {
+    const ns = tokenNamespace('p', 'aa');
+    for (const deadLetters of ['due', 'done'] as const) {
+      const text = encodeCommitMark(ns, { first: 5n, last: 9n, deadLetters });
+      assert.equal(text, `hanzo-ingest/v2 ns=p~aa pending=5-9 dlq=${deadLetters}`);
+      assert.deepEqual(decodePendingRange(text, 5n), {
+        first: 5n,
+        last: 9n,
+        namespace: ns,
+        deadLetters,
+      });
+    }
+    // An unknown dlq value announces nothing; without a range there is nothing to mark.
+    assert.deepEqual(decodePendingRange('hanzo-ingest/v2 ns=p~aa pending=5-9 dlq=x', 5n), {
+      first: 5n,
+      last: 9n,
+      namespace: ns,
+    });
+    assert.equal(encodeCommitMark(ns), 'hanzo-ingest/v2 ns=p~aa');
+  });
+
   test('fits in Kafka metadata (offset.metadata.max.bytes 4096) with the longest pipeline id', () => {
     const ns = tokenNamespace('x'.repeat(200), 'ffffffffffff');
-    const text = encodeCommitMark(ns, { first: 2n ** 63n - 2n, last: 2n ** 63n - 1n });
+    const text = encodeCommitMark(ns, {
+      first: 2n ** 63n - 2n,
+      last: 2n ** 63n - 1n,
+      deadLetters: 'done',
+    });
     assert.ok(Buffer.byteLength(text) < 4096);
   });
 });
