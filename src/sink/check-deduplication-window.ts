@@ -51,16 +51,22 @@ export async function checkDeduplicationWindow(
     partitions,
     maxPartitionsPerBlock: target.maxPartitionsPerBlock,
   };
-  switch (judgeDeduplicationWindow(window.blocks, required)) {
+  switch (judgeDeduplicationWindow(window.blocks, required, partitions)) {
     case 'disabled':
       throw new IngestError(
-        `${window.table}: ${window.setting} = ${window.blocks} turns insert deduplication off, so a retried insert would land twice; set it (the migrations set ${required} or more: partitions × INSERT_MAX_PARTITIONS_PER_BLOCK × 2)`,
+        `${window.table}: ${window.setting} = ${window.blocks} turns insert deduplication off, so a retried insert would land twice; set it to ${required} or more (partitions × INSERT_MAX_PARTITIONS_PER_BLOCK × 2; the migrations set 1000)`,
         { retriable: false },
       );
     case 'small':
       log.warn(
         fields,
-        `${window.setting} is smaller than partitions × INSERT_MAX_PARTITIONS_PER_BLOCK × 2: an insert retried after a timeout may land twice if wide batches fill the window first (re-formed ranges are checked against the table and are safe)`,
+        `${window.setting} is smaller than partitions × 2: an insert retried after a timeout may land twice (re-formed ranges are checked against the table and are safe); raise it`,
+      );
+      return;
+    case 'steady':
+      log.info(
+        fields,
+        `${window.setting} holds steady traffic's retries; batches spanning many months on many partitions at once (a backfill) could outrun it: raise it to ${required} to hold those too`,
       );
       return;
     case 'ok':

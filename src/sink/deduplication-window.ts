@@ -35,11 +35,21 @@ export interface DeduplicationWindow {
   readonly table: string;
 }
 
-export type WindowVerdict = 'ok' | 'small' | 'disabled';
+/**
+ * `small`: below what steady traffic needs (one month per batch: `partitions × 2`), a retry
+ * after a timeout may land twice any day; `steady`: steady traffic is held, only batches
+ * spanning many months on many partitions at once could outrun it; `ok`: the worst case too.
+ */
+export type WindowVerdict = 'ok' | 'steady' | 'small' | 'disabled';
 
-export function judgeDeduplicationWindow(blocks: number, required: number): WindowVerdict {
+export function judgeDeduplicationWindow(
+  blocks: number,
+  required: number,
+  partitions = 0,
+): WindowVerdict {
   if (blocks <= 0) return 'disabled';
-  return blocks < required ? 'small' : 'ok';
+  if (blocks >= required) return 'ok';
+  return blocks >= partitions * 2 ? 'steady' : 'small';
 }
 
 /**

@@ -11,15 +11,20 @@ describe('deduplication window check', () => {
     assert.equal(requiredDeduplicationWindow(1, 1), 2);
   });
 
-  test('0 is deduplication off; below the requirement is small; at or above is ok', () => {
-    const cases: [number, number, string][] = [
-      [0, 2, 'disabled'],
-      [1, 2, 'small'],
-      [2, 2, 'ok'],
-      [1_000, 2_400, 'small'],
-      [5_000, 2_400, 'ok'],
+  test('0 is off; below partitions × 2 small; below the worst case steady; at or above ok', () => {
+    const cases: [number, number, number, string][] = [
+      [0, 2, 1, 'disabled'],
+      [1, 2, 1, 'small'],
+      [2, 2, 1, 'ok'],
+      [20, 2_400, 12, 'small'],
+      [1_000, 2_400, 12, 'steady'],
+      [5_000, 2_400, 12, 'ok'],
     ];
-    for (const [blocks, required, verdict] of cases)
-      assert.equal(judgeDeduplicationWindow(blocks, required), verdict, `${blocks}/${required}`);
+    for (const [blocks, required, partitions, verdict] of cases)
+      assert.equal(
+        judgeDeduplicationWindow(blocks, required, partitions),
+        verdict,
+        `${blocks}/${required}/${partitions}`,
+      );
   });
 });
