@@ -1,5 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Kafka } from 'kafkajs';
+import { DLQ_HEADERS, headerText } from '../dlq/dead-letter-headers.ts';
+import { readTopicToEnd } from '../dlq/read-topic-to-end.ts';
 
 /** What landed, printed as tables: the demo's closing report. */
 export async function printReport(
@@ -32,9 +34,15 @@ export async function printReport(
     'top pages',
     `SELECT pathname, count() AS views FROM events WHERE event = '$pageview' GROUP BY pathname ORDER BY views DESC LIMIT 5`,
   );
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(dlqTopic);
-  await admin.disconnect();
-  console.log(`\ndead letters in ${dlqTopic}: ${offsets.reduce((n, o) => n + Number(o.high), 0)}`);
+  // Read committed, as any DLQ reader should: the topic is written in transactions, so its
+  // log end also counts commit markers and aborted attempts.
+  const reasons = new Map<string, number>();
+  let letters = 0;
+  await readTopicToEnd(kafka, dlqTopic, (record) => {
+    letters++;
+    const reason = headerText(record.headers, DLQ_HEADERS.errorClass) ?? '(none)';
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  });
+  console.log(`\ndead letters in ${dlqTopic}: ${letters}, one per malformed message produced`);
+  console.table([...reasons].map(([reason, n]) => ({ reason, n })));
 }
