@@ -111,6 +111,16 @@ for (const file of COMPOSE_FILES) {
       assert.deepEqual(missing, []);
     });
 
+    test('our containers keep the image entry point: node starts with the heap cap', () => {
+      // The cap is on the image's node command line (deploy-dockerfile.test.ts); an
+      // entrypoint here would drop it, and NODE_OPTIONS is left to the user.
+      for (const [name, service] of Object.entries(all).filter(([, s]) => usesOurImage(s))) {
+        assert.equal(service['entrypoint'], undefined, `${name} replaces the entry point`);
+        const env = (service['environment'] ?? {}) as Record<string, unknown>;
+        assert.equal(env['NODE_OPTIONS'], undefined, `${name} sets NODE_OPTIONS`);
+      }
+    });
+
     test('depends_on names services; one-shot jobs are not restarted', () => {
       for (const [name, service] of Object.entries(all)) {
         const deps = service['depends_on'];
