@@ -139,6 +139,13 @@ for (const file of COMPOSE_FILES) {
       }
     });
 
+    test('Kafka is the version the tests run against (src/stack/kafka/pom.xml)', () => {
+      const pom = readFileSync(join(repoRoot, 'src/stack/kafka/pom.xml'), 'utf8');
+      const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom)?.[1];
+      assert.ok(version, 'no kafka.version in pom.xml');
+      assert.equal(all['kafka']?.['image'], `apache/kafka:${version}`);
+    });
+
     test('the whole system: Kafka, ClickHouse, topics + migrations, 3 workers, producer, Prometheus, Grafana', () => {
       const commands = Object.values(all)
         .filter(usesOurImage)
