@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { OWNED_ENV_PREFIXES } from '../../src/config/env-settings.ts';
+import { pinnedKafkaVersion } from '../../src/stack/kafka/kafka-jars.ts';
 import { at, configEnvNames, isRecord, readYaml, repoRoot } from './deploy-helpers.ts';
 
 // compose.yml and compose.cluster.yml without Docker: the official Compose Specification JSON
@@ -141,8 +142,7 @@ for (const file of COMPOSE_FILES) {
 
     test('Kafka is the version the tests run against (src/stack/kafka/pom.xml)', () => {
       const pom = readFileSync(join(repoRoot, 'src/stack/kafka/pom.xml'), 'utf8');
-      const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom)?.[1];
-      assert.ok(version, 'no kafka.version in pom.xml');
+      const version = pinnedKafkaVersion(pom);
       assert.equal(all['kafka']?.['image'], `apache/kafka:${version}`);
     });
 
