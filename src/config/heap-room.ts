@@ -17,6 +17,6 @@ export function assertBudgetFitsHeap(
   throw new ConfigError([
     `INGEST_MAX_BUFFERED_BYTES: ${mib(maxBufferedBytes)} needs a V8 heap of at least ${mib(2 * maxBufferedBytes)}, ` +
       `but this process may only grow its heap to ${mib(heapLimitBytes)} ` +
-      '(--max-old-space-size in NODE_OPTIONS): lower the budget or raise the heap cap',
+      '(node --max-old-space-size): lower the budget or raise the heap cap',
   ]);
 }

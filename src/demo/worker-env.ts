@@ -4,8 +4,8 @@ import { join } from 'node:path';
 export const CLI_ENTRY = join(import.meta.dirname, '../cli/main.ts');
 
 /**
- * The V8 heap cap a worker runs with: the image (docker/Dockerfile) and the Kubernetes
- * manifests set the same. V8 collects lazily and lets the heap grow into whatever room it
+ * The V8 heap cap a worker runs with: the image's ENTRYPOINT (docker/Dockerfile) starts node
+ * with NODE_FLAGS, which compose and the Kubernetes manifests keep (static tests check all three). V8 collects lazily and lets the heap grow into whatever room it
  * has, so without a cap a worker's RSS follows its garbage, not its data (README, Memory).
  */
 export const WORKER_HEAP_MAX_MIB = 320;

@@ -1,9 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { pinnedKafkaVersion } from './kafka/kafka-jars.ts';
 import type { StackOptions } from './local-stack.ts';
 import { stackEnv } from './local-stack.ts';
 import type { ClickHouseService, KafkaService, Stack } from './types.ts';
 
-const KAFKA_IMAGE = process.env['HANZO_KAFKA_IMAGE'] ?? 'apache/kafka:4.1.1';
+// The broker version of the local stack (pom.xml), as compose.yml pins it.
+const KAFKA_IMAGE =
+  process.env['HANZO_KAFKA_IMAGE'] ??
+  `apache/kafka:${pinnedKafkaVersion(readFileSync(new URL('./kafka/pom.xml', import.meta.url), 'utf8'))}`;
 const CLICKHOUSE_IMAGE =
   process.env['HANZO_CLICKHOUSE_IMAGE'] ?? 'clickhouse/clickhouse-server:25.8';
 const KAFKA_PORT = 9092;

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { OWNED_ENV_PREFIXES } from '../../src/config/env-settings.ts';
+import { pinnedKafkaVersion } from '../../src/stack/kafka/kafka-jars.ts';
 import { at, configEnvNames, isRecord, readYaml, repoRoot } from './deploy-helpers.ts';
 
 // compose.yml and compose.cluster.yml without Docker: the official Compose Specification JSON
@@ -111,6 +112,16 @@ for (const file of COMPOSE_FILES) {
       assert.deepEqual(missing, []);
     });
 
+    test('our containers keep the image entry point: node starts with the heap cap', () => {
+      // The cap is on the image's node command line (deploy-dockerfile.test.ts); an
+      // entrypoint here would drop it, and NODE_OPTIONS is left to the user.
+      for (const [name, service] of Object.entries(all).filter(([, s]) => usesOurImage(s))) {
+        assert.equal(service['entrypoint'], undefined, `${name} replaces the entry point`);
+        const env = (service['environment'] ?? {}) as Record<string, unknown>;
+        assert.equal(env['NODE_OPTIONS'], undefined, `${name} sets NODE_OPTIONS`);
+      }
+    });
+
     test('depends_on names services; one-shot jobs are not restarted', () => {
       for (const [name, service] of Object.entries(all)) {
         const deps = service['depends_on'];
@@ -127,6 +138,12 @@ for (const file of COMPOSE_FILES) {
           }
         }
       }
+    });
+
+    test('Kafka is the version the tests run against (src/stack/kafka/pom.xml)', () => {
+      const pom = readFileSync(join(repoRoot, 'src/stack/kafka/pom.xml'), 'utf8');
+      const version = pinnedKafkaVersion(pom);
+      assert.equal(all['kafka']?.['image'], `apache/kafka:${version}`);
     });
 
     test('the whole system: Kafka, ClickHouse, topics + migrations, 3 workers, producer, Prometheus, Grafana', () => {

@@ -151,9 +151,15 @@ describe('Kubernetes manifests: consistent with the worker', () => {
   });
 
   test('the heap cap is the one the worker is sized and tested with, inside the memory limit', () => {
-    const env = at(worker, 'env') as { name: string; value?: string }[];
-    const nodeOptions = env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
-    assert.equal(nodeOptions, `--max-old-space-size=${WORKER_HEAP_MAX_MIB}`);
+    // The image's ENTRYPOINT starts node with the cap (deploy-dockerfile.test.ts): no
+    // container replaces it, and NODE_OPTIONS is left to the user.
+    for (const object of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Job')) {
+      for (const c of at(object.data, 'spec.template.spec.containers') as unknown[]) {
+        assert.equal(at(c, 'command'), undefined, `${object.name}: command drops the heap cap`);
+        const env = (at(c, 'env') ?? []) as { name: string }[];
+        assert.ok(!env.some((e) => e.name === 'NODE_OPTIONS'), `${object.name}: NODE_OPTIONS`);
+      }
+    }
     const limit = String(at(worker, 'resources.limits.memory'));
     const limitMiB = /^(\d+)Mi$/.exec(limit)?.[1] ?? /^(\d+)Gi$/.exec(limit)?.[1];
     assert.ok(limitMiB !== undefined, limit);
@@ -163,13 +169,22 @@ describe('Kubernetes manifests: consistent with the worker', () => {
   });
 
   test('terminationGracePeriodSeconds outlasts preStop + drain deadline + hard-stop margin', () => {
-    const shutdownMs = Number(configData['SHUTDOWN_TIMEOUT_MS']);
+    // The drain deadline the worker runs with: the ConfigMap's, else the setting's default.
+    const shutdownMs = loadConfig({ env: { ...configData } }).shutdownTimeoutMs;
     assert.ok(shutdownMs > 0);
     const preStop = Number(at(worker, 'lifecycle.preStop.sleep.seconds') ?? 0);
     // src/main.ts exits on its own SHUTDOWN_TIMEOUT_MS + 10 s after SIGTERM, whatever happens.
     const needed = preStop + shutdownMs / 1000 + 10;
     const grace = podSpec['terminationGracePeriodSeconds'] as number;
     assert.ok(grace > needed, `terminationGracePeriodSeconds ${grace} must exceed ${needed}`);
+  });
+
+  test('the disruption budget never blocks a drain because workers are unready', () => {
+    // A ClickHouse outage makes every worker unready; the default policy would then refuse
+    // every eviction and hold node drains until ClickHouse is back.
+    const pdb = find('PodDisruptionBudget');
+    assert.equal(at(pdb.data, 'spec.unhealthyPodEvictionPolicy'), 'AlwaysAllow');
+    assert.equal(at(pdb.data, 'spec.maxUnavailable'), 1);
   });
 
   test('probes: liveness and startup on /healthz, readiness on /readyz, on METRICS_PORT', () => {
@@ -266,26 +281,7 @@ describe('Kubernetes manifests: consistent with the worker', () => {
     assert.equal(at(service.data, 'spec.ports.0.targetPort'), 'metrics');
   });
 
-  test('KEDA scales on the group\u2019s lag, never beyond the partitions of hanzo_events', () => {
-    const scaled = find('ScaledObject');
-    assert.equal(at(scaled.data, 'spec.scaleTargetRef.name'), deployment.name);
-    const max = at(scaled.data, 'spec.maxReplicaCount') as number;
-    const min = at(scaled.data, 'spec.minReplicaCount') as number;
-    assert.ok(max <= partitions, `maxReplicaCount ${max} > ${partitions} partitions`);
-    assert.ok(min >= 2 && min <= max);
-    const trigger = at(scaled.data, 'spec.triggers.0') as Record<string, unknown>;
-    assert.equal(trigger['type'], 'kafka');
-    const meta = trigger['metadata'] as Record<string, string>;
-    assert.equal(meta['consumerGroup'], configData['KAFKA_GROUP_ID']);
-    assert.equal(meta['topic'], configData['KAFKA_TOPICS']);
-    assert.equal(meta['bootstrapServers'], configData['KAFKA_BROKERS']);
-    assert.ok(Number(meta['lagThreshold']) > 0);
-    assert.equal(meta['allowIdleConsumers'], 'false');
-    // The worker's default KAFKA_FROM_BEGINNING=true reads a new group from the earliest offset.
-    const fromBeginning = configData['KAFKA_FROM_BEGINNING'] !== 'false';
-    assert.equal(meta['offsetResetPolicy'], fromBeginning ? 'earliest' : 'latest');
-  });
-
+  // KEDA: keda-scaling.test.ts.
   test('the HPA alternative targets the Deployment on CPU within the same bounds', () => {
     const hpa = find('HorizontalPodAutoscaler');
     assert.equal(at(hpa.data, 'spec.scaleTargetRef.name'), deployment.name);
