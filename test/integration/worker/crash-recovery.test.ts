@@ -2,15 +2,10 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { landedCounts, testClickHouse, assertLandedExactlyOnce } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
-import {
-  committedOffsets,
-  createTopics,
-  logEndOffsets,
-  produce,
-  testKafka,
-} from '../../support/kafka.ts';
-import { uniqueName, waitFor } from '../../support/stack-env.ts';
+import { committedOffsets, logEndOffsets, produce, testKafka } from '../../support/kafka.ts';
+import { waitFor } from '../../support/stack-env.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
+import { createWorkerTopics } from '../../support/worker-topics.ts';
 
 describe('worker: crashes and takeovers lose nothing and duplicate nothing', () => {
   const kafka = testKafka();
@@ -18,20 +13,7 @@ describe('worker: crashes and takeovers lose nothing and duplicate nothing', () 
   after(() => clickhouse.close());
 
   async function setUp(name: string, partitions: number) {
-    const topic = uniqueName(name);
-    const table = uniqueName(name);
-    const group = uniqueName('group');
-    await createTopics(kafka, [
-      { topic, partitions },
-      { topic: `${topic}_dlq`, partitions: 1 },
-    ]);
-    const env = {
-      KAFKA_TOPICS: topic,
-      KAFKA_DLQ_TOPIC: `${topic}_dlq`,
-      KAFKA_GROUP_ID: group,
-      CLICKHOUSE_TABLE: table,
-    };
-    return { topic, table, group, env };
+    return createWorkerTopics(kafka, name, partitions);
   }
 
   async function assertExactlyOnce(

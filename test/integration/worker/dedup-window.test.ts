@@ -6,13 +6,12 @@ import { queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
 import {
   committedOffsets,
-  createTopics,
   produce,
   testKafka,
   waitForCommittedToLogEnd,
 } from '../../support/kafka.ts';
-import { uniqueName } from '../../support/stack-env.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
+import { createWorkerTopics } from '../../support/worker-topics.ts';
 
 describe('worker: a retry after the deduplication window moved on', () => {
   const kafka = testKafka();
@@ -20,13 +19,8 @@ describe('worker: a retry after the deduplication window moved on', () => {
   after(() => clickhouse.close());
 
   test('a pending range re-formed after other blocks pushed its token out lands no duplicate', async () => {
-    const topic = uniqueName('window');
-    const table = uniqueName('window');
-    const group = uniqueName('group');
-    await createTopics(kafka, [
-      { topic, partitions: 1 },
-      { topic: `${topic}_dlq`, partitions: 1 },
-    ]);
+    const topics = await createWorkerTopics(kafka, 'window', 1);
+    const { topic, table, group } = topics;
     // The table remembers only its last 2 blocks.
     await clickhouse.command({
       query: createEventsTableSql({ database: 'default', table, deduplicationWindow: 2 }),
@@ -34,10 +28,7 @@ describe('worker: a retry after the deduplication window moved on', () => {
     const { messages } = jsonEvents(3_000, 1, 43);
     await produce(kafka, topic, messages, 500);
     const env = {
-      KAFKA_TOPICS: topic,
-      KAFKA_DLQ_TOPIC: `${topic}_dlq`,
-      KAFKA_GROUP_ID: group,
-      CLICKHOUSE_TABLE: table,
+      ...topics.env,
       BATCH_MAX_ROWS: '1000',
       INSERT_MAX_PARTITIONS_PER_BLOCK: '1',
     };

@@ -4,14 +4,14 @@ import { assertLandedExactlyOnce, landedCounts, testClickHouse } from '../../sup
 import { jsonEvents } from '../../support/events.ts';
 import {
   committedOffsets,
-  createTopics,
   deleteRecordsBefore,
   produce,
   testKafka,
   waitForCommittedToLogEnd,
 } from '../../support/kafka.ts';
-import { uniqueName, waitFor } from '../../support/stack-env.ts';
+import { waitFor } from '../../support/stack-env.ts';
 import { startWorkerProcess, type WorkerProcess } from '../../support/worker-process.ts';
+import { createWorkerTopics } from '../../support/worker-topics.ts';
 import { freePort } from '../../../src/stack/process/free-port.ts';
 
 describe('worker: committed offsets out of range', () => {
@@ -20,21 +20,8 @@ describe('worker: committed offsets out of range', () => {
   after(() => clickhouse.close());
 
   async function setUp(name: string) {
-    const topic = uniqueName(name);
-    const table = uniqueName(name);
-    const group = uniqueName('group');
-    await createTopics(kafka, [
-      { topic, partitions: 1 },
-      { topic: `${topic}_dlq`, partitions: 1 },
-    ]);
-    const env = {
-      KAFKA_TOPICS: topic,
-      KAFKA_DLQ_TOPIC: `${topic}_dlq`,
-      KAFKA_GROUP_ID: group,
-      CLICKHOUSE_TABLE: table,
-      BATCH_MAX_ROWS: '100',
-    };
-    return { topic, table, group, env };
+    const topics = await createWorkerTopics(kafka, name, 1);
+    return { ...topics, env: { ...topics.env, BATCH_MAX_ROWS: '100' } };
   }
 
   /** Runs a worker until the group committed the log end, then stops it (exit 0). */

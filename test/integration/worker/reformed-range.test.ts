@@ -4,15 +4,14 @@ import { assertLandedExactlyOnce, landedCounts, testClickHouse } from '../../sup
 import { jsonEvents } from '../../support/events.ts';
 import {
   committedOffsets,
-  createTopics,
   deleteRecordsBefore,
   logEndOffsets,
   produce,
   testKafka,
   waitForCommittedToLogEnd,
 } from '../../support/kafka.ts';
-import { uniqueName } from '../../support/stack-env.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
+import { createWorkerTopics } from '../../support/worker-topics.ts';
 
 describe('worker: a re-formed range keeps its recorded identity', () => {
   const kafka = testKafka();
@@ -20,20 +19,9 @@ describe('worker: a re-formed range keeps its recorded identity', () => {
   after(() => clickhouse.close());
 
   test('the head of a pending range is deleted (DeleteRecords) before it is re-formed', async () => {
-    const topic = uniqueName('headgone');
-    const table = uniqueName('headgone');
-    const group = uniqueName('group');
-    await createTopics(kafka, [
-      { topic, partitions: 1 },
-      { topic: `${topic}_dlq`, partitions: 1 },
-    ]);
-    const env = {
-      KAFKA_TOPICS: topic,
-      KAFKA_DLQ_TOPIC: `${topic}_dlq`,
-      KAFKA_GROUP_ID: group,
-      CLICKHOUSE_TABLE: table,
-      BATCH_MAX_ROWS: '100',
-    };
+    const topics = await createWorkerTopics(kafka, 'headgone', 1);
+    const { topic, table, group } = topics;
+    const env = { ...topics.env, BATCH_MAX_ROWS: '100' };
     const { messages, events } = jsonEvents(300, 1, 21);
     await produce(kafka, topic, messages);
 

@@ -4,13 +4,13 @@ import { assertLandedExactlyOnce, testClickHouse } from '../../support/clickhous
 import { jsonEvents } from '../../support/events.ts';
 import {
   committedOffsets,
-  createTopics,
   produce,
   testKafka,
   waitForCommittedToLogEnd,
 } from '../../support/kafka.ts';
-import { uniqueName, waitFor } from '../../support/stack-env.ts';
+import { waitFor } from '../../support/stack-env.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
+import { createWorkerTopics } from '../../support/worker-topics.ts';
 
 describe('worker: deduplication tokens are scoped to one life of a partition', () => {
   const kafka = testKafka();
@@ -18,20 +18,9 @@ describe('worker: deduplication tokens are scoped to one life of a partition', (
   after(() => clickhouse.close());
 
   test('a topic deleted and re-created with the same name feeds the same table: all events land', async () => {
-    const topic = uniqueName('recreated');
-    const table = uniqueName('recreated');
-    const group = uniqueName('group');
-    await createTopics(kafka, [
-      { topic, partitions: 1 },
-      { topic: `${topic}_dlq`, partitions: 1 },
-    ]);
-    const env = {
-      KAFKA_TOPICS: topic,
-      KAFKA_DLQ_TOPIC: `${topic}_dlq`,
-      KAFKA_GROUP_ID: group,
-      CLICKHOUSE_TABLE: table,
-      BATCH_MAX_ROWS: '100',
-    };
+    const topics = await createWorkerTopics(kafka, 'recreated', 1);
+    const { topic, table, group } = topics;
+    const env = { ...topics.env, BATCH_MAX_ROWS: '100' };
     // Both lives get one batch of exactly 0-99: the same range, so the same token unless scoped.
     const first = jsonEvents(100, 1, 41);
     const second = jsonEvents(100, 1, 42);
@@ -49,15 +38,23 @@ describe('worker: deduplication tokens are scoped to one life of a partition', (
     await admin.connect();
     try {
       await admin.deleteTopics({ topics: [topic] });
-      // Deletion completes asynchronously; creating the name again fails until it has.
+      // Deletion completes asynchronously: wait until the name is free, create it once, then
+      // wait until its partition answers (createTopics says false, not an error, for a name
+      // that exists, so retrying it could mistake a leader election for a missing topic).
+      await waitFor(async () => !(await admin.listTopics()).includes(topic), {
+        timeoutMs: 60_000,
+        what: `${topic} to be deleted`,
+      });
       await waitFor(
         async () =>
-          admin.createTopics({
-            waitForLeaders: true,
-            topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
-          }),
+          (await admin.listTopics()).includes(topic) ||
+          admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] }),
         { timeoutMs: 60_000, what: `${topic} to be created again` },
       );
+      await waitFor(async () => (await admin.fetchTopicOffsets(topic)).length === 1, {
+        timeoutMs: 60_000,
+        what: `${topic}'s partition to have a leader`,
+      });
     } finally {
       await admin.disconnect();
     }
