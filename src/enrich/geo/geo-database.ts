@@ -1,5 +1,5 @@
-import { unwatchFile, watchFile, type Stats } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { LRUCache } from 'lru-cache';
 import { Reader, type Response } from 'maxmind';
@@ -21,6 +21,9 @@ interface Loaded {
   readonly ipVersion: 4 | 6;
 }
 
+/** Which file was read: its stat, taken on the same open handle the bytes came from. */
+type FileIdentity = Pick<Stats, 'ino' | 'size' | 'mtimeMs'>;
+
 /** Records decoded per database (many addresses share a city record). */
 const DECODED_RECORDS_CACHED = 8_192;
 
@@ -33,19 +36,23 @@ export class GeoDatabase {
   readonly path: string;
   readonly #options: GeoDatabaseOptions;
   #loaded: Loaded;
+  /** The file last read (or found broken): a replacement is any file that is not this one. */
+  #seen: FileIdentity;
   #reloading: Promise<void> = Promise.resolve();
-  #watching = false;
+  #timer: NodeJS.Timeout | undefined;
+  #polling = false;
 
-  private constructor(path: string, loaded: Loaded, options: GeoDatabaseOptions) {
+  private constructor(path: string, read: ReadFile, options: GeoDatabaseOptions) {
     this.path = path;
-    this.#loaded = loaded;
+    this.#loaded = parse(read.buffer);
+    this.#seen = read.identity;
     this.#options = options;
   }
 
   /** Loads `entry` (a path, or `npm:<package>/<file>`); throws when unusable. */
   static async open(entry: string, options: GeoDatabaseOptions): Promise<GeoDatabase> {
     const path = resolveDatabasePath(entry);
-    const database = new GeoDatabase(path, await load(path), options);
+    const database = new GeoDatabase(path, await readWithIdentity(path), options);
     if (options.watchIntervalMs > 0) database.#watch(options.watchIntervalMs);
     return database;
   }
@@ -83,40 +90,68 @@ export class GeoDatabase {
   }
 
   close(): void {
-    if (this.#watching) unwatchFile(this.path);
-    this.#watching = false;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 
+  /**
+   * Polls the path's stat and compares it with the file that was read, not with the previous
+   * poll (as fs.watchFile does): a replacement that lands before the first poll is seen too.
+   */
   #watch(intervalMs: number): void {
-    this.#watching = true;
-    watchFile(this.path, { persistent: false, interval: intervalMs }, (current, previous) => {
-      if (!changed(current, previous)) return;
+    this.#timer = setInterval(() => void this.#poll(), intervalMs);
+    this.#timer.unref();
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#polling) return;
+    this.#polling = true;
+    try {
+      // Missing for a moment (between unlink and rename): wait for the replacement.
+      const current = await stat(this.path).catch(() => undefined);
+      if (current === undefined || sameFile(current, this.#seen)) return;
       this.#reloading = this.#reloading.then(() => this.#reload());
-    });
+      await this.#reloading;
+    } finally {
+      this.#polling = false;
+    }
   }
 
   async #reload(): Promise<void> {
+    let read: ReadFile | undefined;
     try {
-      this.#loaded = await load(this.path);
+      read = await readWithIdentity(this.path);
+      this.#loaded = parse(read.buffer);
+      this.#seen = read.identity;
       this.#options.onReload?.(this);
     } catch (err) {
+      // Reported once: the broken file is "seen", so only its replacement is tried next.
+      if (read !== undefined) this.#seen = read.identity;
       this.#options.onReloadError?.(this, err);
     }
   }
 }
 
-function changed(current: Stats, previous: Stats): boolean {
-  // A missing file stats as all zeros: wait for the replacement to appear.
-  if (current.nlink === 0 && current.size === 0) return false;
-  return (
-    current.mtimeMs !== previous.mtimeMs ||
-    current.size !== previous.size ||
-    current.ino !== previous.ino
-  );
+function sameFile(current: FileIdentity, seen: FileIdentity): boolean {
+  return current.ino === seen.ino && current.size === seen.size && current.mtimeMs === seen.mtimeMs;
 }
 
-async function load(path: string): Promise<Loaded> {
-  const buffer = await readFile(path);
+interface ReadFile {
+  readonly buffer: Buffer;
+  readonly identity: FileIdentity;
+}
+
+async function readWithIdentity(path: string): Promise<ReadFile> {
+  const handle = await open(path, 'r');
+  try {
+    const { ino, size, mtimeMs } = await handle.stat();
+    return { buffer: await handle.readFile(), identity: { ino, size, mtimeMs } };
+  } finally {
+    await handle.close();
+  }
+}
+
+function parse(buffer: Buffer): Loaded {
   const reader = new Reader<Response>(buffer, {
     cache: new LRUCache<string | number, object>({ max: DECODED_RECORDS_CACHED }),
   });
