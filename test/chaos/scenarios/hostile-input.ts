@@ -96,8 +96,17 @@ export const hostileInput: Scenario = {
       trial.log('3,000 malformed 2 KB messages in a row into partition 7');
 
       await trial.waitForRows(scaled(env, 10_000), 180_000);
+      let before = new Set<string>();
+      await trial.poll(async () => (before = new Set(await stableMembers(trial))).size > 0, 60_000);
       await trial.fleet.kill(workers[0]!);
       trial.fleet.start();
+      // The replacement must be in the group before the run may end: stopped while still
+      // booting, it would die by the signal before its handlers exist.
+      const joined = await trial.poll(
+        async () => (await stableMembers(trial)).some((id) => !before.has(id)),
+        120_000,
+      );
+      if (!joined) trial.notes.push('the replacement worker did not join within 120 s');
       trial.log('a worker SIGKILLed half-way');
       await load;
       trial.log(
@@ -150,4 +159,17 @@ async function wrongReasons(trial: Trial, expected: Map<string, string>): Promis
   return [...expected]
     .filter(([key, reason]) => found.get(key) !== reason)
     .map(([key, reason]) => `${key} ${reason} → ${found.get(key) ?? 'missing'}`);
+}
+
+/** Member ids of the trial's consumer group while it is stable (none while it rebalances). */
+async function stableMembers(trial: Trial): Promise<string[]> {
+  const admin = trial.kafka.admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([trial.group]);
+    const group = groups[0];
+    return group?.state === 'Stable' ? group.members.map((m) => m.memberId) : [];
+  } finally {
+    await admin.disconnect();
+  }
 }
