@@ -11,11 +11,12 @@ export interface WorkerTopics {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** Creates a topic (and its one-partition DLQ) under names no other test uses. */
+/** Creates a topic and its DLQ (one partition unless told) under names no other test uses. */
 export async function createWorkerTopics(
   kafka: Kafka,
   name: string,
   partitions: number,
+  dlqPartitions = 1,
 ): Promise<WorkerTopics> {
   const topic = uniqueName(name);
   const dlq = `${topic}_dlq`;
@@ -23,7 +24,7 @@ export async function createWorkerTopics(
   const group = uniqueName('group');
   await createTopics(kafka, [
     { topic, partitions },
-    { topic: dlq, partitions: 1 },
+    { topic: dlq, partitions: dlqPartitions },
   ]);
   const env = {
     KAFKA_TOPICS: topic,

@@ -6,7 +6,6 @@ import { assertLandedExactlyOnce, testClickHouse } from '../../support/clickhous
 import { jsonEvents } from '../../support/events.ts';
 import {
   committedOffsets,
-  createTopics,
   headerText,
   logEndOffsets,
   produce,
@@ -15,7 +14,8 @@ import {
   waitForCommittedToLogEnd,
 } from '../../support/kafka.ts';
 import { consumeCommittedWithJavaConsumer } from '../../support/java-consumer.ts';
-import { uniqueName, waitFor } from '../../support/stack-env.ts';
+import { waitFor } from '../../support/stack-env.ts';
+import { createWorkerTopics } from '../../support/worker-topics.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
 
 const BAD = Buffer.from('{"team_id": 1, "event": ');
@@ -39,22 +39,8 @@ describe('worker: dead letters exactly once for read_committed readers', () => {
   after(() => clickhouse.close());
 
   async function setUp(name: string, partitions: number) {
-    const topic = uniqueName(name);
-    const dlq = `${topic}_dlq`;
-    const table = uniqueName(name);
-    const group = uniqueName('group');
-    await createTopics(kafka, [
-      { topic, partitions },
-      { topic: dlq, partitions: 2 },
-    ]);
-    const env = {
-      KAFKA_TOPICS: topic,
-      KAFKA_DLQ_TOPIC: dlq,
-      KAFKA_GROUP_ID: group,
-      CLICKHOUSE_TABLE: table,
-      BATCH_MAX_ROWS: '300',
-    };
-    return { topic, dlq, table, group, env };
+    const topics = await createWorkerTopics(kafka, name, partitions, 2);
+    return { ...topics, env: { ...topics.env, BATCH_MAX_ROWS: '300' } };
   }
 
   /** The malformed messages' `partition:offset` in the source topic, as the test wrote them. */

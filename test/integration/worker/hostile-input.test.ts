@@ -16,6 +16,7 @@ import {
   waitForCommittedToLogEnd,
 } from '../../support/kafka.ts';
 import { uniqueName } from '../../support/stack-env.ts';
+import { createWorkerTopics } from '../../support/worker-topics.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
 import { migratedDatabase } from '../schema/schema-database.ts';
 
@@ -27,14 +28,7 @@ describe('worker: no message stops a partition', () => {
   after(() => clickhouse.close());
 
   test('deeply nested, key-heavy and long-string events are dead letters; the partitions move on', async () => {
-    const topic = uniqueName('hostile');
-    const dlq = `${topic}_dlq`;
-    const table = uniqueName('hostile');
-    const group = uniqueName('group');
-    await createTopics(kafka, [
-      { topic, partitions: 2 },
-      { topic: dlq, partitions: 1 },
-    ]);
+    const { topic, dlq, table, group, env } = await createWorkerTopics(kafka, 'hostile', 2);
     const hostile = hostileCases(MAX_STRING);
     const { messages: good, events } = jsonEvents(200, 2, 31);
     // Each partition: a hostile message first, then good and hostile interleaved, one last.
@@ -59,10 +53,7 @@ describe('worker: no message stops a partition', () => {
     await produce(kafka, topic, layout);
 
     const worker = startWorkerProcess(`hostile-${table}`, {
-      KAFKA_TOPICS: topic,
-      KAFKA_DLQ_TOPIC: dlq,
-      KAFKA_GROUP_ID: group,
-      CLICKHOUSE_TABLE: table,
+      ...env,
       DECODE_MAX_STRING_LENGTH: String(MAX_STRING),
     });
     try {
