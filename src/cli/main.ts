@@ -40,11 +40,12 @@ program
   .option('--reference', 'print the environment variable reference (Markdown) instead')
   .action((options: { reference?: boolean }) => {
     if (options.reference === true) {
+      // Required settings get a placeholder to parse the defaults and are shown as required.
       const defaults = configSchema.parse({
         workerId: '(hostname-pid)',
-        kafka: { brokers: ['localhost:9092'] },
+        kafka: { brokers: ['required:9092'] },
       });
-      console.log(configReference(defaults));
+      console.log(configReference(defaults, new Set(['KAFKA_BROKERS'])));
       return;
     }
     applyConfigFileOption();

@@ -1,7 +1,7 @@
 /**
  * The one list of environment variables the worker reads: name, where it lands in the
- * config, how its text is parsed, and whether it is a secret. The README's configuration
- * reference is printed from this list (`hanzo-ingest check-config --reference`).
+ * config, how its text is parsed, and whether it is a secret. The configuration
+ * reference (docs/configuration.md) is printed from this list (`hanzo-ingest check-config --reference`).
  */
 export type SettingKind = 'string' | 'int' | 'bool' | 'list' | 'map';
 

@@ -35,8 +35,11 @@ function maskUrlPassword(url: string): string {
   }
 }
 
-/** Markdown table of every environment variable, for the README. */
-export function configReference(defaults: Readonly<Record<string, unknown>>): string {
+/** Markdown table of every environment variable, for docs/configuration.md. */
+export function configReference(
+  defaults: Readonly<Record<string, unknown>>,
+  required: ReadonlySet<string> = new Set(),
+): string {
   const lines = ['| Variable | Default | Meaning |', '|---|---|---|'];
   for (const s of ENV_SETTINGS) {
     const value = s.path.reduce<unknown>(
@@ -46,8 +49,9 @@ export function configReference(defaults: Readonly<Record<string, unknown>>): st
           : undefined,
       defaults,
     );
-    const shown =
-      value === undefined
+    const shown = required.has(s.env)
+      ? '**required**'
+      : value === undefined
         ? ''
         : `\`${Array.isArray(value) ? value.join(',') : JSON.stringify(value)}\``;
     const name = s.fromFile === true ? `\`${s.env}\` / \`${s.env}_FILE\`` : `\`${s.env}\``;

@@ -93,14 +93,17 @@ describe('alert rules under compose and under the Prometheus Operator', () => {
     assert.equal(readFileSync(PROMETHEUS_RULE_FILE, 'utf8'), await renderPrometheusRule(alerts));
   });
 
-  test('every alert links its README section with an absolute runbook_url', () => {
-    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-    assert.match(RUNBOOK_BASE_URL, /^https:\/\/[^#]+README\.md$/);
+  test('every alert links its runbook section (docs/operations.md) with an absolute runbook_url', () => {
+    const runbooks = readFileSync(join(repoRoot, 'docs/operations.md'), 'utf8');
+    assert.match(RUNBOOK_BASE_URL, /^https:\/\/[^#]+docs\/operations\.md$/);
     for (const r of rules.filter((x) => x.alert !== undefined)) {
       const name = r.alert ?? '';
       assert.equal(r.annotations?.['runbook_url'], runbookUrl(name), name);
       assert.equal(r.annotations?.['runbook'], undefined, `${name}: runbook is now runbook_url`);
-      assert.ok(readme.includes(`\n#### Alert: ${name}\n`), `README has no section for ${name}`);
+      assert.ok(
+        runbooks.includes(`\n### Alert: ${name}\n`),
+        `docs/operations.md has no section for ${name}`,
+      );
     }
   });
 });

@@ -12,13 +12,14 @@ import { stringify } from 'yaml';
 import { readYaml, repoRoot } from './deploy-helpers.ts';
 
 /**
- * Where each alert's runbook_url points: the README's "Alert: <name>" sections. A placeholder
- * (package.json and the README name no repository; the image is ghcr.io/hanzoai/hanzo-ingest):
+ * Where each alert's runbook_url points: the "Alert: <name>" sections of docs/operations.md. A placeholder
+ * (package.json and the docs name no repository; the image is ghcr.io/hanzoai/hanzo-ingest):
  * change it here and in alerts.yml together, the test checks they agree.
  */
-export const RUNBOOK_BASE_URL = 'https://github.com/hanzoai/hanzo-ingest/blob/main/README.md';
+export const RUNBOOK_BASE_URL =
+  'https://github.com/hanzoai/hanzo-ingest/blob/main/docs/operations.md';
 
-/** The README anchor GitHub gives the heading `#### Alert: <name>`. */
+/** The anchor GitHub gives the heading `### Alert: <name>` of docs/operations.md. */
 export function runbookUrl(alertName: string): string {
   return `${RUNBOOK_BASE_URL}#alert-${alertName.toLowerCase()}`;
 }

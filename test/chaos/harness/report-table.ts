@@ -26,7 +26,7 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** The chaos table as Markdown (it reads as plain text too, and goes into the README as is). */
+/** The chaos table as Markdown (it reads as plain text too, and goes into docs/reliability.md as is). */
 export function formatTable(reports: readonly ScenarioReport[]): string {
   const rows = reports.map((r) => COLUMNS.map(([, cell]) => cell(r)));
   const widths = COLUMNS.map(([title], i) =>

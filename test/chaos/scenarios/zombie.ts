@@ -13,7 +13,7 @@ import { Trial } from '../harness/trial.ts';
  * The zombie runs one insert at a time (INSERT_MAX_IN_FLIGHT=1) so that "sent after it
  * resumed" means "started after it resumed": with several, inserts that passed their checks
  * in the same instant as the freeze leave the process only after it resumes (they are
- * deduplicated by their token; README, Reliability, states that window).
+ * deduplicated by their token; docs/reliability.md states that window).
  */
 export const zombie: Scenario = {
   name: 'zombie',

@@ -156,7 +156,7 @@ function hasPath(message: Buffer, dotted: string): boolean {
  */
 function randomProperties(): fc.Arbitrary<Record<string, unknown>> {
   // Numbers within ±1e18: JavaScript writes larger doubles as integers ClickHouse cannot
-  // hold, or with an exponent ClickHouse writes differently (README, documented).
+  // hold, or with an exponent ClickHouse writes differently (docs/kafka-engine.md, documented).
   const scalar = fc.oneof(
     fc.constant(null),
     fc.boolean(),

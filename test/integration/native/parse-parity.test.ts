@@ -35,7 +35,7 @@ import { testStack, uniqueName } from '../../support/stack-env.ts';
  * message in the errors table with the worker's dead-letter class.
  */
 /**
- * Documented (README, differences between the modes): ClickHouse's JSON parser refuses a
+ * Documented (docs/kafka-engine.md, what differs between the modes): ClickHouse's JSON parser refuses a
  * number beyond the double range, JavaScript reads it as Infinity and then rejects the field.
  */
 const KNOWN_CLASS_DIFFERENCES: Readonly<Record<string, string>> = {

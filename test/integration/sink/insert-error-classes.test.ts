@@ -121,7 +121,7 @@ describe('sink: every class of ClickHouse failure, as the real server reports it
 
   test('only the accepted inserts landed (3 + 5 rows): no refused block left rows behind', async () => {
     // The row a materialized view refused is not counted: ClickHouse wrote it to the table
-    // before the view threw (a refusal after the write; see the README's Guarantees).
+    // before the view threw (a refusal after the write; see docs/reliability.md, Guarantees).
     const [row] = await queryRows<{ n: string }>(
       client,
       `SELECT count() AS n FROM ${table} WHERE event != 'boom'`,

@@ -36,8 +36,8 @@ async function cliCommands(): Promise<string[]> {
   });
 }
 
-test('README’s CLI table lists exactly the commands `hanzo-ingest --help` has', async () => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+test('docs/cli.md’s table lists exactly the commands `hanzo-ingest --help` has', async () => {
+  const readme = readFileSync(join(root, 'docs/cli.md'), 'utf8');
   const documented = [
     ...readme.matchAll(/^\| `(hanzo-ingest [a-z-]+(?: [a-z-]+)?)[^`]*` +\|/gm),
   ].map((m) => m[1] ?? '');

@@ -15,7 +15,7 @@ describe('flattenGenaiPrices (the bundled genai-prices data)', () => {
     tables = flattenGenaiPrices(bundled.providers, bundled.source);
   });
 
-  test('every rule of the bundled data is expressible in SQL (else the README must say which)', () => {
+  test('every rule of the bundled data is expressible in SQL (else docs/kafka-engine.md must say which)', () => {
     assert.deepEqual(tables.inexpressible, []);
     assert.match(tables.source, /^bundled@\d+\.\d+\.\d+$/);
   });
