@@ -15,7 +15,8 @@ const REDACT = [
 ];
 
 /**
- * The root logger: JSON lines, secrets redacted, one child per component. The worker logs
+ * The root logger: JSON lines with the level as its label, secrets redacted, one child per
+ * component. The worker logs
  * to stdout (what container platforms collect); command-line tools log to stderr so their
  * stdout stays their output.
  */
@@ -30,6 +31,8 @@ export function createLogger(
       base: { worker: workerId },
       redact: { paths: REDACT, censor: '********' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // "level":"error", not 50: what log pipelines and people filter on.
+      formatters: { level: (label) => ({ level: label }) },
     },
     pino.destination({ fd: to === 'stdout' ? 1 : 2, sync: true }),
   );
