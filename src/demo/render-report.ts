@@ -91,7 +91,7 @@ export function renderReport(input: ReportInput): RenderedReport {
       ['country', 'events', 'cities'],
       ch.byCountry.map((r) => [r.country, r.events, r.cities]),
     ),
-    `  ${formatCell(ch.countries)} countries in all; ${formatCell(ch.unresolvedCountry)} events have none (sent from private addresses such as 10.0.0.0/8)`,
+    `  ${formatCell(ch.countries)} countries in all; ${formatCell(ch.unresolvedCountry)} events have none (a private address such as 10.x, or one the database does not list)`,
   ]);
 
   section(BY_DEVICE, [
