@@ -1,10 +1,12 @@
 /**
- * `npm run demo`: the main job on the local stack, end to end and real.
+ * `npm run demo`: the main job on the local stack, end to end and real, as a user would run it.
  * Starts Apache Kafka and ClickHouse, creates the topics from topics/*.json with
- * `hanzo-ingest topics apply`, runs two worker processes in one consumer group, produces a
- * stream of realistic events (with a few malformed ones), waits until everything has landed
- * or been dead-lettered, prints what ClickHouse holds, then stops everything. Ctrl-C stops
- * it early and still cleans up.
+ * `hanzo-ingest topics apply`, creates the HIP-47 schema with `hanzo-ingest migrate up`, runs
+ * two worker processes in one consumer group, produces a stream of events that exercises
+ * every enrichment (with malformed ones of several kinds), waits until the group has
+ * committed everything (landed or dead-lettered), prints what the HIP-47 tables and the
+ * dead-letter topic hold, checked against what was produced, then stops everything. Ctrl-C
+ * stops it early and still cleans up. Exits 1 when a check fails.
  *
  *   DEMO_EVENTS=50000 DEMO_RATE=10000 DEMO_WORKERS=2 npm run demo
  */
@@ -16,16 +18,23 @@ import { createClient } from '@clickhouse/client';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { startStack } from '../stack/local-stack.ts';
 import { spawnManaged, type ManagedProcess } from '../stack/process/managed-process.ts';
-import { SampleEventGenerator } from './sample-events.ts';
+import { DemoEventStream } from './demo-events.ts';
+import { produceDemoEvents } from './produce-demo-events.ts';
+import { buildReport } from './report.ts';
+import { waitUntilConsumed } from './wait-until-consumed.ts';
 import { CLI_ENTRY, NODE_FLAGS, localWorkerEnv } from './worker-env.ts';
-import { printReport } from './report.ts';
 
 const EVENTS = Number(process.env['DEMO_EVENTS'] ?? 50_000);
 const RATE = Number(process.env['DEMO_RATE'] ?? 10_000);
 const WORKERS = Number(process.env['DEMO_WORKERS'] ?? 2);
-const run = promisify(execFile);
+/** One message in 500 is malformed on purpose: it must reach the DLQ, not block anything. */
+const MALFORMED_EVERY = 500;
+/** Event times spread over the last three hours: a few rows in events_hourly. */
+const SPAN_MS = 3 * 60 * 60 * 1000;
 const TOPIC = 'hanzo_events';
 const DLQ = 'hanzo_events_dlq';
+const GROUP = 'hanzo-ingest';
+const execFileAsync = promisify(execFile);
 const dir = join(process.cwd(), '.stack', 'demo');
 
 const log = (text: string): void => console.log(`[demo] ${text}`);
@@ -54,19 +63,31 @@ try {
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`,
   );
-  const kafka = new Kafka({
-    clientId: 'hanzo-demo',
-    brokers: [...stack.kafka.brokers],
-    logLevel: logLevel.NOTHING,
-  });
-  // As a user would: the topic files (topics/*.json) applied by the CLI, with the
-  // replication factor a single-broker cluster allows.
-  const apply = await run(
-    process.execPath,
-    [...NODE_FLAGS, CLI_ENTRY, 'topics', 'apply', '--replication-factor', '1'],
-    { env: localWorkerEnv(env) },
-  );
-  for (const line of apply.stdout.trimEnd().split('\n')) log(line);
+  /** `hanzo-ingest <args>`, as a user would run it; its output in the demo's log. */
+  const cli = async (...args: string[]): Promise<void> => {
+    const { stdout } = await execFileAsync(process.execPath, [...NODE_FLAGS, CLI_ENTRY, ...args], {
+      env: localWorkerEnv(env, { LOG_LEVEL: 'warn' }),
+    });
+    for (const line of stdout.trimEnd().split('\n')) log(`hanzo-ingest ${args.join(' ')}: ${line}`);
+  };
+  // The topic files (topics/*.json), with the replication factor a single broker allows.
+  // Applying is idempotent; on a loaded machine a fresh broker can take longer to elect the
+  // new partitions' leaders than kafkajs waits (UNKNOWN_TOPIC_OR_PARTITION), so try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await cli('topics', 'apply', '--replication-factor', '1');
+      break;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      const stderr = String((err as { stderr?: unknown }).stderr ?? err)
+        .trim()
+        .split('\n')
+        .at(-1);
+      log(`topics apply failed (${stderr}); applying again`);
+    }
+  }
+  // The HIP-47 schema: events and its rollups (sessions, events_hourly, token_usage_daily).
+  await cli('migrate', 'up');
 
   for (let i = 1; i <= WORKERS; i++) {
     const name = `worker-${i}`;
@@ -78,62 +99,56 @@ try {
           INGEST_WORKER_ID: name,
           KAFKA_TOPICS: TOPIC,
           KAFKA_DLQ_TOPIC: DLQ,
+          KAFKA_GROUP_ID: GROUP,
+          // The schema is `migrate up`'s job here, as in a deployment that migrates first.
+          CLICKHOUSE_MIGRATE_ON_START: 'false',
         }),
       }),
     );
   }
   log(`${WORKERS} workers started (logs in ${dir})`);
 
+  const kafka = new Kafka({
+    clientId: 'hanzo-demo',
+    brokers: [...stack.kafka.brokers],
+    logLevel: logLevel.NOTHING,
+  });
   const producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     idempotent: true,
   });
   await producer.connect();
-  const generator = new SampleEventGenerator({ seed: Date.now() % 100_000 });
+  const stream = new DemoEventStream({
+    seed: Date.now() % 100_000,
+    malformedEvery: MALFORMED_EVERY,
+    spanMs: SPAN_MS,
+  });
   const started = Date.now();
-  let malformed = 0;
-  const chunk = Math.max(100, Math.floor(RATE / 10));
-  for (let sent = 0; sent < EVENTS; sent += chunk) {
-    const messages = Array.from({ length: Math.min(chunk, EVENTS - sent) }, (_, i) => {
-      const event = generator.next();
-      // One event in 500 is malformed on purpose: it must reach the DLQ, not block anything.
-      if ((sent + i) % 500 === 499) {
-        malformed++;
-        return {
-          key: event.distinct_id,
-          value: `{"team_id": "not-a-number", "event": "${event.event}"`,
-        };
-      }
-      return { key: event.distinct_id, value: JSON.stringify(event) };
-    });
-    await producer.send({ topic: TOPIC, acks: -1, messages });
-    const ahead = ((sent + messages.length) / RATE) * 1000 - (Date.now() - started);
-    if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
-  }
+  await produceDemoEvents(producer, stream, { topic: TOPIC, count: EVENTS, rate: RATE });
   await producer.disconnect();
-  const produceSeconds = (Date.now() - started) / 1000;
-  log(`produced ${EVENTS} events (${malformed} malformed) in ${produceSeconds.toFixed(1)} s`);
+  const { good, withContent, malformedByReason } = stream.tally;
+  log(
+    `produced ${EVENTS} events in ${((Date.now() - started) / 1000).toFixed(1)} s: ${good} good (${withContent} LLM requests with prompts to scrub), ${stream.malformed} malformed (${[...malformedByReason].map(([r, n]) => `${n} ${r}`).join(', ')})`,
+  );
 
+  const behind = await waitUntilConsumed(kafka, GROUP, TOPIC, 180_000);
+  log(
+    behind === 0
+      ? `every message landed or dead-lettered and committed ${((Date.now() - started) / 1000).toFixed(1)} s after the first was produced`
+      : `gave up waiting: ${behind} messages not committed after 180 s (see the worker logs)`,
+  );
   const clickhouse = createClient({
     url: stack.clickhouse.url,
     username: stack.clickhouse.username,
     password: stack.clickhouse.password,
   });
-  const expected = EVENTS - malformed;
-  let landed = 0;
-  for (let waited = 0; waited < 120_000 && landed < expected; waited += 500) {
-    await new Promise((r) => setTimeout(r, 500));
-    const rs = await clickhouse
-      .query({ query: 'SELECT count() AS n FROM events', format: 'JSONEachRow' })
-      .catch(() => undefined);
-    landed = Number((await rs?.json<{ n: string }>())?.[0]?.n ?? 0);
+  try {
+    const report = await buildReport(clickhouse, kafka, DLQ, stream.tally);
+    console.log(report.text);
+    if (!report.ok || behind > 0) process.exitCode = 1;
+  } finally {
+    await clickhouse.close();
   }
-  log(
-    `${landed}/${expected} events landed ${((Date.now() - started) / 1000).toFixed(1)} s after the first was produced`,
-  );
-  await printReport(clickhouse, kafka, DLQ);
-  await clickhouse.close();
-  if (landed !== expected) process.exitCode = 1;
 } catch (err) {
   console.error('[demo] failed:', err);
   process.exitCode = 1;

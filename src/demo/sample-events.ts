@@ -64,7 +64,8 @@ const CUSTOM_EVENTS = [
   'button_clicked',
   'subscription_started',
 ];
-const MODELS: readonly [string, string][] = [
+/** Models of `$llm_request` events (model, provider); two have no price in the bundled table. */
+export const SAMPLE_MODELS: readonly (readonly [string, string])[] = [
   ['gpt-4o', 'openai'],
   ['gpt-4o-mini', 'openai'],
   ['claude-sonnet-4-5', 'anthropic'],
@@ -101,6 +102,8 @@ export interface SampleOptions {
   readonly spanMs?: number;
   readonly teams?: number;
   readonly users?: number;
+  /** (model, provider) pairs of `$llm_request` events, most used first (default SAMPLE_MODELS). */
+  readonly models?: readonly (readonly [string, string])[];
 }
 
 export class SampleEventGenerator {
@@ -109,6 +112,7 @@ export class SampleEventGenerator {
   readonly #spanMs: number;
   readonly #teams: number;
   readonly #users: number;
+  readonly #models: readonly (readonly [string, string])[];
   #n = 0;
 
   constructor(options: SampleOptions = {}) {
@@ -117,6 +121,7 @@ export class SampleEventGenerator {
     this.#spanMs = options.spanMs ?? 60 * 60 * 1000;
     this.#teams = options.teams ?? 20;
     this.#users = options.users ?? 5_000;
+    this.#models = options.models ?? SAMPLE_MODELS;
   }
 
   /** Zipf-like pick: low indexes far more often, a long tail. */
@@ -183,7 +188,7 @@ export class SampleEventGenerator {
         },
       };
     }
-    const [model, provider] = this.#pick(MODELS);
+    const [model, provider] = this.#pick(this.#models);
     const org = `org_${1 + (team % 7)}`;
     return {
       ...base,

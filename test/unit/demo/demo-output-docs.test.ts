@@ -1,0 +1,27 @@
+/**
+ * The demo output quoted in the docs keeps the report's sections, in the order the report
+ * prints them: docs/demo-output.md always, the README once it quotes the output too.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { heading, REPORT_SECTIONS } from '../../../src/demo/render-report.ts';
+
+const root = join(import.meta.dirname, '../../..');
+const headingsIn = (text: string): string[] =>
+  text.split('\n').filter((line) => /^== .* ==$/.test(line));
+
+test('docs/demo-output.md shows every section of the demo report, in order', () => {
+  const docs = readFileSync(join(root, 'docs/demo-output.md'), 'utf8');
+  assert.deepEqual(headingsIn(docs), REPORT_SECTIONS.map(heading));
+  const block = /```text\n([\s\S]*?)```/.exec(docs)?.[1] ?? '';
+  assert.ok(block.split('\n').length - 1 <= 45, 'the abridged output fits in 45 lines');
+});
+
+test('the README, where it quotes the demo output, shows the same sections in order', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const headings = headingsIn(readme);
+  if (headings.length === 0) return; // not quoted (yet): docs/demo-output.md is checked above
+  assert.deepEqual(headings, REPORT_SECTIONS.map(heading));
+});
