@@ -71,21 +71,7 @@ try {
     for (const line of stdout.trimEnd().split('\n')) log(`hanzo-ingest ${args.join(' ')}: ${line}`);
   };
   // The topic files (topics/*.json), with the replication factor a single broker allows.
-  // Applying is idempotent; on a loaded machine a fresh broker can take longer to elect the
-  // new partitions' leaders than kafkajs waits (UNKNOWN_TOPIC_OR_PARTITION), so try again.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await cli('topics', 'apply', '--replication-factor', '1');
-      break;
-    } catch (err) {
-      if (attempt === 3) throw err;
-      const stderr = String((err as { stderr?: unknown }).stderr ?? err)
-        .trim()
-        .split('\n')
-        .at(-1);
-      log(`topics apply failed (${stderr}); applying again`);
-    }
-  }
+  await cli('topics', 'apply', '--replication-factor', '1');
   // The HIP-47 schema: events and its rollups (sessions, events_hourly, token_usage_daily).
   await cli('migrate', 'up');
 

@@ -4,7 +4,14 @@ import type { TopicChange, TopicPlan } from './plan-topic-changes.ts';
 
 const { ConfigResourceTypes } = kafkajs;
 
-export type TopicApplyAdmin = Pick<Admin, 'createTopics' | 'createPartitions' | 'alterConfigs'>;
+export type TopicApplyAdmin = Pick<
+  Admin,
+  'createTopics' | 'createPartitions' | 'alterConfigs' | 'fetchTopicMetadata'
+>;
+
+/** How long created topics may take to get a leader for every partition. */
+const LEADER_WAIT_MS = 120_000;
+const LEADER_POLL_MS = 250;
 
 /** A change the cluster refused; `applied` lists what had already been done. */
 export class TopicApplyError extends IngestError {
@@ -39,8 +46,9 @@ export async function applyTopicPlan(
         case 'create':
           await admin.createTopics({
             validateOnly,
-            // kafkajs would wait for the leaders of a topic a validating request never made.
-            waitForLeaders: !validateOnly,
+            // Leaders are awaited below, with a bound of our own: kafkajs's own wait gives up
+            // after its few metadata retries, which a loaded fresh broker can outlast.
+            waitForLeaders: false,
             topics: [
               {
                 topic: change.topic,
@@ -81,7 +89,46 @@ export async function applyTopicPlan(
     }
     applied.push(change);
   }
+  const created = applied.filter((c) => c.kind === 'create').map((c) => c.topic);
+  if (!validateOnly && created.length > 0) await waitForLeaders(admin, created, applied);
   return applied;
+}
+
+/**
+ * Waits until every partition of the created topics has a leader (what producers and
+ * consumers need), polling the metadata; errors while the cluster catches up are expected.
+ */
+async function waitForLeaders(
+  admin: TopicApplyAdmin,
+  topics: readonly string[],
+  applied: readonly TopicChange[],
+): Promise<void> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  let last: unknown;
+  for (;;) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const leaderless = metadata.flatMap((m) =>
+        m.partitions.filter((p) => p.leader < 0).map((p) => `${m.name}[${p.partitionId}]`),
+      );
+      if (leaderless.length === 0 && metadata.length === topics.length) return;
+      last = `no leader yet for ${leaderless.join(', ')}`;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() >= deadline) {
+      const change = applied.find((c) => c.kind === 'create');
+      if (change === undefined) return;
+      throw new TopicApplyError(
+        change,
+        applied,
+        new Error(
+          `created, but not every partition had a leader after ${LEADER_WAIT_MS / 1000} s (${describeKafkaError(last)})`,
+        ),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, LEADER_POLL_MS));
+  }
 }
 
 /** kafkajs wraps per-topic errors in an aggregate whose message says little. */

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
+import { isDeepStrictEqual, promisify } from 'node:util';
 import kafkajs, { type Admin } from 'kafkajs';
 import { CLI_ENTRY, NODE_FLAGS } from '../../../src/demo/worker-env.ts';
 import { testKafka } from '../../support/kafka.ts';
@@ -61,6 +61,20 @@ async function overridesOf(admin: Admin, topic: string): Promise<Record<string, 
   return out;
 }
 
+/**
+ * The brokers apply a change from the controller's metadata log asynchronously, so a read
+ * right after `topics apply` returned may see the old value: read until it shows `expected`
+ * (bounded), then return what was read last for the assertion.
+ */
+async function settled<T>(read: () => Promise<T>, expected: T): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await read();
+    if (isDeepStrictEqual(value, expected) || Date.now() >= deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 async function partitionsOf(admin: Admin, topic: string): Promise<number> {
   const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
   return topics[0]?.partitions.length ?? 0;
@@ -106,10 +120,10 @@ describe('topics apply against the local Kafka', () => {
     const first = await topicsApply(dir);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, new RegExp(`\\+ ${name}: create with 2 partitions`));
-    assert.equal(await partitionsOf(admin, name), 2);
-    assert.equal(await partitionsOf(admin, dlq.name), 1);
-    assert.deepEqual(await overridesOf(admin, name), events.config);
-    assert.deepEqual(await overridesOf(admin, dlq.name), dlq.config);
+    assert.equal(await settled(() => partitionsOf(admin, name), 2), 2);
+    assert.equal(await settled(() => partitionsOf(admin, dlq.name), 1), 1);
+    assert.deepEqual(await settled(() => overridesOf(admin, name), events.config), events.config);
+    assert.deepEqual(await settled(() => overridesOf(admin, dlq.name), dlq.config), dlq.config);
 
     // 2. Second apply: nothing to do, nothing changed.
     const second = await topicsApply(dir, '--json');
@@ -121,7 +135,7 @@ describe('topics apply against the local Kafka', () => {
     assert.deepEqual(secondResult.plan.changes, []);
     assert.deepEqual(secondResult.applied, []);
     assert.deepEqual(secondResult.plan.inSync.sort(), [name, dlq.name].sort());
-    assert.deepEqual(await overridesOf(admin, name), events.config);
+    assert.deepEqual(await settled(() => overridesOf(admin, name), events.config), events.config);
 
     // 3. An operator pins an override the files do not manage; the files raise partitions
     //    and change a config. The unmanaged override must survive (AlterConfigs replaces all).
@@ -148,13 +162,14 @@ describe('topics apply against the local Kafka', () => {
     assert.match(third.stdout, new RegExp(`~ ${name}: raise partitions 2 → 4`));
     assert.match(third.stdout, new RegExp(`~ ${name}: set retention.ms 3600000 → 86400000`));
     assert.match(third.stdout, /segment\.bytes=10485760/);
-    assert.equal(await partitionsOf(admin, name), 4);
-    assert.deepEqual(await overridesOf(admin, name), {
-      ...events.config,
-      'retention.ms': '86400000',
-      'segment.bytes': '10485760',
-    });
-    assert.deepEqual(await overridesOf(admin, dlq.name), dlq.config, 'the other topic untouched');
+    assert.equal(await settled(() => partitionsOf(admin, name), 4), 4);
+    const raised = { ...events.config, 'retention.ms': '86400000', 'segment.bytes': '10485760' };
+    assert.deepEqual(await settled(() => overridesOf(admin, name), raised), raised);
+    assert.deepEqual(
+      await settled(() => overridesOf(admin, dlq.name), dlq.config),
+      dlq.config,
+      'the other topic untouched',
+    );
 
     // 4. Fewer partitions in the file: explained, exit 3, the cluster keeps its 4.
     writeTopics(
@@ -165,7 +180,7 @@ describe('topics apply against the local Kafka', () => {
     const lowered = await topicsApply(dir);
     assert.equal(lowered.code, 3, lowered.stdout + lowered.stderr);
     assert.match(lowered.stdout, /partitions not lowered: the cluster has 4, the file says 3/);
-    assert.equal(await partitionsOf(admin, name), 4);
+    assert.equal(await settled(() => partitionsOf(admin, name), 4), 4);
 
     // 5. Dry run of a real change: the brokers validate, nothing changes.
     writeTopics(
@@ -177,7 +192,7 @@ describe('topics apply against the local Kafka', () => {
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, new RegExp(`~ ${name}: would raise partitions 4 → 8`));
     assert.match(dry.stdout, /2 change\(s\) validated/);
-    assert.equal(await partitionsOf(admin, name), 4);
+    assert.equal(await settled(() => partitionsOf(admin, name), 4), 4);
     assert.equal((await overridesOf(admin, name))['retention.ms'], '86400000');
 
     // 6. A config value the broker rejects fails the run with Kafka's reason (dry run too).
