@@ -406,6 +406,12 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     'Properties removed before storage (raw LLM prompts/completions, HIP-47)',
   ),
   s(
+    'ENRICH_GEOIP_DISABLE_FIELDS',
+    'enrich.geoipDisableFields',
+    'list',
+    'Privacy switches: when one is on (true, 1, "true"…) the event is not located and its IP is removed',
+  ),
+  s(
     'ENRICH_KEEP_RAW_IP',
     'enrich.keepRawIp',
     'bool',

@@ -4,6 +4,7 @@ import { registryAuthIssues } from './registry-auth-issues.ts';
 import { tlsSettingIssues } from './tls-setting-issues.ts';
 import {
   BUNDLED_GEO_DATABASES,
+  DEFAULT_GEOIP_DISABLE_FIELDS,
   DEFAULT_IP_FIELDS,
   DEFAULT_SCRUB_KEYS,
   DEFAULT_USER_AGENT_FIELDS,
@@ -237,6 +238,8 @@ const enrichSchema = z.strictObject({
     .min(1)
     .default([...DEFAULT_USER_AGENT_FIELDS]),
   scrubKeys: z.array(fieldPath).default([...DEFAULT_SCRUB_KEYS]),
+  /** Switches that, when on, leave the geo columns empty and remove the client IP. */
+  geoipDisableFields: z.array(fieldPath).default([...DEFAULT_GEOIP_DISABLE_FIELDS]),
   /** Keep the client IP in `properties` (by default it is removed once geo is resolved). */
   keepRawIp: z.boolean().default(false),
   /** Set: distinct_id is replaced by HMAC-SHA256(secret, distinct_id) in hex. */

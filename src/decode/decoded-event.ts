@@ -21,6 +21,8 @@ export interface DecodedEvent {
   propertiesChanged: boolean;
   /** The event's timestamp (epoch ms), as stored in `row.timestamp`. */
   readonly timestampMs: number;
+  /** Unknown top-level fields decode folded into `properties` (fold-unknown-fields.ts). */
+  readonly foldedFields?: readonly string[];
 }
 
 /** A step that works on a decoded event in place (the enrich stage). */

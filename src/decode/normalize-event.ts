@@ -14,7 +14,9 @@ import {
   typeName,
   type Raw,
 } from './field-readers.ts';
+import { foldUnknownFields } from './fold-unknown-fields.ts';
 import { parseTimestamp } from './parse-timestamp.ts';
+import { sdkDeviceColumns } from './sdk-device-fields.ts';
 import { checkValueLimits, type ValueLimits } from './value-limits.ts';
 
 export interface NormalizeOptions extends ValueLimits {
@@ -52,7 +54,12 @@ export function normalizeEvent(
     if (tooBig !== undefined) return tooBig;
   }
   const { text: propertiesText, object: p } = props;
-  let propertiesChanged = false;
+  // The SDK's own device fields, read before unknown top-level fields join the properties.
+  const device = sdkDeviceColumns(p);
+  // Folded first, so keys added later (`$original_timestamp`) come after them, as in SQL;
+  // a clash that cannot be placed is reported after the fields' own problems.
+  const folded = foldUnknownFields(event, p);
+  let propertiesChanged = Array.isArray(folded) && folded.length > 0;
 
   const ts = parseTimestamp(event['timestamp'], context.nowMs, options.maxFutureSkewMs);
   let timestampMs: number;
@@ -100,6 +107,7 @@ export function normalizeEvent(
   for (const value of [uuid, teamId, name, distinctId, ...Object.values(fields)]) {
     if (value instanceof FieldProblem) return fieldDeadLetter(value);
   }
+  if (folded instanceof FieldProblem) return fieldDeadLetter(folded);
   const f = fields as { [K in keyof typeof fields]: Exclude<(typeof fields)[K], FieldProblem> };
   const { host, pathname } =
     f.url !== '' && (f.host === '' || f.pathname === '') ? splitUrl(f.url, f) : f;
@@ -117,11 +125,7 @@ export function normalizeEvent(
     referrer: f.referrer,
     host,
     pathname,
-    browser: '',
-    browser_version: '',
-    os: '',
-    os_version: '',
-    device_type: '',
+    ...device,
     country_code: '',
     city: '',
     region: '',
@@ -142,7 +146,15 @@ export function normalizeEvent(
     _offset: origin.offset,
     _ingested_at: context.ingestedAt,
   };
-  return ok({ row, event, properties: p, propertiesText, propertiesChanged, timestampMs });
+  return ok({
+    row,
+    event,
+    properties: p,
+    propertiesText,
+    propertiesChanged,
+    timestampMs,
+    foldedFields: folded,
+  });
 }
 
 /**

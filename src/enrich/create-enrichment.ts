@@ -6,6 +6,7 @@ import { buildEnrichStage, type EnrichParts } from './enrich-event.ts';
 import type { EnrichStage } from './enrich-stage.ts';
 import { compileEventField } from './event-field.ts';
 import { GeoDatabase } from './geo/geo-database.ts';
+import { compileGeoipSwitch } from './geo/geoip-switch.ts';
 import { GeoLookup } from './geo/geo-lookup.ts';
 import { loadBundledPrices } from './llm/bundled-prices.ts';
 import { createLlmCostEnricher } from './llm/llm-cost-enricher.ts';
@@ -31,6 +32,7 @@ export interface EnrichmentSummary {
   readonly llmCost: { bundled: string; overrides: number; recompute: boolean } | 'off';
   readonly scrubKeys: readonly string[];
   readonly keepRawIp: boolean;
+  readonly geoipDisableFields: readonly string[];
   readonly pseudonymizeDistinctId: boolean;
 }
 
@@ -89,6 +91,10 @@ export async function createEnrichment(
     userAgentFields: config.userAgentFields.map(compileEventField),
     scrubContent: compileContentScrubber(config.scrubKeys),
     keepRawIp: config.keepRawIp,
+    geoipDisabled:
+      config.geoipDisableFields.length === 0
+        ? undefined
+        : compileGeoipSwitch(config.geoipDisableFields.map(compileEventField)),
     pseudonymize:
       config.distinctIdSecret === undefined
         ? undefined
@@ -116,6 +122,7 @@ export async function createEnrichment(
     llmCost: llmSummary,
     scrubKeys: config.scrubKeys,
     keepRawIp: config.keepRawIp,
+    geoipDisableFields: config.geoipDisableFields,
     pseudonymizeDistinctId: config.distinctIdSecret !== undefined,
   };
   log?.info(summary, 'enrichment ready');

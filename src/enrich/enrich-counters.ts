@@ -1,3 +1,5 @@
+import type { DeviceColumn } from './user-agent/merge-device-columns.ts';
+
 /**
  * What enrichment reports about the events it could not fully enrich. The metrics module
  * implements it with Prometheus counters; tests and the dry-run command count in memory.
@@ -12,6 +14,12 @@ export interface EnrichCounters {
   unknownModel(provider: string, model: string): void;
   /** A raw LLM content key removed from `properties` (HIP-47: prompts are never stored). */
   contentScrubbed(key: string): void;
+  /** The SDK's device value and the parsed user agent's differ (the SDK's is kept). */
+  sdkDeviceDisagreement(column: DeviceColumn): void;
+  /** An unknown top-level field was folded into `properties` (fold-unknown-fields.ts). */
+  unknownFieldFolded(field: string): void;
+  /** A `$geoip_disable`-style switch was on: the event was not located, its IP removed. */
+  geoipDisabled(): void;
 }
 
 export const ignoreEnrichCounts: EnrichCounters = {
@@ -19,4 +27,7 @@ export const ignoreEnrichCounts: EnrichCounters = {
   userAgentUnparsed: () => {},
   unknownModel: () => {},
   contentScrubbed: () => {},
+  sdkDeviceDisagreement: () => {},
+  unknownFieldFolded: () => {},
+  geoipDisabled: () => {},
 };

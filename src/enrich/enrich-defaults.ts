@@ -15,6 +15,9 @@ export const BUNDLED_GEO_DATABASES = [
 /** Where the client IP is read (PostHog/HIP convention). `properties.` paths read properties. */
 export const DEFAULT_IP_FIELDS = ['properties.$ip'] as const;
 
+/** PostHog's switch for "do not locate this user" (sent by its SDKs, e.g. posthog-node). */
+export const DEFAULT_GEOIP_DISABLE_FIELDS = ['properties.$geoip_disable'] as const;
+
 /** Where the user agent is read: PostHog's server-side and browser SDK names. */
 export const DEFAULT_USER_AGENT_FIELDS = [
   'properties.$user_agent',

@@ -4,6 +4,7 @@ import type { EnrichCounters } from './enrich-counters.ts';
 import type { EnrichStage } from './enrich-stage.ts';
 import { dropKey, readFirstPresent, type EventField } from './event-field.ts';
 import type { GeoLookup } from './geo/geo-lookup.ts';
+import { mergeDeviceColumns } from './user-agent/merge-device-columns.ts';
 import { isUnparsed, type UserAgentLookup } from './user-agent/user-agent-lookup.ts';
 
 type EventStep = (event: DecodedEvent, counters: EnrichCounters) => void;
@@ -18,6 +19,8 @@ export interface EnrichParts {
   readonly userAgentFields: readonly EventField[];
   readonly scrubContent: EventStep;
   readonly keepRawIp: boolean;
+  /** `$geoip_disable` and the like (geoip-switch.ts): true → not located, IP removed. */
+  readonly geoipDisabled?: ((event: DecodedEvent) => boolean) | undefined;
   readonly pseudonymize: ((id: string) => string) | undefined;
   /** An enricher threw (a bug, never bad input): its fields stay empty, the event goes on. */
   readonly onError: (
@@ -34,16 +37,19 @@ export interface EnrichParts {
  */
 export function buildEnrichStage(parts: EnrichParts): EnrichStage {
   const { counters, geo, userAgent, llmCost, ipFields, userAgentFields, scrubContent } = parts;
-  const { keepRawIp, pseudonymize, onError } = parts;
+  const { keepRawIp, pseudonymize, onError, geoipDisabled } = parts;
   return (event) => {
     const { row } = event;
     let ip: unknown;
     let ua: unknown;
     try {
-      if (geo !== undefined) ip = readFirstPresent(ipFields, event);
+      for (const name of event.foldedFields ?? []) counters.unknownFieldFolded(name);
+      const notLocated = geoipDisabled?.(event) === true;
+      if (notLocated) counters.geoipDisabled();
+      if (geo !== undefined && !notLocated) ip = readFirstPresent(ipFields, event);
       if (userAgent !== undefined) ua = readFirstPresent(userAgentFields, event);
       scrubContent(event, counters);
-      if (!keepRawIp) {
+      if (!keepRawIp || notLocated) {
         for (const field of ipFields) if (field.remove(event)) event.propertiesChanged = true;
       }
       if (pseudonymize !== undefined) row.distinct_id = pseudonymize(row.distinct_id);
@@ -70,11 +76,8 @@ export function buildEnrichStage(parts: EnrichParts): EnrichStage {
       try {
         if (typeof ua === 'string') {
           const device = userAgent.lookup(ua);
-          row.browser = device.browser;
-          row.browser_version = device.browser_version;
-          row.os = device.os;
-          row.os_version = device.os_version;
-          row.device_type = device.device_type;
+          // The SDK's own values (decode put them in the row) win; see merge-device-columns.ts.
+          mergeDeviceColumns(row, device, (column) => counters.sdkDeviceDisagreement(column));
           if (isUnparsed(device)) counters.userAgentUnparsed();
         } else {
           counters.userAgentUnparsed();

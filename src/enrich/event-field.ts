@@ -1,4 +1,5 @@
 import type { DecodedEvent } from '../decode/decoded-event.ts';
+import { CLASHING_FIELDS_KEY } from '../decode/fold-unknown-fields.ts';
 
 /**
  * A configured field path, compiled once: `properties.$ip` reads the parsed properties,
@@ -7,7 +8,11 @@ import type { DecodedEvent } from '../decode/decoded-event.ts';
 export interface EventField {
   readonly path: string;
   read(event: DecodedEvent): unknown;
-  /** Deletes the value when it lives in `properties`; true when something was removed. */
+  /**
+   * Deletes the value from `properties`: a `properties.` path there, a top-level path from
+   * the copy decode folded into `properties` (fold-unknown-fields.ts). True when something
+   * was removed.
+   */
   remove(event: DecodedEvent): boolean;
 }
 
@@ -15,13 +20,27 @@ export function compileEventField(path: string): EventField {
   const segments = path.split('.');
   const inProperties = segments[0] === 'properties' && segments.length > 1;
   const rest = inProperties ? segments.slice(1) : segments;
-  const remove = inProperties ? compilePropertyRemover(rest) : () => false;
+  const removeProperty = compilePropertyRemover(rest);
   return {
     path,
     read: inProperties
       ? (event) => readPath(event.properties, rest)
       : (event) => readPath(event.event, rest),
-    remove: (event) => remove(event.properties),
+    remove: inProperties ? (event) => removeProperty(event.properties) : compileFoldedRemover(rest),
+  };
+}
+
+/** Removes a top-level field's path from where decode folded it: its own key or the clashes. */
+function compileFoldedRemover(segments: readonly string[]): (event: DecodedEvent) => boolean {
+  const root = segments[0] ?? '';
+  const own = compilePropertyRemover(segments);
+  const clashing = compilePropertyRemover([CLASHING_FIELDS_KEY, ...segments]);
+  return (event) => {
+    if (event.foldedFields?.includes(root) !== true) return false;
+    const clashes = event.properties[CLASHING_FIELDS_KEY];
+    const clashed =
+      isPlainObject(clashes) && Object.hasOwn(clashes, root) && clashes[root] === event.event[root];
+    return clashed ? clashing(event.properties) : own(event.properties);
   };
 }
 

@@ -63,11 +63,35 @@ export function kafkaEngineOptions(
       `${setting('enrich.ipFields')}: kafka-engine mode removes the raw IP from top-level properties keys only (or set ${setting('enrich.keepRawIp')} to true): ${nestedIp.map((f) => `properties.${f.segments.join('.')}`).join(', ')}`,
     );
   }
+  // A top-level IP field (Segment's context.ip) is kept out of the folding of unknown
+  // top-level fields, whole: SQL cannot remove a key nested in a folded value.
+  const topLevelIp = ipFields.filter((f) => !f.inProperties);
+  const topLevelIpRoots = [...new Set(topLevelIp.map((f) => f.segments[0] ?? ''))];
+  const switches = enrich.geoipDisableFields.map((path): FieldPath => {
+    const segments = path.split('.');
+    const inProperties = segments[0] === 'properties' && segments.length > 1;
+    return { inProperties, segments: inProperties ? segments.slice(1) : segments };
+  });
+  const switchedIp = enrich.keepRawIp ? ipFields.filter((f) => f.inProperties) : [];
+  if (switches.length > 0 && switchedIp.some((f) => f.segments.length > 1)) {
+    problems.push(
+      `${setting('enrich.geoipDisableFields')}: with ${setting('enrich.keepRawIp')} on, kafka-engine mode can remove the raw IP of a switched-off event from top-level properties keys only: ${switchedIp
+        .filter((f) => f.segments.length > 1)
+        .map((f) => `properties.${f.segments.join('.')}`)
+        .join(', ')}`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
+  const nestedTopLevelIp = topLevelIp.filter((f) => f.segments.length > 1);
+  if (nestedTopLevelIp.length > 0) {
+    differences.push(
+      `the top-level field${nestedTopLevelIp.length > 1 ? 's' : ''} ${[...new Set(nestedTopLevelIp.map((f) => f.segments[0]))].join(', ')} (holding the IP field ${nestedTopLevelIp.map((f) => f.segments.join('.')).join(', ')}) ${enrich.keepRawIp ? 'is not folded into properties when a geo switch is on' : 'is not folded into properties'} (the worker keeps it without the IP)`,
+    );
+  }
 
   if (enrich.userAgent.enabled) {
     differences.push(
-      'browser, browser_version, os, os_version and device_type stay empty (no user-agent parser in SQL)',
+      'browser, browser_version, os, os_version and device_type come from the SDK properties ($browser, $os, …) only (no user-agent parser in SQL)',
     );
   }
   const geo = enrich.geo.enabled && kafkaEngine.geoNetworksFile !== undefined;
@@ -93,6 +117,11 @@ export function kafkaEngineOptions(
       removePaths: nestedScrub,
       ipFields: geo ? ipFields : [],
       geo,
+      geoipSwitches: switches,
+      ipKeysWhenSwitched: [...new Set(switchedIp.map((f) => f.segments[0] ?? ''))],
+      fold: enrich.keepRawIp
+        ? { neverFolded: [], notFoldedWhenSwitched: topLevelIpRoots }
+        : { neverFolded: topLevelIpRoots, notFoldedWhenSwitched: [] },
       llmCost: enrich.llmCost.enabled
         ? llmCostOf(enrich.llmCost.recompute, pricingOf(pricing))
         : undefined,

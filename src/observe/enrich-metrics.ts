@@ -7,6 +7,8 @@ import { counterOf } from './prom.ts';
 export const MAX_UNKNOWN_MODEL_SERIES = 200;
 /** Distinct scrubbed keys kept before the rest are counted as key="other". */
 export const MAX_SCRUBBED_KEY_SERIES = 50;
+/** Distinct folded top-level field names kept before the rest are counted as field="other". */
+export const MAX_FOLDED_FIELD_SERIES = 50;
 const MAX_LABEL_LENGTH = 120;
 
 /**
@@ -19,8 +21,15 @@ export function createEnrichCounters(registry: Registry): EnrichCounters {
   const unparsed = counterOf(registry, METRICS.userAgentsUnparsed);
   const unknownModels = counterOf(registry, METRICS.unknownModels);
   const scrubbed = counterOf(registry, METRICS.contentScrubbed);
+  const disagreements = counterOf(registry, METRICS.sdkDeviceDisagreements);
+  const geoipDisabled = counterOf(registry, METRICS.geoipDisabled);
+  const folded = counterOf(registry, METRICS.unknownFieldsFolded);
   for (const reason of ['invalid', 'private', 'not_found']) geoMisses.inc({ reason }, 0);
+  for (const column of ['browser', 'browser_version', 'os', 'os_version', 'device_type'])
+    disagreements.inc({ column }, 0);
   unparsed.inc(0);
+  geoipDisabled.inc(0);
+  const fields = new BoundedLabels(MAX_FOLDED_FIELD_SERIES);
   const models = new BoundedLabels(MAX_UNKNOWN_MODEL_SERIES);
   const keys = new BoundedLabels(MAX_SCRUBBED_KEY_SERIES);
   return {
@@ -34,6 +43,12 @@ export function createEnrichCounters(registry: Registry): EnrichCounters {
       const [k] = keys.admit([key]);
       scrubbed.inc({ key: k });
     },
+    sdkDeviceDisagreement: (column) => disagreements.inc({ column }),
+    unknownFieldFolded: (field) => {
+      const [f] = fields.admit([field]);
+      folded.inc({ field: f });
+    },
+    geoipDisabled: () => geoipDisabled.inc(),
   } satisfies EnrichCounters;
 }
 

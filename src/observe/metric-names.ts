@@ -197,6 +197,25 @@ export const METRICS = {
     labels: ['key'],
   },
 
+  sdkDeviceDisagreements: {
+    name: 'hanzo_ingest_enrich_sdk_device_disagreements_total',
+    kind: 'counter',
+    help: "Events whose SDK device property ($browser, $os, their versions, $device_type) differs from the parsed user agent, by column (the SDK's value is stored)",
+    labels: ['column'],
+  },
+  geoipDisabled: {
+    name: 'hanzo_ingest_enrich_geoip_disabled_total',
+    kind: 'counter',
+    help: 'Events with $geoip_disable (or another ENRICH_GEOIP_DISABLE_FIELDS switch) on: not located, client IP removed',
+    labels: [],
+  },
+  unknownFieldsFolded: {
+    name: 'hanzo_ingest_decode_unknown_fields_folded_total',
+    kind: 'counter',
+    help: 'Top-level fields outside the input contract folded into properties, by field (capped; the rest as field="other")',
+    labels: ['field'],
+  },
+
   // broker-side lag (same value from every replica: read with max by (group, topic, partition))
   consumerLag: {
     name: 'hanzo_ingest_consumer_lag',

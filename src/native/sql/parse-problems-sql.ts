@@ -1,3 +1,4 @@
+import { CLASHING_FIELDS_KEY } from '../../decode/fold-unknown-fields.ts';
 import type { DecodeConfig } from '../../config/schema.ts';
 import { check, jsTypeName, lit, msg, typeAlias, type FieldSql } from './json-field-sql.ts';
 
@@ -129,6 +130,15 @@ export function problemExpression(
       ],
     ]),
     ...['organization_id', 'project_id', 'api_key_id'].map((k) => fields[k]?.check ?? "('', '')"),
+    check([
+      [
+        'p_fold_problem',
+        'wrong_type',
+        lit(
+          `properties.${CLASHING_FIELDS_KEY} is reserved for top-level fields that clash with properties, and the event has such a field`,
+        ),
+      ],
+    ]),
     check([
       [
         `length(p_props_out) > ${decode.maxPropertiesBytes}`,

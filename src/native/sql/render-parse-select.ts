@@ -21,6 +21,12 @@ import { uuidFromOrigin } from './origin-uuid-sql.ts';
 import { DATETIME64_MAX_MS, problemExpression } from './parse-problems-sql.ts';
 import { nestedScrubSql } from './nested-scrub-sql.ts';
 import { rebuildProperties } from './properties-sql.ts';
+import {
+  foldUnknownAliases,
+  geoipSwitchSql,
+  sdkDeviceAliases,
+  type FoldSqlOptions,
+} from './sdk-fields-sql.ts';
 import { stagedSelect } from './staged-select.ts';
 
 export type { FieldPath } from './client-ip-sql.ts';
@@ -39,6 +45,12 @@ export interface ParseSelectOptions {
   readonly geo: boolean;
   /** LLM cost in SQL (the rules are rendered into the view); undefined: off. */
   readonly llmCost: LlmCostSqlOptions | undefined;
+  /** `$geoip_disable`-style switches: on → no geo, `ipKeysWhenSwitched` removed too. */
+  readonly geoipSwitches?: readonly FieldPath[];
+  /** Top-level `properties` keys holding the IP, removed when a switch is on (keepRawIp). */
+  readonly ipKeysWhenSwitched?: readonly string[];
+  /** Top-level fields kept out of the folding (a top-level IP field's root). */
+  readonly fold?: FoldSqlOptions;
 }
 
 /** The timestamp texts the worker reads (ISO 8601 / 'YYYY-MM-DD hh:mm:ss[.fff]', zone optional). */
@@ -160,6 +172,8 @@ export function parseSelectParts(
   const nested = nestedScrubSql(options.removePaths);
   const skewed = decode.timestampSkewPolicy === 'broker-time';
   const ip = clientIpSql(ipValue(options.ipFields));
+  const switchedIpKeys = options.ipKeysWhenSwitched ?? [];
+  const removeWhenSwitched = sqlStringArray([...options.removeKeys, ...switchedIpKeys]);
 
   const aliases: [string, string][] = [
     // The message: the engine's stream mode hands over unparsable rows with _raw_message.
@@ -181,6 +195,10 @@ export function parseSelectParts(
     ['p_props_type', "if(isValidJSON(p_props_text), toString(JSONType(p_props_text)), '')"],
     ['p_pkv', "JSONExtractKeysAndValuesRaw(if(p_props_type = 'Object', p_props_text, '{}'))"],
     ['p_pm', "CAST(arrayReverse(p_pkv), 'Map(String, String)')"],
+    // SDK fields (sdk-fields-sql.ts): device columns, the geo switch, unknown top-level fields.
+    ...sdkDeviceAliases(),
+    ['p_geo_off', geoipSwitchSql(options.geoipSwitches ?? [])],
+    ...foldUnknownAliases(options.fold ?? { neverFolded: [], notFoldedWhenSwitched: [] }),
     // timestamp
     ['p_ts_f', `JSONExtractFloat(${fieldRaw('timestamp')})`],
     ['p_ts_s', `trimBoth(JSONExtractString(${fieldRaw('timestamp')}))`],
@@ -215,11 +233,14 @@ export function parseSelectParts(
     // re-serialised, as the worker's JSON.stringify does (key order included).
     [
       'p_props_changed',
-      `p_ts_broker OR ${typeAlias('properties')} = 'Object' OR hasAny(arrayMap(kv -> kv.1, p_pkv), ${removeKeys})${nested.changed === undefined ? '' : ` OR ${nested.changed}`}`,
+      `p_ts_broker OR ${typeAlias('properties')} = 'Object' OR length(p_unk) > 0 OR hasAny(arrayMap(kv -> kv.1, p_pkv), ${removeKeys})${nested.changed === undefined ? '' : ` OR ${nested.changed}`}${switchedIpKeys.length === 0 ? '' : ` OR (p_geo_off AND hasAny(arrayMap(kv -> kv.1, p_pkv), ${sqlStringArray(switchedIpKeys)}))`}`,
     ],
+    ['p_pkv_all', `arrayConcat(${nested.members}, p_fold_kv)`],
     [
       'p_props_out',
-      `if(p_props_changed, ${rebuildProperties(removeKeys, nested.members)}, p_props_text)`,
+      switchedIpKeys.length === 0
+        ? `if(p_props_changed, ${rebuildProperties(removeKeys, 'p_pkv_all')}, p_props_text)`
+        : `if(p_props_changed, if(p_geo_off, ${rebuildProperties(removeWhenSwitched, 'p_pkv_all')}, ${rebuildProperties(removeKeys, 'p_pkv_all')}), p_props_text)`,
     ],
     // Columns from properties, as normalize-event.ts stringFrom.
     ['p_url', stringFrom('url', '$current_url')],
@@ -253,7 +274,7 @@ export function parseSelectParts(
     [
       'p_geo',
       options.geo
-        ? `if(p_ip_routed, dictGet(${sqlString(objects.geo.dictionary)}, ('country_code', 'region', 'city'), tuple(assumeNotNull(p_ip6))), ('', '', ''))`
+        ? `if(p_ip_routed AND NOT p_geo_off, dictGet(${sqlString(objects.geo.dictionary)}, ('country_code', 'region', 'city'), tuple(assumeNotNull(p_ip6))), ('', '', ''))`
         : "('', '', '')",
     ],
     // LLM cost inputs.
@@ -290,7 +311,10 @@ export function parseSelectParts(
     'p_referrer AS referrer',
     'p_host AS host',
     'p_pathname AS pathname',
-    ...['browser', 'browser_version', 'os', 'os_version', 'device_type'].map((c) => `'' AS ${c}`),
+    // No user-agent parser in SQL: the SDK's own values only (sdk-fields-sql.ts).
+    ...['browser', 'browser_version', 'os', 'os_version', 'device_type'].map(
+      (c) => `p_sdk_${c} AS ${c}`,
+    ),
     'toFixedString(substring(p_geo.1, 1, 2), 2) AS country_code',
     'p_geo.3 AS city',
     'p_geo.2 AS region',

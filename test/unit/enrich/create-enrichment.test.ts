@@ -58,6 +58,7 @@ describe('enrichment configuration', () => {
       ENRICH_USER_AGENT_FIELDS: 'context.userAgent',
       ENRICH_SCRUB_KEYS: 'prompt,request.messages',
       ENRICH_KEEP_RAW_IP: 'yes',
+      ENRICH_GEOIP_DISABLE_FIELDS: 'properties.$geoip_disable,context.no_geo',
       ENRICH_DISTINCT_ID_SECRET: 'sixteen-chars-or-more',
     });
     assert.deepEqual(enrich, {
@@ -73,6 +74,7 @@ describe('enrichment configuration', () => {
       userAgentFields: ['context.userAgent'],
       scrubKeys: ['prompt', 'request.messages'],
       keepRawIp: true,
+      geoipDisableFields: ['properties.$geoip_disable', 'context.no_geo'],
       distinctIdSecret: 'sixteen-chars-or-more',
     });
   });

@@ -62,6 +62,8 @@ describe('hanzo-ingest enrich (dry run)', () => {
       ['GB', 'London', 'Safari', 'Mac OS', 'desktop', 'hn'],
     );
     assert.ok(!pageview.properties.includes('81.2.69.160'));
+    // A top-level field outside the input contract is kept, folded into properties.
+    assert.equal((JSON.parse(pageview.properties) as { plan?: string }).plan, 'pro');
     // gpt-4o: 6,000 × 2.50 + 4,000 × 1.25 + 500 × 10 = 25,000 per million → $0.025
     assert.deepEqual(
       [llm.cost_usd, llm.cost_source, llm.properties],
@@ -95,6 +97,9 @@ describe('hanzo-ingest enrich (dry run)', () => {
       userAgentsUnparsed: 0,
       unknownModels: { 'acme/acme-9': 1 },
       scrubbed: { $ai_input: 1 },
+      sdkDeviceDisagreements: {},
+      unknownFieldsFolded: { plan: 1 },
+      geoipDisabled: 0,
     });
   });
 

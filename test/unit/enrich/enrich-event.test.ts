@@ -101,8 +101,9 @@ describe('enrich stage: one event through every enricher', () => {
     });
     assert.equal(row.country_code, 'DE');
     assert.equal(row.device_type, 'mobile');
-    // Both configured IP fields are removed from properties; top-level fields are never stored.
-    assert.equal(row.properties, '{}');
+    // Both configured IP fields are removed from properties, the top-level one from the copy
+    // decode folded into properties (the rest of `context` is kept: nothing is dropped).
+    assert.deepEqual(JSON.parse(row.properties), { context: { userAgent: IPHONE } });
   });
 
   test('keepRawIp keeps the address in properties', async () => {

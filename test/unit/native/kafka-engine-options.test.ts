@@ -70,6 +70,35 @@ describe('kafkaEngineOptions', () => {
     ]);
   });
 
+  test('SDK fields: geo switches, the IP removed when switched, top-level IP roots not folded', () => {
+    const kept = kafkaEngineOptions(
+      loadConfig({
+        env: { ...base, ENRICH_KEEP_RAW_IP: 'true', ENRICH_IP_FIELDS: 'properties.$ip,ip' },
+      }),
+      undefined,
+    );
+    assert.deepEqual(kept.parse.geoipSwitches, [
+      { inProperties: true, segments: ['$geoip_disable'] },
+    ]);
+    assert.deepEqual(kept.parse.ipKeysWhenSwitched, ['$ip']);
+    assert.deepEqual(kept.parse.fold, { neverFolded: [], notFoldedWhenSwitched: ['ip'] });
+    const removed = kafkaEngineOptions(
+      loadConfig({ env: { ...base, ENRICH_IP_FIELDS: 'context.ip,properties.$ip' } }),
+      undefined,
+    );
+    assert.deepEqual(removed.parse.ipKeysWhenSwitched, []);
+    assert.deepEqual(removed.parse.fold, { neverFolded: ['context'], notFoldedWhenSwitched: [] });
+    assert.ok(removed.differences.some((d) => d.includes('context') && d.includes('not folded')));
+    const nested = problems({
+      ENRICH_KEEP_RAW_IP: 'true',
+      ENRICH_IP_FIELDS: 'properties.client.ip',
+    });
+    assert.ok(
+      nested.some((p) => p.startsWith('ENRICH_GEOIP_DISABLE_FIELDS')),
+      nested.join('\n'),
+    );
+  });
+
   test('LLM cost on needs the pricing tables', () => {
     assert.throws(
       () =>
