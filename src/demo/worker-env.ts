@@ -1,23 +1,38 @@
 import { join } from 'node:path';
+import memoryBudget from '../../docker/memory-budget.json' with { type: 'json' };
 
 /** The CLI entry point, run by Node 24 directly from source. */
 export const CLI_ENTRY = join(import.meta.dirname, '../cli/main.ts');
 
 /**
- * The V8 heap cap a worker runs with: the image's ENTRYPOINT (docker/Dockerfile) starts node
- * with NODE_FLAGS, which compose and the Kubernetes manifests keep (static tests check all three). V8 collects lazily and lets the heap grow into whatever room it
- * has, so without a cap a worker's RSS follows its garbage, not its data (README, Memory).
+ * A worker's memory budget: the V8 heap flags here, the image's ENTRYPOINT, the container
+ * request and limit and the memory alert's threshold all come from docker/memory-budget.json
+ * (static tests check every copy). V8 collects lazily and lets the heap grow into whatever
+ * room it has, so without a cap a worker's RSS follows its garbage, not its data.
  */
-export const WORKER_HEAP_MAX_MIB = 320;
+export const MEMORY_BUDGET: {
+  readonly heapMaxMiB: number;
+  readonly semiSpaceMaxMiB: number;
+  readonly headroomOverPeak: number;
+  readonly requestMiB: number;
+  readonly limitMiB: number;
+  readonly alertFractionOfLimit: number;
+} = memoryBudget;
+
+/** The old-generation cap (--max-old-space-size): below ~256 MiB the collector thrashes. */
+export const WORKER_HEAP_MAX_MIB = MEMORY_BUDGET.heapMaxMiB;
 
 /**
- * Node flags for every process we start: the worker's heap cap, and no warning for the
- * timer kafkajs schedules with a negative delay when it is not throttled (harmless: Node
- * runs it after 1 ms; Node 24 warns each time).
+ * Node flags for every process we start: the worker's heap caps — the old generation, and
+ * each young-generation semi-space (V8's default of 64 MiB for a heap this size lets the
+ * young generation alone reach 192 MiB of RSS under the worker's allocation rate) — and no
+ * warning for the timer kafkajs schedules with a negative delay when it is not throttled
+ * (harmless: Node runs it after 1 ms; Node 24 warns each time).
  */
 export const NODE_FLAGS = [
   '--disable-warning=TimeoutNegativeWarning',
   `--max-old-space-size=${WORKER_HEAP_MAX_MIB}`,
+  `--max-semi-space-size=${MEMORY_BUDGET.semiSpaceMaxMiB}`,
 ] as const;
 
 /** Settings for a worker process against a local stack: small batches, quick flushes. */

@@ -1,16 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
-import { pinnedKafkaVersion } from './kafka/kafka-jars.ts';
 import type { StackOptions } from './local-stack.ts';
 import { stackEnv } from './local-stack.ts';
+import { testedClickHouseVersion, testedKafkaVersion } from './tested-versions.ts';
 import type { ClickHouseService, KafkaService, Stack } from './types.ts';
 
-// The broker version of the local stack (pom.xml), as compose.yml pins it.
-const KAFKA_IMAGE =
-  process.env['HANZO_KAFKA_IMAGE'] ??
-  `apache/kafka:${pinnedKafkaVersion(readFileSync(new URL('./kafka/pom.xml', import.meta.url), 'utf8'))}`;
+// The versions the local stack runs, as compose.yml pins them (tested-versions.ts).
+const KAFKA_IMAGE = process.env['HANZO_KAFKA_IMAGE'] ?? `apache/kafka:${testedKafkaVersion()}`;
 const CLICKHOUSE_IMAGE =
-  process.env['HANZO_CLICKHOUSE_IMAGE'] ?? 'clickhouse/clickhouse-server:25.8';
+  process.env['HANZO_CLICKHOUSE_IMAGE'] ??
+  `clickhouse/clickhouse-server:${testedClickHouseVersion()}`;
 const KAFKA_PORT = 9092;
 
 /**

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { OWNED_ENV_PREFIXES } from '../../src/config/env-settings.ts';
-import { pinnedKafkaVersion } from '../../src/stack/kafka/kafka-jars.ts';
+import { testedClickHouseVersion, testedKafkaVersion } from '../../src/stack/tested-versions.ts';
 import { at, configEnvNames, isRecord, readYaml, repoRoot } from './deploy-helpers.ts';
 
 // compose.yml and compose.cluster.yml without Docker: the official Compose Specification JSON
@@ -140,10 +140,18 @@ for (const file of COMPOSE_FILES) {
       }
     });
 
-    test('Kafka is the version the tests run against (src/stack/kafka/pom.xml)', () => {
-      const pom = readFileSync(join(repoRoot, 'src/stack/kafka/pom.xml'), 'utf8');
-      const version = pinnedKafkaVersion(pom);
-      assert.equal(all['kafka']?.['image'], `apache/kafka:${version}`);
+    test('Kafka and ClickHouse are the versions the tests run (src/stack/tested-versions.ts)', () => {
+      const images = Object.values(all).map((s) => String(s['image']));
+      const tags = (repository: string): string[] =>
+        images.filter((i) => i.startsWith(`${repository}:`)).map((i) => i.split(':')[1] ?? '');
+      // The broker of src/stack/kafka/pom.xml; chDB's embedded ClickHouse release.
+      assert.deepEqual(tags('apache/kafka'), [testedKafkaVersion()]);
+      const clickhouse = [
+        ...tags('clickhouse/clickhouse-server'),
+        ...tags('clickhouse/clickhouse-keeper'),
+      ];
+      assert.ok(clickhouse.length > 0);
+      for (const tag of clickhouse) assert.equal(tag, testedClickHouseVersion());
     });
 
     test('the whole system: Kafka, ClickHouse, topics + migrations, 3 workers, producer, Prometheus, Grafana', () => {

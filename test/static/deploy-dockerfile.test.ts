@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -126,14 +127,49 @@ describe('docker/Dockerfile', () => {
   test('multi-stage: compiled in a build stage, production dependencies only at run time', () => {
     assert.ok(byStage.has('build') && byStage.has('prod-deps'), [...byStage.keys()].join());
     const prodRuns = args('RUN', byStage.get('prod-deps')).join('\n');
-    assert.match(prodRuns, /npm install --omit=dev\b/);
+    assert.match(prodRuns, /npm ci --omit=dev\b/);
     const runs = args('RUN', all);
-    assert.ok(!runs.some((r) => /\bnpm ci\b/.test(r)), '`npm ci` fails on this lock file');
+    assert.ok(!runs.some((r) => /\bnpm (install|i)\b/.test(r)), 'npm ci only: the lock decides');
     assert.match(args('RUN', byStage.get('build')).join('\n'), /tsc -p tsconfig\.build\.json/);
     const copies = args('COPY');
     assert.ok(copies.some((c) => /--from=prod-deps \/app\/node_modules/.test(c)));
     assert.ok(copies.some((c) => /--from=build \/src\/dist/.test(c)));
     assert.ok(!copies.some((c) => /--from=build \/src\/node_modules/.test(c)), 'no dev deps');
+  });
+
+  test('each stage\u2019s npm commands install from the lock (npm ci accepts it, run as the Dockerfile does)', async () => {
+    // The commands of each stage's RUN up to the first one that is not npm, run on a copy of
+    // package.json and the lock; `--dry-run --prefer-offline` checks the lock against package.json
+    // (what refused the build before) without downloading.
+    const npmCommands = (stage: string): string[][] =>
+      args('RUN', byStage.get(stage))
+        .flatMap((r) => r.replace(/^--mount=\S+\s+/, '').split('&&'))
+        .map((c) => c.trim().split(/\s+/))
+        .filter((words) => words[0] === 'npm' && words[1] !== 'ls');
+    const runIn = async (dir: string, commands: string[][]): Promise<void> => {
+      for (const [, ...rest] of commands) {
+        const dry = rest[0] === 'ci' ? ['--dry-run', '--prefer-offline'] : [];
+        await promisify(execFile)('npm', [...rest, ...dry], { cwd: dir });
+      }
+    };
+    const copyManifests = (): string => {
+      const dir = mkdtempSync(join(tmpdir(), 'hanzo-npm-ci-'));
+      for (const f of ['package.json', 'package-lock.json'])
+        copyFileSync(join(repoRoot, f), join(dir, f));
+      return dir;
+    };
+    for (const stage of ['build', 'prod-deps']) {
+      const commands = npmCommands(stage);
+      assert.ok(
+        commands.some((c) => c[1] === 'ci'),
+        `${stage}: npm ci`,
+      );
+      await runIn(copyManifests(), commands);
+    }
+    // Why chdb is dropped first: with it, npm ci refuses the lock (chdb's other-platform
+    // engines are not in it, and the registry does not serve them).
+    const withChdb = npmCommands('prod-deps').filter((c) => c[1] !== 'pkg');
+    await assert.rejects(runIn(copyManifests(), withChdb), /@chdb\/lib-/);
   });
 
   test('Node 24 LTS base images; the runtime image is distroless and runs as non-root', () => {
@@ -187,6 +223,7 @@ describe('docker/Dockerfile', () => {
       '--enable-source-maps',
       '--max-old-space-size=64',
       '--max-old-space-size=4096 --enable-source-maps',
+      '--max-semi-space-size=64',
     ]) {
       assert.equal(await heapMiB(nodeOptions), capped, `NODE_OPTIONS=${nodeOptions}`);
     }

@@ -76,11 +76,16 @@ describe('observability: Prometheus, the dashboard and the alert rules against r
     workers.push(a);
     const b = startWorkerProcess(`obs-b-${table}`, { ...common, METRICS_PORT: String(portB) });
     workers.push(b);
+    // The labels the Operator's targets carry: the dashboard selects and names workers by them.
+    const namespace = uniqueName('ns');
     const dir = join(process.env['HANZO_TEST_DIR'] ?? '/tmp', `prometheus-${table}`);
     mkdirSync(dir, { recursive: true });
     prometheus = await PrometheusProcess.start({
       dir,
-      targets: [`127.0.0.1:${portA}`, `127.0.0.1:${portB}`],
+      targets: [
+        { address: `127.0.0.1:${portA}`, namespace, pod: `obs-a-${table}` },
+        { address: `127.0.0.1:${portB}`, namespace, pod: `obs-b-${table}` },
+      ],
       ruleFiles: [ALERTS_FILE],
     });
     const prom = prometheus;
@@ -115,7 +120,7 @@ describe('observability: Prometheus, the dashboard and the alert rules against r
       );
 
       // Every dashboard query, with the dashboard's variables set to this group and topic.
-      const vars = { group, topic, rateInterval: '30s' };
+      const vars = { namespace, group, topic, rateInterval: '30s' };
       const panels = dashboardQueries();
       assert.ok(panels.length >= 30, `the dashboard has ${panels.length} queries`);
       await waitFor(
@@ -134,11 +139,23 @@ describe('observability: Prometheus, the dashboard and the alert rules against r
         const m = v.expr.match(/^label_values\((.+),\s*(\w+)\)$/);
         assert.ok(m !== null, `variable ${v.name} is a label_values() query`);
         const values = await prom.labelValues(m[2]!, substitute(m[1]!, vars));
+        const expected = { namespace, group, topic }[v.name];
         assert.ok(
-          values.includes(v.name === 'group' ? group : topic),
+          expected !== undefined && values.includes(expected),
           `${v.name}: ${values.join(',')}`,
         );
       }
+      // Legends by pod: per-worker panels give one series per pod, named by the pod label.
+      const perPod = await prom.query(
+        substitute(
+          panels.find((q) => q.name.startsWith('Assigned partitions per worker'))?.expr ?? '',
+          vars,
+        ),
+      );
+      assert.deepEqual(perPod.map((s) => s.metric['pod']).sort(), [
+        `obs-a-${table}`,
+        `obs-b-${table}`,
+      ]);
 
       // Every rule: Prometheus evaluates them (health ok), and each returns data, or each
       // part of its condition does.

@@ -25,6 +25,7 @@ import {
   type ClickHouseClientConfigOptions,
 } from '@clickhouse/client';
 import { startClickHouse } from '../../../src/stack/clickhouse/clickhouse-server.ts';
+import { testedClickHouseVersion } from '../../../src/stack/tested-versions.ts';
 import type { ClickHouseService } from '../../../src/stack/types.ts';
 
 const WRITER = fileURLToPath(
@@ -200,6 +201,11 @@ void describe('local ClickHouse HTTP endpoint', () => {
       });
     },
   );
+
+  void test('the engine is the ClickHouse release compose pins (tested-versions.ts)', async () => {
+    const [row] = await rows<{ v: string }>(client(), 'SELECT version() AS v');
+    assert.ok(row?.v.startsWith(`${testedClickHouseVersion()}.`), `${row?.v}`);
+  });
 
   void test('{name:Type} query parameters bind exactly as on a real server', async () => {
     const ch = client();

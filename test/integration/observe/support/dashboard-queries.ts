@@ -60,11 +60,12 @@ export function dashboardVariables(file = DASHBOARD_FILE): NamedQuery[] {
 /** Grafana's variables as a query sees them for one group and topic. */
 export function substitute(
   expr: string,
-  vars: { group: string; topic: string; rateInterval: string },
+  vars: { namespace: string; group: string; topic: string; rateInterval: string },
 ): string {
   return expr
     .replaceAll('$__rate_interval', vars.rateInterval)
     .replaceAll('$__interval', vars.rateInterval)
+    .replaceAll('$namespace', escapeRegex(vars.namespace))
     .replaceAll('$group', escapeRegex(vars.group))
     .replaceAll('$topic', escapeRegex(vars.topic));
 }

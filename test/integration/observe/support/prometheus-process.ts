@@ -29,7 +29,8 @@ export class PrometheusProcess {
 
   static async start(options: {
     dir: string;
-    targets: readonly string[];
+    /** Each target with the labels the Prometheus Operator gives a pod's target. */
+    targets: readonly { address: string; namespace: string; pod: string }[];
     ruleFiles: readonly string[];
   }): Promise<PrometheusProcess> {
     mkdirSync(join(options.dir, 'data'), { recursive: true });
@@ -43,7 +44,10 @@ export class PrometheusProcess {
       'scrape_configs:',
       '  - job_name: hanzo-ingest',
       '    static_configs:',
-      `      - targets: [${options.targets.map((t) => JSON.stringify(t)).join(', ')}]`,
+      ...options.targets.flatMap((t) => [
+        `      - targets: [${JSON.stringify(t.address)}]`,
+        `        labels: { namespace: ${JSON.stringify(t.namespace)}, pod: ${JSON.stringify(t.pod)} }`,
+      ]),
       '',
     ].join('\n');
     const configFile = join(options.dir, 'prometheus.yml');
