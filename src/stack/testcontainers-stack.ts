@@ -3,7 +3,7 @@ import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainer
 import { pinnedKafkaVersion } from './kafka/kafka-jars.ts';
 import type { StackOptions } from './local-stack.ts';
 import { stackEnv } from './local-stack.ts';
-import type { ClickHouseService, KafkaService, Stack } from './types.ts';
+import type { ClickHouseService, KafkaService, PostgresService, Stack } from './types.ts';
 
 // The broker version of the local stack (pom.xml), as compose.yml pins it.
 const KAFKA_IMAGE =
@@ -11,6 +11,7 @@ const KAFKA_IMAGE =
   `apache/kafka:${pinnedKafkaVersion(readFileSync(new URL('./kafka/pom.xml', import.meta.url), 'utf8'))}`;
 const CLICKHOUSE_IMAGE =
   process.env['HANZO_CLICKHOUSE_IMAGE'] ?? 'clickhouse/clickhouse-server:25.8';
+const POSTGRES_IMAGE = process.env['HANZO_POSTGRES_IMAGE'] ?? 'postgres:17-alpine';
 const KAFKA_PORT = 9092;
 
 /**
@@ -21,17 +22,22 @@ const KAFKA_PORT = 9092;
 export async function startContainerStack(options: StackOptions): Promise<Stack> {
   const username = options.clickhouseUser ?? 'hanzo';
   const password = options.clickhousePassword ?? 'hanzo';
-  const [kafka, clickhouse] = await Promise.all([
+  const [kafka, clickhouse, postgres] = await Promise.all([
     startKafkaContainer(),
     startClickHouseContainer(username, password),
+    options.postgres === true ? startPostgresContainer() : undefined,
   ]);
   let stopped: Promise<void> | undefined;
   return {
     provider: 'testcontainers',
     kafka,
     clickhouse,
-    env: () => stackEnv(kafka.brokers, clickhouse),
-    stop: () => (stopped ??= Promise.all([kafka.stop(), clickhouse.stop()]).then(() => undefined)),
+    postgres,
+    env: () => stackEnv(kafka.brokers, clickhouse, postgres),
+    stop: () =>
+      (stopped ??= Promise.all([kafka.stop(), clickhouse.stop(), postgres?.stop()]).then(
+        () => undefined,
+      )),
   };
 }
 
@@ -84,6 +90,22 @@ async function startClickHouseContainer(
     username,
     password,
     version: CLICKHOUSE_IMAGE.split(':')[1] ?? 'unknown',
+  });
+}
+
+async function startPostgresContainer(): Promise<PostgresService> {
+  const { freePort } = await import('./process/free-port.ts');
+  const hostPort = await freePort();
+  const container = await new GenericContainer(POSTGRES_IMAGE)
+    .withExposedPorts({ container: 5432, host: hostPort })
+    .withEnvironment({ POSTGRES_HOST_AUTH_METHOD: 'trust' })
+    // The entrypoint starts a temporary server for its init scripts first: the second
+    // "ready" line is the real one.
+    .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
+    .start();
+  return restartable(container, {
+    url: `postgres://postgres@127.0.0.1:${hostPort}/postgres`,
+    version: POSTGRES_IMAGE.split(':')[1] ?? 'unknown',
   });
 }
 
