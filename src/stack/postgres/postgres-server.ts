@@ -29,6 +29,8 @@ export interface LocalPostgres extends PostgresService {
 
 /** Fast shutdown (SIGINT) ends open sessions at once; past this the server is hung. */
 const STOP_GRACE_MS = 15_000;
+/** Another process can take the port between freePort() and postgres binding it. */
+const PORT_ATTEMPTS = 3;
 
 /**
  * initdb into a fresh directory, then `postgres` on a free loopback port with its unix
@@ -51,8 +53,8 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
   // An existing cluster (npm run stack, not as root) is kept: its data persists.
   if (!existsSync(join(dataDir, 'PG_VERSION')))
     await initCluster(binaries.initdb, dataDir, dir, asOwner, owner);
-  const port = await freePort();
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  let port = await freePort();
+  let url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   let proc: ManagedProcess | undefined;
 
@@ -72,11 +74,22 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Loca
     await current.exited;
     clearTimeout(timer);
   };
-  // A run killed before destroy() leaves no cluster behind in the temp dir.
+  // A run that ends without destroy() (a failed start, an uncaught error) leaves no cluster
+  // behind in the temp dir.
   const removeOnExit = (): void => rmSync(dir, { recursive: true, force: true });
   if (owner !== undefined) process.once('exit', removeOnExit);
 
-  await launch();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      // A server that exited at once most likely found its port taken: another port.
+      if (attempt >= PORT_ATTEMPTS || proc?.running !== false) throw err;
+      port = await freePort();
+      url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    }
+  }
   const version = await serverVersion(url);
   return {
     url,
