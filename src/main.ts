@@ -6,6 +6,7 @@ import { createKafka } from './consume/create-kafka.ts';
 import { maskSecrets } from './config/print-config.ts';
 import { createEnrichment } from './enrich/create-enrichment.ts';
 import type { EnrichStage } from './enrich/enrich-stage.ts';
+import { createTeamRetention } from './enrich/retention/create-team-retention.ts';
 import { createLogger, type Logger } from './observe/logger.ts';
 import { Observability } from './observe/observability.ts';
 import { createMigrationClient, schemaTargetOf } from './migrate/migrate-from-config.ts';
@@ -87,11 +88,27 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<n
     logger,
     counters: observability.enrichCounters,
   });
+  // Per-team retention (team_settings in PostgreSQL): a row's retention_months after enrichment.
+  const retention = await createTeamRetention(config.teamSettings, {
+    logger,
+    registry: observability.registry,
+  }).catch((err: unknown) => {
+    enrichment.close();
+    throw err;
+  });
+  const stage: EnrichStage =
+    retention === undefined
+      ? enrichment.stage
+      : (event) => {
+          enrichment.stage(event);
+          retention.stage(event);
+        };
   try {
-    return await runUntilStopped(config, logger, observability, enrichment.stage);
+    return await runUntilStopped(config, logger, observability, stage);
   } finally {
     // Its geo-database watchers would otherwise keep a failed start-up alive.
     enrichment.close();
+    retention?.close();
   }
 }
 

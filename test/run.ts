@@ -1,5 +1,5 @@
 /**
- * `npm test`: starts the stack once (real Kafka + ClickHouse, or testcontainers with
+ * `npm test`: starts the stack once (real Kafka + ClickHouse + PostgreSQL, or testcontainers with
  * HANZO_STACK=testcontainers), runs every test file with Node's test runner against it,
  * and stops the stack whatever happens (failure, Ctrl-C, SIGTERM).
  *
@@ -28,7 +28,7 @@ const needsStack = patterns.some((p) => p.startsWith('test/integration'));
 const dir = mkdtempSync(join(tmpdir(), 'hanzo-ingest-test-'));
 let exitCode = 1;
 const started = Date.now();
-const stack = needsStack ? await startStack({ dir }) : undefined;
+const stack = needsStack ? await startStack({ dir, postgres: true }) : undefined;
 if (stack !== undefined) {
   console.log(
     `stack (${stack.provider}) ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(stack.env())}`,

@@ -21,6 +21,7 @@ import {
 import { renderKafkaEngineDdl } from '../native/render-kafka-engine.ts';
 import { createLogger } from '../observe/logger.ts';
 import { createClickHouseClient } from '../sink/create-clickhouse-client.ts';
+import { teamRetentionShape } from '../native/retention/team-retention-dictionary.ts';
 
 /**
  * `hanzo-ingest kafka-engine render | stop | status`: the native (Kafka-engine) path's DDL,
@@ -49,7 +50,7 @@ export function registerKafkaEngineCommand(program: Command): void {
         options.kafka.brokers.length > 0
           ? options.kafka
           : { ...options.kafka, brokers: ['<KAFKA_BROKERS>'] };
-      const ddl = renderKafkaEngineDdl(objects, kafka, options.parse);
+      const ddl = renderKafkaEngineDdl(objects, kafka, options.parse, options.teamRetention);
       const auth = { user: config.clickhouse.username, password: '<CLICKHOUSE_PASSWORD>' };
       const statements = [
         ...(config.enrich.llmCost.enabled
@@ -66,6 +67,12 @@ export function registerKafkaEngineCommand(program: Command): void {
                 'IP_TRIE(access_to_key_from_attributes 0)',
               ),
             ]),
+        ...(options.teamRetention
+          ? [
+              dataTableSql(objects, teamRetentionShape(objects)),
+              dictionarySql(objects, teamRetentionShape(objects), auth, 'HASHED()'),
+            ]
+          : []),
         ddl.errorsTable,
         ...ddl.pipeline,
       ];

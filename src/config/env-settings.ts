@@ -455,6 +455,32 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     'string',
     'kafka-engine mode: CSV network,country_code,region,city for geo in SQL (ip_trie)',
   ),
+
+  s(
+    'TEAM_SETTINGS_URL',
+    'teamSettings.url',
+    'string',
+    'PostgreSQL holding per-team retention (team_settings); unset: every team keeps 12 months',
+    { secret: true, fromFile: true },
+  ),
+  s(
+    'TEAM_SETTINGS_QUERY',
+    'teamSettings.query',
+    'string',
+    'Query returning (team_id, retention_months) rows; teams absent keep 12 months',
+  ),
+  s(
+    'TEAM_SETTINGS_REFRESH_MS',
+    'teamSettings.refreshMs',
+    'int',
+    'How often team settings are read again (a change reaches new rows within it)',
+  ),
+  s(
+    'TEAM_SETTINGS_TIMEOUT_MS',
+    'teamSettings.timeoutMs',
+    'int',
+    'A read of team settings is abandoned after this; the last known ones stay in use',
+  ),
 ];
 
 /** Prefixes we own: an unknown variable under them is a typo, and start-up stops. */
@@ -466,6 +492,7 @@ export const OWNED_ENV_PREFIXES = [
   'INSERT_',
   'DECODE_',
   'ENRICH_',
+  'TEAM_SETTINGS_',
 ] as const;
 
 /** Variables Kubernetes injects for Services (enableServiceLinks); never ours. */

@@ -163,6 +163,29 @@ const decodeSchema = z.strictObject({
 });
 
 /**
+ * Per-team retention (HIP-47: enterprise teams MAY override the events TTL in PostgreSQL's
+ * `team_settings`). Off while `url` is unset: every row keeps the table's 12 months.
+ */
+const teamSettingsSchema = z.strictObject({
+  /** PostgreSQL connection string (postgres://user:password@host:port/db?sslmode=…). */
+  url: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// connection string')
+    .optional(),
+  /** Returns (team_id, retention_months); teams it does not return keep the default. */
+  query: z
+    .string()
+    .min(1)
+    .default(
+      'SELECT team_id, retention_months FROM team_settings WHERE retention_months IS NOT NULL',
+    ),
+  /** How often the settings are read again; a new value reaches rows within this. */
+  refreshMs: positiveInt.default(60_000),
+  /** One read (connect + query) is abandoned after this; the last known settings stay. */
+  timeoutMs: positiveInt.default(5_000),
+});
+
+/**
  * `mode: kafka-engine`: ClickHouse's Kafka table engine consumes the topics itself (HIP-47's
  * native path); the worker process only applies the DDL and exports lag. Same consumer group
  * as the worker mode (kafka.groupId), so a switch hands over at the committed offsets.
@@ -263,6 +286,7 @@ export const configSchema = z
     enrich: enrichSchema.default(enrichSchema.parse({})),
     observe: observeSchema.default(observeSchema.parse({})),
     kafkaEngine: kafkaEngineSchema.default(kafkaEngineSchema.parse({})),
+    teamSettings: teamSettingsSchema.default(teamSettingsSchema.parse({})),
     /** Total bytes buffered across all partitions before every partition pauses. */
     maxBufferedBytes: positiveInt.default(64 * 1024 * 1024),
     logLevel: z
@@ -330,3 +354,4 @@ export type DecodeConfig = Config['decode'];
 export type EnrichConfig = Config['enrich'];
 export type ObserveConfig = Config['observe'];
 export type KafkaEngineConfig = Config['kafkaEngine'];
+export type TeamSettingsConfig = Config['teamSettings'];

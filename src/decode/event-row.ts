@@ -42,11 +42,19 @@ export interface EventRow {
   organization_id: string;
   project_id: string;
   api_key_id: string;
+  /**
+   * Months the row is kept (the events TTL reads it): the team's override from team_settings
+   * in PostgreSQL, or HIP-47's 12 (src/enrich/retention).
+   */
+  retention_months: number;
   _topic: string;
   _partition: number;
   _offset: string;
   _ingested_at: string;
 }
+
+/** HIP-47's retention of events, for teams without an override (the column's DEFAULT too). */
+export const DEFAULT_RETENTION_MONTHS = 12;
 
 /** Where a Kafka message came from; every row and dead letter carries it. */
 export interface MessageOrigin {

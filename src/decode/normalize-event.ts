@@ -1,5 +1,9 @@
 import { deadLetter, ok, type Outcome } from './outcome.ts';
-import { toClickHouseDateTime64, type MessageOrigin } from './event-row.ts';
+import {
+  DEFAULT_RETENTION_MONTHS,
+  toClickHouseDateTime64,
+  type MessageOrigin,
+} from './event-row.ts';
 import type { DecodedEvent } from './decoded-event.ts';
 import { uuidFromOrigin } from './deterministic-uuid.ts';
 import {
@@ -141,6 +145,7 @@ export function normalizeEvent(
     organization_id: f.organization_id,
     project_id: f.project_id,
     api_key_id: f.api_key_id,
+    retention_months: DEFAULT_RETENTION_MONTHS,
     _topic: origin.topic,
     _partition: origin.partition,
     _offset: origin.offset,

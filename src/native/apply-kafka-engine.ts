@@ -91,7 +91,7 @@ export async function applyKafkaEngine(
             input.auth,
             'IP_TRIE(access_to_key_from_attributes 0)',
           );
-    const ddl = renderKafkaEngineDdl(objects, options.kafka, options.parse);
+    const ddl = renderKafkaEngineDdl(objects, options.kafka, options.parse, options.teamRetention);
     await client.command({ query: ddl.errorsTable });
     await lock.assertHeld();
     const current = await tableComment(client, objects.kafkaTable);

@@ -23,6 +23,7 @@ import { schemaTableName } from '../schema/render-schema.ts';
  *   <events>_kafka_errors       the raw message, why it was refused, and where it came from
  *   <events>_llm_*              pricing tables and dictionaries (cost in SQL)
  *   <events>_geo_networks       ip_trie table and dictionary (geo in SQL, when given a CSV)
+ *   <events>_team_retention     per-team retention table and dictionary (TEAM_SETTINGS_URL set)
  */
 export interface KafkaEngineObjects {
   readonly target: ResolvedTarget;
@@ -49,6 +50,7 @@ export interface KafkaEngineObjects {
     readonly pricesDictionary: string;
   };
   readonly geo: { readonly table: string; readonly dictionary: string };
+  readonly retention: { readonly table: string; readonly dictionary: string };
 }
 
 export function kafkaEngineObjects(schema: SchemaTarget): KafkaEngineObjects {
@@ -77,5 +79,9 @@ export function kafkaEngineObjects(schema: SchemaTarget): KafkaEngineObjects {
       pricesDictionary: q('events_llm_prices'),
     },
     geo: { table: q('events_geo_networks_data'), dictionary: q('events_geo_networks') },
+    retention: {
+      table: q('events_team_retention_data'),
+      dictionary: q('events_team_retention'),
+    },
   };
 }

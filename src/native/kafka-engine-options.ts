@@ -11,6 +11,8 @@ export interface KafkaEngineOptions {
   readonly parse: ParseSelectOptions;
   /** The ip_trie CSV, when geo is on and one is configured. */
   readonly geoNetworksFile: string | undefined;
+  /** Per-team retention on (teamSettings.url set): rows read it from a dictionary. */
+  readonly teamRetention: boolean;
   /** What this mode does differently from the worker with this configuration (logged at start). */
   readonly differences: readonly string[];
 }
@@ -127,6 +129,7 @@ export function kafkaEngineOptions(
         : undefined,
     },
     geoNetworksFile: geo ? kafkaEngine.geoNetworksFile : undefined,
+    teamRetention: config.teamSettings.url !== undefined,
     differences,
   };
 }

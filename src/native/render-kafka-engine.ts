@@ -1,3 +1,4 @@
+import { DEFAULT_RETENTION_MONTHS } from '../decode/event-row.ts';
 import { EVENT_COLUMNS } from '../sink/event-columns.ts';
 import { createHash } from 'node:crypto';
 import { mergeTreeEngine, onClusterClause } from '../schema/engine-clause.ts';
@@ -97,10 +98,15 @@ export interface KafkaEngineDdl {
 
 export const KAFKA_TABLE_COMMENT_PREFIX = 'hanzo-ingest kafka-engine pipeline ';
 
+/**
+ * `teamRetention`: rows take their team's retention_months from the team-retention dictionary
+ * (team-retention-ddl.ts), else HIP-47's 12 months.
+ */
 export function renderKafkaEngineDdl(
   objects: KafkaEngineObjects,
   kafka: KafkaTableSettings,
   parse: ParseSelectOptions,
+  teamRetention = false,
 ): KafkaEngineDdl {
   const on = onClusterClause(objects.target);
   const parsedTable = nullTableDdl(objects.parsedTable, on, PARSED_COLUMNS);
@@ -109,7 +115,11 @@ export function renderKafkaEngineDdl(
     `TO ${objects.eventsTable}`,
     'AS SELECT',
     EVENT_COLUMNS_FROM_KAFKA.map((c) =>
-      c === '_ingested_at' ? '    now64(3) AS _ingested_at' : `    ${c}`,
+      c === '_ingested_at'
+        ? '    now64(3) AS _ingested_at'
+        : c === 'retention_months'
+          ? `    ${retentionMonthsSql(objects, teamRetention)} AS retention_months`
+          : `    ${c}`,
     ).join(',\n'),
     `FROM ${objects.parsedTable}`,
     "WHERE error_class = ''",
@@ -242,6 +252,13 @@ function renderErrorsTable(objects: KafkaEngineObjects): string {
     'ORDER BY (_topic, _partition, _offset)',
     `TTL toDateTime(_ingested_at) + INTERVAL ${ERRORS_TTL_DAYS} DAY DELETE`,
   ].join('\n');
+}
+
+function retentionMonthsSql(objects: KafkaEngineObjects, teamRetention: boolean): string {
+  const fallback = `toUInt16(${DEFAULT_RETENTION_MONTHS})`;
+  return teamRetention
+    ? `dictGetOrDefault(${sqlString(objects.retention.dictionary)}, 'retention_months', team_id, ${fallback})`
+    : fallback;
 }
 
 /** A `Null`-engine table: rows pass through it to the views reading it, none are stored. */

@@ -25,6 +25,12 @@ import { readKafkaConsumers } from './lag/read-kafka-consumers.ts';
 import { summarizeKafkaEngineLag, type KafkaEngineLag } from './lag/summarize-kafka-engine-lag.ts';
 import type { PricingTables } from './pricing/flatten-genai-prices.ts';
 import { loadPricingTables } from './pricing/load-pricing-tables.ts';
+import {
+  applyTeamRetentionDictionary,
+  syncTeamRetention,
+} from './retention/team-retention-dictionary.ts';
+import type { TeamRetention } from '../enrich/retention/create-team-retention.ts';
+import type { Registry } from 'prom-client';
 
 /** How long a first start waits for the worker-mode members to leave the group. */
 export const HANDOVER_WAIT_MS = 120_000;
@@ -56,15 +62,23 @@ export async function runKafkaEngine(
     logger,
   );
   const admin = createKafka(config.kafka, logger.child({ component: 'kafka' })).admin();
+  const auth = { user: config.clickhouse.username, password: config.clickhouse.password };
+  let retention: TeamRetention | undefined;
   await admin.connect();
   try {
     if (!(await kafkaEnginePipelineExists(clickhouse, objects))) {
       await takeOver(config, objects, clickhouse, admin, log);
     }
+    const registry = createMetricsRegistry(config.kafka.groupId);
+    // Settings in the dictionary's table before the pipeline (re)starts reading it.
+    if (options.teamRetention) await applyTeamRetentionDictionary(clickhouse, objects, auth);
+    retention = options.teamRetention
+      ? await syncTeamRetention(clickhouse, objects, config.teamSettings, { logger, registry })
+      : undefined;
     const result = await applyKafkaEngine(clickhouse, {
       objects,
       options,
-      auth: { user: config.clickhouse.username, password: config.clickhouse.password },
+      auth,
       pricing,
       geo,
       owner: config.workerId,
@@ -74,9 +88,10 @@ export async function runKafkaEngine(
       { ...result, kafkaTable: objects.kafkaTable, events: objects.eventsTable },
       'kafka-engine pipeline ready',
     );
-    await exportLag(config, objects, clickhouse, admin, log, signal);
+    await exportLag(config, objects, clickhouse, admin, log, signal, registry);
     return 0;
   } finally {
+    retention?.close();
     await admin.disconnect().catch(() => undefined);
     await clickhouse.close();
   }
@@ -129,8 +144,8 @@ async function exportLag(
   admin: Admin,
   log: Logger,
   signal: AbortSignal,
+  registry: Registry,
 ): Promise<void> {
-  const registry = createMetricsRegistry(config.kafka.groupId);
   const lagMetrics: LagMetrics = createLagMetrics(registry);
   const engineMetrics = createKafkaEngineMetrics(registry);
   const loop = new EventLoopWatch();

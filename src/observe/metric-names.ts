@@ -216,6 +216,26 @@ export const METRICS = {
     labels: ['field'],
   },
 
+  // per-team retention (team_settings in PostgreSQL)
+  teamSettingsRefreshFailures: {
+    name: 'hanzo_ingest_team_settings_refresh_failures_total',
+    kind: 'counter',
+    help: 'Reads of team_settings from PostgreSQL that failed (the last known settings, or 12 months, stay in use)',
+    labels: [],
+  },
+  teamSettingsAge: {
+    name: 'hanzo_ingest_team_settings_age_seconds',
+    kind: 'gauge',
+    help: 'Age of the team settings in use (since the last successful read; since start-up before any)',
+    labels: [],
+  },
+  teamSettingsTeams: {
+    name: 'hanzo_ingest_team_settings_teams',
+    kind: 'gauge',
+    help: 'Teams with a retention override in the settings in use',
+    labels: [],
+  },
+
   // broker-side lag (same value from every replica: read with max by (group, topic, partition))
   consumerLag: {
     name: 'hanzo_ingest_consumer_lag',

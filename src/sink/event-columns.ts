@@ -33,6 +33,7 @@ export const EVENT_COLUMNS = [
   'organization_id',
   'project_id',
   'api_key_id',
+  'retention_months',
   '_topic',
   '_partition',
   '_offset',

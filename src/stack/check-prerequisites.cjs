@@ -2,13 +2,14 @@
 // on the machine's own older Node: plain CommonJS, no dependencies.
 // Checks for what npm cannot bring: Java (the local Kafka broker's JVM), Maven (resolves
 // its jars) and, for the tests, Prometheus (promtool checks the alert rules; a real
-// Prometheus scrapes a worker). As root with apt-get, installs what is missing; otherwise
+// Prometheus scrapes a worker) and the PostgreSQL server (per-team retention reads
+// team_settings from a real one). As root with apt-get, installs what is missing; otherwise
 // prints one line naming exactly what to install and exits 1.
 //
 //   node src/stack/check-prerequisites.cjs [test|demo]     (default: test)
 //   HANZO_INSTALL_PREREQUISITES=never   never install, only report
 'use strict';
-const { accessSync, constants, statSync } = require('node:fs');
+const { accessSync, constants, readdirSync, statSync } = require('node:fs');
 const { delimiter, join } = require('node:path');
 const { execFileSync } = require('node:child_process');
 
@@ -18,6 +19,7 @@ const TOOLS = [
   { tool: 'mvn', pkg: 'maven', for: ['test', 'demo'] },
   { tool: 'promtool', pkg: 'prometheus', for: ['test'] },
   { tool: 'prometheus', pkg: 'prometheus', for: ['test'] },
+  { tool: 'postgres', pkg: 'postgresql', for: ['test'] },
 ];
 
 function isExecutableFile(file) {
@@ -37,15 +39,32 @@ function onPath(name) {
 /**
  * Looked up where the code using it looks: java at $JAVA_HOME/bin/java or on PATH (as
  * Kafka's own scripts do), prometheus at $PROMETHEUS_BIN or /usr/bin/prometheus
- * (test/integration/observe/support/prometheus-process.ts), the others on PATH.
+ * (test/integration/observe/support/prometheus-process.ts), postgres (initdb and postgres)
+ * in $PG_BIN_DIR, /usr/lib/postgresql/<major>/bin or on PATH, the others on PATH.
  */
 function present(tool) {
+  if (tool === 'postgres') return postgresPresent();
   const javaHome = process.env.JAVA_HOME;
   if (tool === 'java' && javaHome && isExecutableFile(join(javaHome, 'bin', 'java'))) return true;
   if (tool === 'prometheus') {
     return isExecutableFile(process.env.PROMETHEUS_BIN || '/usr/bin/prometheus');
   }
   return onPath(tool);
+}
+
+/** PostgreSQL's server programs where src/stack/postgres/find-postgres.ts looks for them. */
+function postgresPresent() {
+  const has = (dir) =>
+    isExecutableFile(join(dir, 'initdb')) && isExecutableFile(join(dir, 'postgres'));
+  if (process.env.PG_BIN_DIR) return has(process.env.PG_BIN_DIR);
+  let majors = [];
+  try {
+    majors = readdirSync('/usr/lib/postgresql');
+  } catch {
+    // not Debian's layout
+  }
+  if (majors.some((major) => has(join('/usr/lib/postgresql', major, 'bin')))) return true;
+  return (process.env.PATH || '').split(delimiter).filter(Boolean).some(has);
 }
 
 function missingTools(purpose) {

@@ -1,5 +1,5 @@
 /**
- * `npm run stack`: Kafka and ClickHouse for development, until Ctrl-C.
+ * `npm run stack`: Kafka, ClickHouse and PostgreSQL for development, until Ctrl-C.
  * Prints the environment lines a worker needs; data persists in .stack/local
  * (HANZO_STACK_DIR overrides), so restarting the stack keeps topics and tables.
  *
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startStack } from './local-stack.ts';
 
 const dir = process.env['HANZO_STACK_DIR'] ?? join(process.cwd(), '.stack', 'local');
-const stack = await startStack({ dir });
+const stack = await startStack({ dir, postgres: true });
 const lines = Object.entries(stack.env()).map(([k, v]) => `${k}=${v}`);
 writeFileSync(join(dir, 'env'), `${lines.join('\n')}\n`);
 console.log(lines.join('\n'));

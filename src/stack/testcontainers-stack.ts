@@ -2,13 +2,14 @@ import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainer
 import type { StackOptions } from './local-stack.ts';
 import { stackEnv } from './local-stack.ts';
 import { testedClickHouseVersion, testedKafkaVersion } from './tested-versions.ts';
-import type { ClickHouseService, KafkaService, Stack } from './types.ts';
+import type { ClickHouseService, KafkaService, PostgresService, Stack } from './types.ts';
 
 // The versions the local stack runs, as compose.yml pins them (tested-versions.ts).
 const KAFKA_IMAGE = process.env['HANZO_KAFKA_IMAGE'] ?? `apache/kafka:${testedKafkaVersion()}`;
 const CLICKHOUSE_IMAGE =
   process.env['HANZO_CLICKHOUSE_IMAGE'] ??
   `clickhouse/clickhouse-server:${testedClickHouseVersion()}`;
+const POSTGRES_IMAGE = process.env['HANZO_POSTGRES_IMAGE'] ?? 'postgres:17-alpine';
 const KAFKA_PORT = 9092;
 
 /**
@@ -19,17 +20,22 @@ const KAFKA_PORT = 9092;
 export async function startContainerStack(options: StackOptions): Promise<Stack> {
   const username = options.clickhouseUser ?? 'hanzo';
   const password = options.clickhousePassword ?? 'hanzo';
-  const [kafka, clickhouse] = await Promise.all([
+  const [kafka, clickhouse, postgres] = await Promise.all([
     startKafkaContainer(),
     startClickHouseContainer(username, password),
+    options.postgres === true ? startPostgresContainer() : undefined,
   ]);
   let stopped: Promise<void> | undefined;
   return {
     provider: 'testcontainers',
     kafka,
     clickhouse,
-    env: () => stackEnv(kafka.brokers, clickhouse),
-    stop: () => (stopped ??= Promise.all([kafka.stop(), clickhouse.stop()]).then(() => undefined)),
+    postgres,
+    env: () => stackEnv(kafka.brokers, clickhouse, postgres),
+    stop: () =>
+      (stopped ??= Promise.all([kafka.stop(), clickhouse.stop(), postgres?.stop()]).then(
+        () => undefined,
+      )),
   };
 }
 
@@ -82,6 +88,22 @@ async function startClickHouseContainer(
     username,
     password,
     version: CLICKHOUSE_IMAGE.split(':')[1] ?? 'unknown',
+  });
+}
+
+async function startPostgresContainer(): Promise<PostgresService> {
+  const { freePort } = await import('./process/free-port.ts');
+  const hostPort = await freePort();
+  const container = await new GenericContainer(POSTGRES_IMAGE)
+    .withExposedPorts({ container: 5432, host: hostPort })
+    .withEnvironment({ POSTGRES_HOST_AUTH_METHOD: 'trust' })
+    // The entrypoint starts a temporary server for its init scripts first: the second
+    // "ready" line is the real one.
+    .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
+    .start();
+  return restartable(container, {
+    url: `postgres://postgres@127.0.0.1:${hostPort}/postgres`,
+    version: POSTGRES_IMAGE.split(':')[1] ?? 'unknown',
   });
 }
 

@@ -27,10 +27,19 @@ export interface ClickHouseService extends RestartableService {
   readonly version: string;
 }
 
+export interface PostgresService extends RestartableService {
+  /** Connection string of a superuser on the `postgres` database, e.g. "postgres://postgres@127.0.0.1:35432/postgres". */
+  readonly url: string;
+  /** Server version, e.g. "15.18". */
+  readonly version: string;
+}
+
 export interface Stack {
   readonly provider: 'local' | 'testcontainers';
   readonly kafka: KafkaService;
   readonly clickhouse: ClickHouseService;
+  /** PostgreSQL (`team_settings` of per-team retention), when asked for (StackOptions.postgres). */
+  readonly postgres: PostgresService | undefined;
   /** Environment lines describing the stack (KAFKA_BROKERS, CLICKHOUSE_URL, ...). */
   env(): Record<string, string>;
   /** Stops everything; safe to call twice. */

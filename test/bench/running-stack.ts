@@ -53,7 +53,8 @@ export async function connectRunningStack(envFile: string): Promise<Stack> {
       stop: notManaged,
       start: notManaged,
     },
-    env: () => stackEnv(brokers, clickhouse),
+    postgres: undefined,
+    env: () => stackEnv(brokers, clickhouse, undefined),
     stop: () => Promise.resolve(),
   };
 }

@@ -16,7 +16,9 @@ export function testClickHouse(url = testStack().clickhouse.url): ClickHouseClie
 }
 
 export async function createEventsTable(client: ClickHouseClient, table: string): Promise<void> {
-  await client.command({ query: createEventsTableSql({ database: 'default', table }) });
+  for (const query of createEventsTableSql({ database: 'default', table })) {
+    await client.command({ query });
+  }
 }
 
 export async function queryRows<T>(

@@ -127,7 +127,8 @@ export function renderPricedSelect(
 
 /** The parsed table's columns, in order (render-kafka-engine.ts declares their types). */
 export const PARSED_COLUMN_NAMES = [
-  ...EVENT_COLUMNS.filter((c) => c !== '_ingested_at'),
+  // retention_months comes from the team-retention dictionary in the rows view, not the message.
+  ...EVENT_COLUMNS.filter((c) => c !== '_ingested_at' && c !== 'retention_months'),
   'error_class',
   'error',
   'message',

@@ -30,6 +30,9 @@ export interface SpawnManagedOptions {
   env?: NodeJS.ProcessEnv;
   /** Keep an IPC channel open to the child (node children). */
   ipc?: boolean;
+  /** Run as this user and group (a root parent starting a server that refuses root). */
+  uid?: number;
+  gid?: number;
 }
 
 const live = new Set<ChildProcess>();
@@ -65,6 +68,8 @@ export function spawnManaged(
   const child = spawn(cmd, argv, {
     cwd: options.cwd,
     env: options.env ?? process.env,
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
     stdio: options.ipc === true ? ['ignore', log, log, 'ipc'] : ['ignore', log, log],
   });
   closeSync(log);

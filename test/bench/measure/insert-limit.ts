@@ -140,9 +140,9 @@ export async function measureInsertLimit(
   let all: Promise<void>[] = [];
   let abandoned = false;
   try {
-    await client.command({
-      query: createEventsTableSql({ database: target.database, table }),
-    });
+    for (const query of createEventsTableSql({ database: target.database, table })) {
+      await client.command({ query });
+    }
     const plan = planInserts(batches, events);
     const queue = new PQueue({ concurrency: config.insert.maxInFlight });
     const partitionTail = new Map<number, Promise<void>>();

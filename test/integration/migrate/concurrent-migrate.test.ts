@@ -16,7 +16,7 @@ import { testClickHouse } from '../../support/clickhouse.ts';
 import { testStack, uniqueName } from '../../support/stack-env.ts';
 import { ledgerRows, tableNames } from './schema-snapshot.ts';
 
-const VERSIONS = [1, 2, 3, 4];
+const VERSIONS = [1, 2, 3, 4, 5];
 
 interface MigrateProcess {
   /** Resolves once the process logged that it waits for the lock. */
@@ -113,6 +113,7 @@ describe('several migrators at once apply each migration once', () => {
       '0002_sessions',
       '0003_events_hourly',
       '0004_token_usage_daily',
+      '0005_team_retention',
     ]);
     assert.ok(
       a!.result.migrations.length === 0 || b!.result.migrations.length === 0,

@@ -12,7 +12,13 @@ import { testClickHouse } from '../../support/clickhouse.ts';
 import { uniqueName } from '../../support/stack-env.ts';
 import { ledgerRows, schemaSnapshot, tableNames } from './schema-snapshot.ts';
 
-const ALL = ['0001_events', '0002_sessions', '0003_events_hourly', '0004_token_usage_daily'];
+const ALL = [
+  '0001_events',
+  '0002_sessions',
+  '0003_events_hourly',
+  '0004_token_usage_daily',
+  '0005_team_retention',
+];
 const SCHEMA_OBJECTS = [
   'events',
   'events_hourly',
@@ -49,10 +55,10 @@ describe('migrations on the local stack', () => {
       [...BOOKKEEPING, ...SCHEMA_OBJECTS].sort(),
     );
     const first = await schemaSnapshot(client, database);
-    // events 36; sessions, sessions_mv 17, sessions_merged 18; hourly ×3 5; token usage ×2 10
-    assert.equal(first.columns.length, 36 + 17 * 2 + 18 + 5 * 3 + 10 * 2);
+    // events 37; sessions, sessions_mv 17, sessions_merged 18; hourly ×3 5; token usage ×2 10
+    assert.equal(first.columns.length, 37 + 17 * 2 + 18 + 5 * 3 + 10 * 2);
 
-    const down = await migrateDown(client, { database, steps: 4 });
+    const down = await migrateDown(client, { database, steps: 5 });
     assert.deepEqual(down.migrations, [...ALL].reverse());
     assert.deepEqual(
       await tableNames(client, database),
@@ -63,8 +69,9 @@ describe('migrations on the local stack', () => {
     assert.deepEqual((await migrateUp(client, { database })).migrations, ALL);
     assert.deepEqual(await schemaSnapshot(client, database), first);
 
-    // Partial round trip: the newest two down and up again.
-    assert.deepEqual((await migrateDown(client, { database, steps: 2 })).migrations, [
+    // Partial round trip: the newest three down and up again.
+    assert.deepEqual((await migrateDown(client, { database, steps: 3 })).migrations, [
+      '0005_team_retention',
       '0004_token_usage_daily',
       '0003_events_hourly',
     ]);
@@ -75,6 +82,7 @@ describe('migrations on the local stack', () => {
         ['0002_sessions', 'applied'],
         ['0003_events_hourly', 'pending'],
         ['0004_token_usage_daily', 'pending'],
+        ['0005_team_retention', 'pending'],
       ],
     );
     assert.deepEqual((await migrateUp(client, { database })).migrations, ALL.slice(2));
@@ -88,6 +96,8 @@ describe('migrations on the local stack', () => {
         '2up',
         '3up',
         '4up',
+        '5up',
+        '5down',
         '4down',
         '3down',
         '2down',
@@ -96,10 +106,13 @@ describe('migrations on the local stack', () => {
         '2up',
         '3up',
         '4up',
+        '5up',
+        '5down',
         '4down',
         '3down',
         '3up',
         '4up',
+        '5up',
       ],
     );
   });
@@ -127,7 +140,7 @@ describe('migrations on the local stack', () => {
     const database = fresh();
     const plan = await migrateUp(client, { database, dryRun: true });
     assert.deepEqual(plan.migrations, ALL);
-    assert.equal(plan.statements.length, 9);
+    assert.equal(plan.statements.length, 12);
     assert.match(
       plan.statements[0]!.sql,
       new RegExp(`^CREATE TABLE IF NOT EXISTS ${database}\\.events\\n`),
@@ -138,7 +151,7 @@ describe('migrations on the local stack', () => {
   test('a failing migration is not recorded, releases the lock, and runs again once fixed', async () => {
     const database = fresh();
     const broken: MigrationSource = {
-      version: 5,
+      version: 6,
       name: 'team_index',
       up: `ALTER TABLE {{table events}}{{on_cluster}} ADD INDEX IF NOT EXISTS team_bf team_id TYPE bloom_filter GRANULARITY 4;
            SELECT throwIf(1, 'half-way failure')`,
@@ -148,13 +161,13 @@ describe('migrations on the local stack', () => {
     const sources = [...migrationSources(), broken];
     await assert.rejects(migrateUp(client, { database, sources }), (err: unknown) => {
       assert.ok(err instanceof MigrationStatementError);
-      assert.match(err.message, /^0005_team_index: statement 2 failed .*half-way failure/s);
+      assert.match(err.message, /^0006_team_index: statement 2 failed .*half-way failure/s);
       return true;
     });
     assert.deepEqual(
       (await ledgerRows(client, database)).map((r) => r.version),
-      [1, 2, 3, 4],
-      '0005 is not recorded',
+      [1, 2, 3, 4, 5],
+      '0006 is not recorded',
     );
     const fixed = {
       ...broken,
@@ -163,7 +176,7 @@ describe('migrations on the local stack', () => {
     };
     const started = Date.now();
     const result = await migrateUp(client, { database, sources: [...migrationSources(), fixed] });
-    assert.deepEqual(result.migrations, ['0005_team_index']);
+    assert.deepEqual(result.migrations, ['0006_team_index']);
     assert.ok(Date.now() - started < 30_000, 'the failed run released its lock');
     const [index] = await (
       await client.query({
@@ -200,7 +213,7 @@ describe('migrations on the local stack', () => {
     const database = fresh();
     await migrateUp(client, { database, eventsTable: 'a_events' });
     await migrateUp(client, { database, eventsTable: 'b_events' });
-    await migrateDown(client, { database, eventsTable: 'a_events', steps: 4 });
+    await migrateDown(client, { database, eventsTable: 'a_events', steps: 5 });
     const names = await tableNames(client, database);
     assert.ok(names.includes('b_events_hourly_mv') && names.includes('b_events_sessions'));
     assert.ok(!names.some((n) => n.startsWith('a_events')), names.join(', '));

@@ -104,7 +104,9 @@ describe('kafka-engine DDL and views', () => {
     const reference = await decodeLikeTheWorker(config, placed, nowMs);
     await createTopics(testKafka(), [{ topic, partitions: 2 }]);
     for (const t of [table, `${table}_worker`]) {
-      await clickhouse.command({ query: createEventsTableSql({ database: 'default', table: t }) });
+      for (const query of createEventsTableSql({ database: 'default', table: t })) {
+        await clickhouse.command({ query });
+      }
     }
     const objects = kafkaEngineObjects({ database: 'default', eventsTable: table });
     await applyKafkaEngine(clickhouse, {

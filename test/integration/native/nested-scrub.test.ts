@@ -86,7 +86,9 @@ describe('kafka-engine mode removes the configured scrub keys as the worker does
     assert.equal(reference.deadLetters.size, 0, JSON.stringify([...reference.deadLetters]));
     await createTopics(testKafka(), [{ topic, partitions: 1 }]);
     for (const t of [table, `${table}_worker`]) {
-      await clickhouse.command({ query: createEventsTableSql({ database: 'default', table: t }) });
+      for (const query of createEventsTableSql({ database: 'default', table: t })) {
+        await clickhouse.command({ query });
+      }
     }
     const objects = kafkaEngineObjects({ database: 'default', eventsTable: table });
     await applyKafkaEngine(clickhouse, {

@@ -77,7 +77,9 @@ describe('kafka-engine views land what the worker lands', () => {
 
     await createTopics(testKafka(), [{ topic, partitions: 3 }]);
     for (const t of [table, `${table}_worker`]) {
-      await clickhouse.command({ query: createEventsTableSql({ database: 'default', table: t }) });
+      for (const query of createEventsTableSql({ database: 'default', table: t })) {
+        await clickhouse.command({ query });
+      }
     }
     const objects = kafkaEngineObjects({ database: 'default', eventsTable: table });
     const pricing = await loadPricingTables();

@@ -116,9 +116,9 @@ describe('SDK fields: both modes land the same rows', () => {
       const reference = await decodeLikeTheWorker(config, placed, nowMs);
       await createTopics(testKafka(), [{ topic, partitions: 1 }]);
       for (const t of [table, `${table}_worker`]) {
-        await clickhouse.command({
-          query: createEventsTableSql({ database: 'default', table: t }),
-        });
+        for (const query of createEventsTableSql({ database: 'default', table: t })) {
+          await clickhouse.command({ query });
+        }
       }
       const objects = kafkaEngineObjects({ database: 'default', eventsTable: table });
       const pricing = await loadPricingTables();

@@ -22,9 +22,13 @@ describe('worker: a retry after the deduplication window moved on', () => {
     const topics = await createWorkerTopics(kafka, 'window', 1);
     const { topic, table, group } = topics;
     // The table remembers only its last 2 blocks.
-    await clickhouse.command({
-      query: createEventsTableSql({ database: 'default', table, deduplicationWindow: 2 }),
-    });
+    for (const query of createEventsTableSql({
+      database: 'default',
+      table,
+      deduplicationWindow: 2,
+    })) {
+      await clickhouse.command({ query });
+    }
     const { messages } = jsonEvents(3_000, 1, 43);
     await produce(kafka, topic, messages, 500);
     const env = {

@@ -104,9 +104,35 @@ describe('renderKafkaEngineDdl', () => {
   });
 
   test('the views write every events column but created_at, the parsed table has them all', () => {
+    // _ingested_at and retention_months are the rows view's own (now64, the dictionary).
     for (const c of EVENT_COLUMNS_FROM_KAFKA) {
-      if (c !== '_ingested_at')
+      if (c !== '_ingested_at' && c !== 'retention_months')
         assert.ok((PARSED_COLUMN_NAMES as readonly string[]).includes(c), c);
     }
+  });
+
+  test('retention_months: the team-retention dictionary when on, else 12; the fingerprint tells them apart', () => {
+    const objects = kafkaEngineObjects({ database: 'hanzo', eventsTable: 'events' });
+    const off = renderKafkaEngineDdl(objects, options.kafka, options.parse);
+    const on = renderKafkaEngineDdl(objects, options.kafka, options.parse, true);
+    const rowsView = (ddl: typeof on): string =>
+      ddl.pipeline.find((sql) => sql.includes(`VIEW IF NOT EXISTS ${objects.rowsView}\n`)) ?? '';
+    assert.match(rowsView(off), /\n {4}toUInt16\(12\) AS retention_months,\n/);
+    assert.match(
+      rowsView(on),
+      /\n {4}dictGetOrDefault\('hanzo\.events_team_retention', 'retention_months', team_id, toUInt16\(12\)\) AS retention_months,\n/,
+    );
+    assert.notEqual(on.fingerprint, off.fingerprint);
+    const withUrl = kafkaEngineOptions(
+      loadConfig({
+        env: {
+          KAFKA_BROKERS: 'kafka:9092',
+          INGEST_MODE: 'kafka-engine',
+          TEAM_SETTINGS_URL: 'postgres://u:p@pg:5432/db',
+        },
+      }),
+      pricing,
+    );
+    assert.deepEqual([options.teamRetention, withUrl.teamRetention], [false, true]);
   });
 });

@@ -13,7 +13,14 @@ import { splitStatements } from '../../../src/schema/split-statements.ts';
  * column as ClickHouse itself describes them in system.columns and system.tables.
  */
 const FIXTURES = join(import.meta.dirname, '../../fixtures/schema');
-const OUR_EXTRA_COLUMNS = ['cost_source', '_topic', '_partition', '_offset', '_ingested_at'];
+const OUR_EXTRA_COLUMNS = [
+  'cost_source',
+  'retention_months',
+  '_topic',
+  '_partition',
+  '_offset',
+  '_ingested_at',
+];
 
 const session = new Session();
 after(() => session.cleanup());
@@ -80,6 +87,7 @@ describe('the events table is HIP-47’s', () => {
       ours.filter((c) => !hip.some((h) => h.name === c.name)).map((c) => `${c.name} ${c.type}`),
       [
         'cost_source LowCardinality(String)',
+        'retention_months UInt16',
         '_topic LowCardinality(String)',
         '_partition UInt16',
         '_offset UInt64',
@@ -106,7 +114,7 @@ describe('the events table is HIP-47’s', () => {
     }
   });
 
-  test('partitioning, sorting key, granularity as HIP-47; TTL 12 months; deduplication window', async () => {
+  test('partitioning, sorting key, granularity as HIP-47; TTL per team (12 months by default); deduplication window', async () => {
     const [hip] = await rows<{ partition_key: string; sorting_key: string }>(
       "SELECT partition_key, sorting_key FROM system.tables WHERE database = 'hip' AND name = 'events'",
     );
@@ -121,8 +129,16 @@ describe('the events table is HIP-47’s', () => {
     );
     assert.equal(ours.sorting_key, hip?.sorting_key);
     // HIP-47 writes `timestamp + INTERVAL 12 MONTH`; a DateTime64 TTL needs ClickHouse 25.7+,
-    // HIP-47 targets 24.x+, so the same expiry is written through toDateTime().
-    assert.match(ours.engine_full, /TTL toDateTime\(timestamp\) \+ toIntervalMonth\(12\)/);
+    // HIP-47 targets 24.x+, so the expiry is written through toDateTime(). The months are the
+    // row's retention_months (HIP-47's per-team override from team_settings), 12 by default.
+    assert.match(
+      ours.engine_full,
+      /TTL toDateTime\(timestamp\) \+ toIntervalMonth\(retention_months\)/,
+    );
+    const [column] = (await columnsOf('ours', 'events')).filter(
+      (c) => c.name === 'retention_months',
+    );
+    assert.deepEqual([column?.default_kind, column?.default_expression], ['DEFAULT', '12']);
     assert.match(ours.engine_full, /index_granularity = 8192/);
     assert.match(ours.engine_full, /non_replicated_deduplication_window = 1000/);
   });

@@ -39,25 +39,53 @@ async function check(
 describe('check-prerequisites (pretest, predemo, .ci/run)', () => {
   test('missing tools: one line naming each tool and the packages to install, exit 1', async () => {
     const empty = fakeTools('empty', []);
-    const run = await check([], { PATH: empty, PROMETHEUS_BIN: join(empty, 'prometheus') });
+    const run = await check([], {
+      PATH: empty,
+      PROMETHEUS_BIN: join(empty, 'prometheus'),
+      PG_BIN_DIR: empty,
+    });
     assert.equal(run.code, 1, run.stderr);
     assert.equal(
       run.stderr,
-      '[hanzo-ingest] `npm test` needs java, mvn, promtool, prometheus, not found: install them (Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless maven prometheus)\n',
+      '[hanzo-ingest] `npm test` needs java, mvn, promtool, prometheus, postgres, not found: install them (Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless maven prometheus postgresql)\n',
     );
   });
 
   test('only what is missing is named; the demo needs no Prometheus', async () => {
     const some = fakeTools('some', ['java', 'promtool', 'prometheus']);
-    const run = await check([], { PATH: some, PROMETHEUS_BIN: join(some, 'prometheus') });
+    const pg = fakeTools('pg-bin', ['initdb', 'postgres']);
+    const run = await check([], {
+      PATH: some,
+      PROMETHEUS_BIN: join(some, 'prometheus'),
+      PG_BIN_DIR: pg,
+    });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /needs mvn, not found: .*apt-get install maven\)\n$/);
-    const demo = await check(['demo'], { PATH: fakeTools('java-only', ['java']) });
+    const demo = await check(['demo'], {
+      PATH: fakeTools('java-only', ['java']),
+      PG_BIN_DIR: fakeTools('no-pg', []),
+    });
     assert.match(demo.stderr, /`npm run demo` needs mvn, not found/);
   });
 
+  test('the PostgreSQL server needs both initdb and postgres, from PG_BIN_DIR or PATH', async () => {
+    const tools = fakeTools('tools', ['java', 'mvn', 'promtool', 'prometheus']);
+    const base = { PROMETHEUS_BIN: join(tools, 'prometheus') };
+    const half = fakeTools('half-pg', ['initdb']);
+    const missing = await check([], { ...base, PATH: tools, PG_BIN_DIR: half });
+    assert.match(missing.stderr, /needs postgres, not found: .*apt-get install postgresql\)\n$/);
+    const full = fakeTools('full-pg', ['initdb', 'postgres']);
+    assert.deepEqual(await check([], { ...base, PATH: tools, PG_BIN_DIR: full }), {
+      code: 0,
+      stderr: '',
+    });
+    // Without PG_BIN_DIR, PATH counts (Homebrew and other layouts; Debian's is looked at first).
+    const onPath = await check([], { ...base, PATH: `${tools}:${full}` });
+    assert.deepEqual(onPath, { code: 0, stderr: '' });
+  });
+
   test('everything present (java from JAVA_HOME too): silent, exit 0', async () => {
-    const all = fakeTools('all', ['mvn', 'promtool', 'prometheus']);
+    const all = fakeTools('all', ['mvn', 'promtool', 'prometheus', 'initdb', 'postgres']);
     const javaHome = join(dir, 'jdk');
     fakeTools('jdk/bin', ['java']);
     const run = await check(['test'], {
