@@ -1,7 +1,9 @@
 import { Kafka, logLevel, Partitioners, type IHeaders, type Message } from 'kafkajs';
 import { testStack } from './stack-env.ts';
 
+import { DLQ_HEADERS, headerText } from '../../src/dlq/dead-letter-headers.ts';
 import { readTopicToEnd } from '../../src/dlq/read-topic-to-end.ts';
+import { decodePendingRange, type PendingRange } from '../../src/commit/pending-range.ts';
 
 export { headerText } from '../../src/dlq/dead-letter-headers.ts';
 
@@ -77,6 +79,29 @@ export async function readTopic(
   return out;
 }
 
+/**
+ * The dead letters in `dlq` as read_committed readers see them, one per source message
+ * (source topic, partition and offset headers), the first seen kept. kafkajs's filter of
+ * aborted transactions is less strict than Kafka's own client: once in CI it returned two
+ * records of aborted DLQ transactions (README, Guarantees), so counting its records counts
+ * any retried transaction twice. Replay and the demo count by source for that reason;
+ * exactly-once checks use Kafka's Java consumer (consumeCommittedWithJavaConsumer).
+ */
+export async function readDeadLetters(
+  kafka: Kafka,
+  dlq: string,
+  timeoutMs = 30_000,
+): Promise<ReadMessage[]> {
+  const bySource = new Map<string, ReadMessage>();
+  for (const record of await readTopic(kafka, dlq, timeoutMs)) {
+    const source = [DLQ_HEADERS.sourceTopic, DLQ_HEADERS.sourcePartition, DLQ_HEADERS.sourceOffset]
+      .map((header) => headerText(record.headers, header) ?? '?')
+      .join(':');
+    if (!bySource.has(source)) bySource.set(source, record);
+  }
+  return [...bySource.values()];
+}
+
 export async function logEndOffsets(kafka: Kafka, topic: string): Promise<Map<number, number>> {
   const admin = kafka.admin();
   await admin.connect();
@@ -98,6 +123,28 @@ export async function committedOffsets(
   try {
     const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
     return new Map((result?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * The pending range the group's committed position of `partition` records (the range a
+ * worker was inserting when it stopped), as the next owner reads it; undefined when none.
+ */
+export async function committedPendingRange(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  partition: number,
+): Promise<PendingRange | undefined> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const committed = result?.partitions.find((p) => p.partition === partition);
+    if (committed === undefined || Number(committed.offset) < 0) return undefined;
+    return decodePendingRange(committed.metadata, BigInt(committed.offset));
   } finally {
     await admin.disconnect();
   }
