@@ -1,5 +1,5 @@
 import { Kafka, logLevel, Partitioners, type IHeaders, type Message } from 'kafkajs';
-import { testStack } from './stack-env.ts';
+import { testStack, waitFor } from './stack-env.ts';
 
 import { DLQ_HEADERS, headerText } from '../../src/dlq/dead-letter-headers.ts';
 import { readTopicToEnd } from '../../src/dlq/read-topic-to-end.ts';
@@ -11,7 +11,14 @@ export function testKafka(clientId = 'hanzo-ingest-test'): Kafka {
   return new Kafka({ clientId, brokers: testStack().brokers, logLevel: logLevel.NOTHING });
 }
 
-/** `configs`: topic settings, e.g. `{ 'max.message.bytes': '65536' }`. */
+/**
+ * Creates the topics once, then waits until every partition has a leader that answers.
+ * `configs`: topic settings, e.g. `{ 'max.message.bytes': '65536' }`.
+ *
+ * Not kafkajs's `waitForLeaders`: it retries only LEADER_NOT_AVAILABLE, and right after
+ * creation the broker may still answer "does not host this topic-partition"
+ * (UNKNOWN_TOPIC_OR_PARTITION), which failed a test's set-up in 0.5 s on a busy machine.
+ */
 export async function createTopics(
   kafka: Kafka,
   topics: { topic: string; partitions: number; configs?: Record<string, string> }[],
@@ -20,7 +27,7 @@ export async function createTopics(
   await admin.connect();
   try {
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: topics.map((t) => ({
         topic: t.topic,
         numPartitions: t.partitions,
@@ -28,6 +35,16 @@ export async function createTopics(
         configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
+    await waitFor(
+      async () => {
+        for (const t of topics) {
+          const offsets = await admin.fetchTopicOffsets(t.topic);
+          if (offsets.length !== t.partitions) return false;
+        }
+        return true;
+      },
+      { timeoutMs: 60_000, what: `leaders for ${topics.map((t) => t.topic).join(', ')}` },
+    );
   } finally {
     await admin.disconnect();
   }
@@ -157,7 +174,6 @@ export async function waitForCommittedToLogEnd(
   topic: string,
   timeoutMs = 60_000,
 ): Promise<void> {
-  const { waitFor } = await import('./stack-env.ts');
   const ends = await logEndOffsets(kafka, topic);
   await waitFor(
     async () => {
