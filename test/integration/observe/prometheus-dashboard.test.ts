@@ -89,11 +89,20 @@ describe('observability: Prometheus, the dashboard and the alert rules against r
     const load = new LoadProducer(kafka, topic, 1_500);
     load.start();
     try {
+      // Both in the group with its 3 partitions shared before the outage: "scraped and
+      // inserting" alone can hold while the second member is still joining, and a rebalance
+      // started during the outage, when nothing can land or be committed, is another test.
       await waitFor(
         async () =>
           (await prom.targets()).filter((t) => t.health === 'up').length === 2 &&
-          (await prom.value(`sum(rate(hanzo_ingest_rows_inserted_total{${g}}[30s]))`)) > 0,
-        { timeoutMs: 120_000, intervalMs: 1_000, what: 'both workers scraped and inserting' },
+          (await prom.value(`sum(rate(hanzo_ingest_rows_inserted_total{${g}}[30s]))`)) > 0 &&
+          (await prom.value(`count(hanzo_ingest_assigned_partitions{${g}} > 0)`)) === 2 &&
+          (await prom.value(`sum(hanzo_ingest_assigned_partitions{${g}})`)) === 3,
+        {
+          timeoutMs: 120_000,
+          intervalMs: 1_000,
+          what: 'both workers scraped, inserting and sharing the 3 partitions',
+        },
       );
 
       // A short ClickHouse outage, so that retries, failed attempts and paused partitions
@@ -102,7 +111,7 @@ describe('observability: Prometheus, the dashboard and the alert rules against r
       await waitFor(
         async () => (await prom.value(`sum(hanzo_ingest_insert_retries_total{${g}})`)) > 0,
         {
-          timeoutMs: 60_000,
+          timeoutMs: 120_000,
           intervalMs: 500,
           what: 'insert retries recorded while ClickHouse is down',
         },
