@@ -161,7 +161,7 @@ export class WorkerFleet {
     const running = this.running();
     for (const w of running) w.process.kill('SIGCONT');
     await Promise.all(running.map((w) => this.waitUntilJoined(w, 120_000)));
-    await Promise.race([Promise.all(running.map((w) => this.terminate(w))), sleep(timeoutMs)]);
+    await Promise.race([Promise.all(running.map((w) => this.terminate(w, 0))), sleep(timeoutMs)]);
     for (const w of this.running()) await w.process.stop(1_000);
   }
 
