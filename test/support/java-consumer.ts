@@ -5,7 +5,9 @@ const CONSOLE_CONSUMER = 'org.apache.kafka.tools.consumer.ConsoleConsumer';
 
 /**
  * The values of the first `count` messages of `topic`, read from the beginning by Apache
- * Kafka's own Java console consumer (one line each: values must hold no line breaks).
+ * Kafka's own Java console consumer (one line each: values must hold no line breaks), as
+ * read_committed readers see them (a transactional topic such as the DLQ may hold records
+ * of aborted transactions, which read_uncommitted, the console consumer's default, shows).
  * Rejects when fewer arrive within `timeoutMs`.
  */
 export async function consumeWithJavaConsumer(
@@ -21,6 +23,8 @@ export async function consumeWithJavaConsumer(
       '--topic',
       topic,
       '--from-beginning',
+      '--isolation-level',
+      'read_committed',
       '--max-messages',
       String(count),
       '--timeout-ms',

@@ -61,7 +61,10 @@ export class AmbiguousInserts {
     const range = parseToken(cut.token);
     try {
       if (range === undefined) return;
-      for (let attempt = 0; attempt < 40 && cut.landedBeforeRetry === 0; attempt++) {
+      // The cut came as the answer started, so the insert ran; on a busy server reading it
+      // back may take a while (a failure bound, the retry waits meanwhile).
+      const deadline = Date.now() + 120_000;
+      while (Date.now() < deadline && cut.landedBeforeRetry === 0) {
         await sleep(250);
         const [row] = await queryRows<{ n: string }>(
           clickhouse,

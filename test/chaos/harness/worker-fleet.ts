@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kafka } from 'kafkajs';
+import { testKafka } from '../../support/kafka.ts';
 import { startWorkerProcess, type WorkerProcess } from '../../support/worker-process.ts';
 import { processState, procStatusKiB } from './proc-status.ts';
 
@@ -15,6 +17,8 @@ export interface FleetWorker {
   exitCode: number | null | undefined;
   /** Highest VmHWM seen (KiB): the process's peak resident memory. */
   peakRssKiB: number;
+  /** Seen as a member of the group: booted, its signal handlers in place. */
+  joined: boolean;
 }
 
 const SAMPLE_MS = 250;
@@ -33,6 +37,7 @@ export class WorkerFleet {
   /** What the supervisor did, for the report. */
   readonly restarts: string[] = [];
   readonly #started = Date.now();
+  #kafka: Kafka | undefined;
 
   constructor(prefix: string, baseEnv: Record<string, string>) {
     this.#prefix = prefix;
@@ -54,11 +59,13 @@ export class WorkerFleet {
     const name = `${this.#prefix}-w${this.#workers.length + 1}`;
     const worker: FleetWorker = {
       name,
-      process: startWorkerProcess(name, { ...this.#baseEnv, ...env }),
+      // Its own client id, so that the group's member list tells the workers apart.
+      process: startWorkerProcess(name, { ...this.#baseEnv, KAFKA_CLIENT_ID: name, ...env }),
       startedAt: Date.now(),
       expectedEnd,
       exitCode: undefined,
       peakRssKiB: 0,
+      joined: false,
     };
     void worker.process.exited.then((code) => {
       worker.exitCode = code;
@@ -89,12 +96,42 @@ export class WorkerFleet {
     await worker.process.exited;
   }
 
-  /** SIGTERM: the worker must drain and exit 0. */
-  async terminate(worker: FleetWorker): Promise<void> {
-    worker.expectedEnd = 'stopped-with-sigterm';
+  /**
+   * SIGTERM: the worker must drain and exit 0. A worker still booting has no signal handlers
+   * yet and would die by the signal: it is first waited for until it joined the group (it
+   * installs them before it joins), or exited, or `bootMs` passed (then signalled anyway).
+   */
+  async terminate(worker: FleetWorker, bootMs = 120_000): Promise<void> {
     worker.process.kill('SIGCONT');
+    await this.waitUntilJoined(worker, bootMs);
+    worker.expectedEnd = 'stopped-with-sigterm';
     worker.process.kill('SIGTERM');
     await worker.process.exited;
+  }
+
+  /** Waits until the worker was seen in the group (true), exited or `timeoutMs` passed. */
+  async waitUntilJoined(worker: FleetWorker, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!worker.joined && worker.process.running && Date.now() < deadline) {
+      const members = await this.#memberClientIds().catch(() => new Set<string>());
+      for (const w of this.#workers) if (members.has(w.name)) w.joined = true;
+      if (!worker.joined) await sleep(250);
+    }
+    return worker.joined;
+  }
+
+  async #memberClientIds(): Promise<Set<string>> {
+    const group = this.#baseEnv['KAFKA_GROUP_ID'];
+    if (group === undefined) return new Set();
+    this.#kafka ??= testKafka(`${this.#prefix}-fleet`);
+    const admin = this.#kafka.admin();
+    await admin.connect();
+    try {
+      const { groups } = await admin.describeGroups([group]);
+      return new Set((groups[0]?.members ?? []).map((m) => m.clientId));
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   freeze(worker: FleetWorker): void {
@@ -115,11 +152,16 @@ export class WorkerFleet {
     return false;
   }
 
-  /** Stops every running worker with SIGTERM (in parallel) and waits for them. */
+  /**
+   * Stops every running worker with SIGTERM (in parallel) and waits for them: `timeoutMs`
+   * for the drains, after each worker booted (see terminate).
+   */
   async stopAll(timeoutMs = 60_000): Promise<void> {
     this.supervise = false;
     const running = this.running();
-    await Promise.race([Promise.all(running.map((w) => this.terminate(w))), sleep(timeoutMs)]);
+    for (const w of running) w.process.kill('SIGCONT');
+    await Promise.all(running.map((w) => this.waitUntilJoined(w, 120_000)));
+    await Promise.race([Promise.all(running.map((w) => this.terminate(w, 0))), sleep(timeoutMs)]);
     for (const w of this.running()) await w.process.stop(1_000);
   }
 

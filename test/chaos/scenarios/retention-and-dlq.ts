@@ -3,6 +3,7 @@ import { decodePendingRange } from '../../../src/commit/pending-range.ts';
 import { DLQ_HEADERS } from '../../../src/dlq/dead-letter-headers.ts';
 import type { FailpointName } from '../../../src/observe/failpoints.ts';
 import { queryRows } from '../../support/clickhouse.ts';
+import { consumeCommittedWithJavaConsumer } from '../../support/java-consumer.ts';
 import { deleteRecordsBefore, headerText, readTopic } from '../../support/kafka.ts';
 import type { Check, Scenario } from '../harness/scenario.ts';
 import { Trial } from '../harness/trial.ts';
@@ -74,16 +75,23 @@ export const retentionAndDlq: Scenario = {
       await Promise.all([load, badLoad]);
       trial.log(`produced ${good.acked} good, ${badSent} bad; ${cuts} heads cut`);
       const outcome = await trial.finish(checks);
+      // Repeats as Kafka's own read_committed consumer sees them: kafkajs (the measurement's
+      // reader) can return records of aborted transactions, which these kills leave behind.
+      const sources = (await consumeCommittedWithJavaConsumer(trial.dlqTopic))
+        .filter((r) => r.headers.get(DLQ_HEADERS.sourceTopic) === trial.topic)
+        .map(
+          (r) =>
+            `${r.headers.get(DLQ_HEADERS.sourcePartition)}:${r.headers.get(DLQ_HEADERS.sourceOffset)}`,
+        );
+      const repeats = sources.length - new Set(sources).size;
       return {
         ...outcome,
         checks: [
           ...outcome.checks,
           {
             name: 'one dead letter per malformed message, none repeated',
-            ok:
-              outcome.measurement.deadLetterRepeats === 0 &&
-              outcome.measurement.deadLetters === badSent,
-            detail: `${outcome.measurement.deadLetters} distinct of ${badSent}, ${outcome.measurement.deadLetterRepeats} repeats`,
+            ok: repeats === 0 && outcome.measurement.deadLetters === badSent,
+            detail: `${outcome.measurement.deadLetters} distinct of ${badSent}, ${repeats} repeats read committed by Kafka's consumer (${outcome.measurement.deadLetterRepeats} by kafkajs)`,
           } satisfies Check,
         ],
       };

@@ -10,6 +10,7 @@ import {
   headerText,
   logEndOffsets,
   produce,
+  readDeadLetters,
   readTopic,
   testKafka,
   waitForCommittedToLogEnd,
@@ -141,7 +142,8 @@ describe('dead letters fit the DLQ topic and never block a partition', () => {
       events.map((e) => e.uuid),
     );
 
-    const [stored, ...more] = await readTopic(kafka, dlq);
+    // By source message (kafkajs may also return records of an aborted, retried transaction).
+    const [stored, ...more] = await readDeadLetters(kafka, dlq);
     assert.ok(stored);
     assert.equal(more.length, 0);
     assert.equal(headerText(stored.headers, DLQ_HEADERS.truncated), String(big.length));

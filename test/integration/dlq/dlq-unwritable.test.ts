@@ -131,7 +131,7 @@ describe('an unwritable DLQ shows at once and blocks only the partitions that ne
       await createTopics(kafka, [{ topic: dlq, partitions: 1 }]);
       await waitForCommittedToLogEnd(kafka, group, topic, 90_000);
       await waitFor(async () => (await readyz(port)).status === 200, {
-        timeoutMs: 30_000,
+        timeoutMs: 60_000,
         what: '/readyz ready again',
       });
       assert.match(await scrape(port), /^hanzo_ingest_dlq_writable\{[^}]*\} 1$/m);

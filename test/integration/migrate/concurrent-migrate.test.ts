@@ -175,7 +175,9 @@ describe('several migrators at once apply each migration once', () => {
   test('a dead holder’s lease goes stale and is taken over; the old holder then finds it lost', async () => {
     const database = await fresh();
     const target = resolveTarget({ database });
-    const timing = { staleMs: 4_000, heartbeatMs: 300, pollMs: 100 };
+    // A lease goes stale after 10 s without a heartbeat row: 33 heartbeats of margin, so a
+    // busy ClickHouse answering one late does not make a live holder look dead.
+    const timing = { staleMs: 10_000, heartbeatMs: 300, pollMs: 100 };
     const dead = await acquireMigrationLock(client, target, { owner: 'dead', timing });
     dead.abandon(); // no more heartbeats, no release: a migrator killed mid-migration
 
@@ -200,7 +202,7 @@ describe('several migrators at once apply each migration once', () => {
     await successor.assertHeld();
 
     // A live holder keeps its lease past the stale timeout by heart-beating.
-    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    await new Promise((resolve) => setTimeout(resolve, timing.staleMs + 2_000));
     await assert.rejects(
       acquireMigrationLock(client, target, { owner: 'late', timing: { ...timing, waitMs: 1_500 } }),
       MigrationLockTimeoutError,

@@ -122,6 +122,9 @@ describe('hanzo-ingest lag', () => {
     const { code, stderr } = await lagCli(['--group', group, '--topic', missing]);
     assert.equal(code, 1);
     assert.match(stderr, new RegExp(`hanzo-ingest: Kafka topics missing: ${missing}`));
-    assert.ok(Date.now() - started < 30_000, 'no long retry loop');
+    // A failure bound for a retry loop, not a speed target: room for a node process starting
+    // on a busy machine.
+    const tookMs = Date.now() - started;
+    assert.ok(tookMs < 45_000, `no long retry loop (${tookMs} ms)`);
   });
 });

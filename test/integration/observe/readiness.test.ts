@@ -9,6 +9,7 @@ import { createTopics, produce, testKafka, waitForCommittedToLogEnd } from '../.
 import { testStack, uniqueName, waitFor } from '../../support/stack-env.ts';
 import { TcpProxy } from '../../support/tcp-proxy.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
+import { workerMetric } from '../../support/worker-metrics.ts';
 
 interface Verdict {
   status: 'ok' | 'unavailable';
@@ -80,7 +81,7 @@ describe('observability: /readyz follows ClickHouse, /healthz follows the proces
           return r.status === 503 ? r.body : undefined;
         },
         {
-          timeoutMs: 15_000,
+          timeoutMs: 60_000,
           intervalMs: 200,
           what: '/readyz to turn unready with ClickHouse down',
         },
@@ -94,8 +95,14 @@ describe('observability: /readyz follows ClickHouse, /healthz follows the proces
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       assert.match(metrics, /^hanzo_ingest_ready\{[^}]*\} 0$/m);
       assert.match(metrics, /^hanzo_ingest_clickhouse_up\{[^}]*\} 0$/m);
+      // Not a pause: the worker has tried to land the new messages and failed at least once
+      // (its own count of failed attempts), and is still unready.
+      const retriesBefore = await workerMetric(port, 'hanzo_ingest_insert_retries_total');
       await produce(kafka, topic, messages.slice(2_000));
-      await new Promise((r) => setTimeout(r, 3_000));
+      await waitFor(
+        async () => (await workerMetric(port, 'hanzo_ingest_insert_retries_total')) > retriesBefore,
+        { timeoutMs: 60_000, what: 'an insert attempt to fail while ClickHouse is down' },
+      );
       assert.equal(
         (await get(port, '/readyz')).status,
         503,
@@ -109,7 +116,7 @@ describe('observability: /readyz follows ClickHouse, /healthz follows the proces
           return r.status === 200 ? r.body : undefined;
         },
         {
-          timeoutMs: 15_000,
+          timeoutMs: 60_000,
           intervalMs: 200,
           what: '/readyz ready again after ClickHouse returned',
         },

@@ -169,9 +169,12 @@ void describe('local Kafka broker', () => {
   );
 });
 
-/** Polls `read` until it returns `expected` (deep equal) or 30 s pass; returns the last value. */
+/**
+ * Polls `read` until it returns `expected` (deep equal) or 90 s pass (a failure bound for a
+ * broker that just restarted on a busy machine); returns the last value.
+ */
 async function settled<T>(read: () => Promise<T>, expected: T): Promise<T | undefined> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000;
   let last: T | undefined;
   while (Date.now() < deadline) {
     try {
@@ -193,12 +196,21 @@ function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * Creates the topic, then waits until every partition's leader answers (kafkajs's
+ * waitForLeaders gives up on a transient "does not host this topic-partition").
+ */
 async function createTopic(admin: Admin, topic: string, numPartitions: number): Promise<void> {
   const created = await admin.createTopics({
     topics: [{ topic, numPartitions, replicationFactor: 1 }],
-    waitForLeaders: true,
+    waitForLeaders: false,
   });
   assert.equal(created, true, `topic ${topic} is new`);
+  const offsets = await settled(
+    async () => (await admin.fetchTopicOffsets(topic)).length,
+    numPartitions,
+  );
+  assert.equal(offsets, numPartitions, `every partition of ${topic} has a leader`);
 }
 
 /** Values "from".."to-1", keyed so that they spread over the partitions. */

@@ -98,7 +98,7 @@ describe('worker: crashes and takeovers lose nothing and duplicate nothing', () 
           const committed = await committedOffsets(kafka, group, topic);
           return [...committed.values()].reduce((x, y) => x + y, 0) === 60_000;
         },
-        { timeoutMs: 30_000, what: 'offsets committed to log end' },
+        { timeoutMs: 60_000, what: 'offsets committed to log end' },
       );
     } finally {
       a.kill('SIGTERM');

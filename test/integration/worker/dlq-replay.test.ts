@@ -11,8 +11,9 @@ import {
   createTopics,
   logEndOffsets,
   produce,
-  readTopic,
+  readDeadLetters,
   testKafka,
+  waitForCommittedToLogEnd,
 } from '../../support/kafka.ts';
 import { testStack, uniqueName, waitFor } from '../../support/stack-env.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
@@ -75,8 +76,9 @@ describe('hanzo-ingest dlq replay', () => {
       assert.equal(await strict.exited, 0);
     }
     assert.equal((await landedCounts(clickhouse, table)).rows, 200);
-    // Counted as readers see it: the log end also counts the DLQ transactions' markers.
-    assert.equal((await readTopic(kafka, dlq)).length, 15);
+    // Counted as readers see it (the log end also counts the DLQ transactions' markers), by
+    // source message.
+    assert.equal((await readDeadLetters(kafka, dlq)).length, 15);
 
     // The fix: senders' clocks run up to a day ahead. Replay only that reason.
     const relaxed = startWorkerProcess(`replay-b-${table}`, {
@@ -104,7 +106,9 @@ describe('hanzo-ingest dlq replay', () => {
         timeoutMs: 60_000,
         what: 'replayed events to land',
       });
-      await new Promise((r) => setTimeout(r, 1_500));
+      // Everything replay wrote has been through the worker (committed after landing or
+      // dead-lettering): nothing more can arrive in the table or the DLQ from it.
+      await waitForCommittedToLogEnd(kafka, group, topic, 60_000);
     } finally {
       relaxed.kill('SIGTERM');
       assert.equal(await relaxed.exited, 0);
@@ -120,7 +124,7 @@ describe('hanzo-ingest dlq replay', () => {
     );
     assert.equal(Number(late?.n), 10);
     assert.equal(
-      (await readTopic(kafka, dlq)).length,
+      (await readDeadLetters(kafka, dlq)).length,
       15,
       'the broken messages were not replayed into the DLQ again',
     );

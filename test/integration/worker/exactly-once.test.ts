@@ -53,7 +53,7 @@ describe('worker: JSON events land exactly once', () => {
           what: `${EVENTS} rows in ${table}`,
         },
       );
-      await waitForCommittedToLogEnd(kafka, group, topic, 30_000);
+      await waitForCommittedToLogEnd(kafka, group, topic, 60_000);
     } finally {
       worker.kill('SIGTERM');
       assert.equal(await worker.exited, 0, worker.log().slice(-3000));

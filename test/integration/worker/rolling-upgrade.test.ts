@@ -10,6 +10,7 @@ import { assertLandedExactlyOnce, landedCounts, testClickHouse } from '../../sup
 import { jsonEvents } from '../../support/events.ts';
 import {
   committedOffsets,
+  committedPendingRange,
   createTopics,
   produce,
   testKafka,
@@ -70,7 +71,8 @@ describe('worker: rolling upgrade from v1 pending ranges', () => {
       const { messages, events } = jsonEvents(300, 1, 51);
       await produce(kafka, topic, messages);
 
-      // The v1 worker lands 0-99 under `<topic>:0:0-99`, then dies before committing past it.
+      // The v1 worker lands its first range (0-99 under `<topic>:0:0-99`: cut by rows only, the
+      // age limit out of reach), then dies before committing past it.
       const stack = testStack();
       const logFile = join(process.env['HANZO_TEST_DIR'] ?? tmpdir(), `upgrade-v1-${table}.log`);
       const old = spawnManaged(
@@ -90,14 +92,22 @@ describe('worker: rolling upgrade from v1 pending ranges', () => {
             {
               ...env,
               INGEST_WORKER_ID: 'v1',
+              BATCH_MAX_AGE_MS: '600000',
               HANZO_INGEST_FAILPOINTS: 'after-insert-before-commit:1',
             },
           ),
         },
       );
       assert.equal(await old.exited, null, 'killed by SIGKILL');
-      assert.equal((await landedCounts(clickhouse, table)).rows, 100);
-      assert.equal((await committedOffsets(kafka, group, topic)).get(0), 0);
+      // What the next owner reads back: a v1 range (no namespace), and it landed.
+      const pending = await committedPendingRange(kafka, group, topic, 0);
+      assert.ok(pending !== undefined, 'a pending range is recorded');
+      assert.equal(pending.namespace, undefined, 'recorded in the v1 format');
+      assert.equal((await committedOffsets(kafka, group, topic)).get(0), Number(pending.first));
+      assert.equal(
+        (await landedCounts(clickhouse, table)).rows,
+        Number(pending.last - pending.first) + 1,
+      );
 
       const upgraded = startWorkerProcess(`upgrade-v2-${table}`, env);
       try {

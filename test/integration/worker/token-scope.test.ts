@@ -20,8 +20,9 @@ describe('worker: deduplication tokens are scoped to one life of a partition', (
   test('a topic deleted and re-created with the same name feeds the same table: all events land', async () => {
     const topics = await createWorkerTopics(kafka, 'recreated', 1);
     const { topic, table, group } = topics;
-    const env = { ...topics.env, BATCH_MAX_ROWS: '100' };
-    // Both lives get one batch of exactly 0-99: the same range, so the same token unless scoped.
+    // Both lives get one batch of exactly 0-99 (sealed by rows: the age limit is out of reach,
+    // so the cut does not depend on timing): the same range, so the same token unless scoped.
+    const env = { ...topics.env, BATCH_MAX_ROWS: '100', BATCH_MAX_AGE_MS: '600000' };
     const first = jsonEvents(100, 1, 41);
     const second = jsonEvents(100, 1, 42);
 

@@ -17,6 +17,7 @@ test('`lag` against an unreachable broker fails fast with one line naming the br
       `^hanzo-ingest: cannot reach the Kafka brokers ${brokers} \\(KAFKA_BROKERS\\): .*ECONNREFUSED`,
     ),
   );
-  // A behaviour bound (kafkajs's default retries took over a minute), not a performance target.
-  assert.ok(run.elapsedMs < 20_000, `took ${run.elapsedMs} ms`);
+  // A behaviour bound (kafkajs's default retries took over a minute), not a performance target:
+  // generous for a node process starting on a busy machine.
+  assert.ok(run.elapsedMs < 45_000, `took ${run.elapsedMs} ms`);
 });

@@ -151,7 +151,9 @@ describe('blockCountProblem: block counts against the bytes left', () => {
         const started = performance.now();
         const problem = blockCountProblem(type, buf);
         assert.match(String(problem), /block claims \d+ items with \d+ bytes left/);
-        assert.ok(performance.now() - started < 100, 'refused without walking the count');
+        // A failure bound, not a speed target: walking such a count takes minutes.
+        const tookMs = performance.now() - started;
+        assert.ok(tookMs < 5_000, `refused without walking the count (${tookMs} ms)`);
       });
     }
   }
