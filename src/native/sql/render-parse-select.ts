@@ -7,6 +7,8 @@ import {
   decimalText,
   fieldRaw,
   fieldType,
+  jsonNumber,
+  jsonType,
   optionalString,
   optionalUInt32,
   optionalUuid,
@@ -28,7 +30,14 @@ export type { FieldPath } from './client-ip-sql.ts';
 export interface ParseSelectOptions {
   readonly decode: Pick<
     DecodeConfig,
-    'format' | 'maxMessageBytes' | 'maxPropertiesBytes' | 'maxFutureSkewMs' | 'timestampSkewPolicy'
+    | 'format'
+    | 'maxMessageBytes'
+    | 'maxPropertiesBytes'
+    | 'maxFutureSkewMs'
+    | 'timestampSkewPolicy'
+    | 'maxDepth'
+    | 'maxKeys'
+    | 'maxStringLength'
   >;
   /** Top-level `properties` keys never stored (content scrubbing, the raw client IP). */
   readonly removeKeys: readonly string[];
@@ -41,9 +50,19 @@ export interface ParseSelectOptions {
   readonly llmCost: LlmCostSqlOptions | undefined;
 }
 
-/** The timestamp texts the worker reads (ISO 8601 / 'YYYY-MM-DD hh:mm:ss[.fff]', zone optional). */
+/**
+ * The timestamp texts the worker reads (ISO 8601 / 'YYYY-MM-DD hh:mm:ss[.fff]', zone
+ * optional), with the ranges Date.parse checks: month 1–12, day 1–31 (a day past the month's
+ * end rolls over, 02-30 is 03-01), hour 0–23 or 24:00 (the next midnight), minutes and seconds
+ * 0–59, zone hours 0–23.
+ */
 const TIMESTAMP_TEXT =
-  '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$';
+  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ](([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?|24:00(:00([.]0+)?)?)(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$';
+/** Parsed as the 1st at hh (24 → 00), then the days and the 24th hour added as Date.parse rolls them. */
+const TIMESTAMP_AT_FIRST =
+  "concat(substring(p_ts_s, 1, 8), '01', replaceRegexpOne(substring(p_ts_s, 11), '^([T ])24:', '\\\\100:'))";
+const TIMESTAMP_ROLLOVER_MS =
+  "(toInt64(substring(p_ts_s, 9, 2)) - 1 + if(match(p_ts_s, '^.{10}[T ]24:'), 1, 0)) * 86400000";
 const SPECIAL_URL = '^(?i)(https?|wss?|ftp)://[^/?#]';
 
 /** Columns of the raw table the parse view reads (the message and the engine's virtual columns). */
@@ -182,18 +201,18 @@ export function parseSelectParts(
     ['p_pkv', "JSONExtractKeysAndValuesRaw(if(p_props_type = 'Object', p_props_text, '{}'))"],
     ['p_pm', "CAST(arrayReverse(p_pkv), 'Map(String, String)')"],
     // timestamp
-    ['p_ts_f', `JSONExtractFloat(${fieldRaw('timestamp')})`],
+    ['p_ts_f', jsonNumber(fieldRaw('timestamp'))],
     ['p_ts_s', `trimBoth(JSONExtractString(${fieldRaw('timestamp')}))`],
     ['p_ts_is_num', `${typeAlias('timestamp')} IN ('Int64', 'UInt64', 'Double')`],
     [
       'p_ts_parsed',
-      `if(${typeAlias('timestamp')} = 'String' AND match(p_ts_s, '${TIMESTAMP_TEXT}'), parseDateTime64BestEffortOrNull(p_ts_s, 3, 'UTC'), NULL)`,
+      `if(${typeAlias('timestamp')} = 'String' AND match(p_ts_s, '${TIMESTAMP_TEXT}'), parseDateTime64BestEffortOrNull(${TIMESTAMP_AT_FIRST}, 3, 'UTC'), NULL)`,
     ],
     // Years the parser would clamp are judged on the text, as Date.parse sees them.
     ['p_ts_year', 'toUInt32OrZero(substring(p_ts_s, 1, 4))'],
     [
       'p_ts_ms_f',
-      `multiIf(p_ts_is_num, trunc(p_ts_f), p_ts_parsed IS NOT NULL AND p_ts_year > 2299, 1e16, p_ts_parsed IS NOT NULL, toFloat64(toUnixTimestamp64Milli(assumeNotNull(p_ts_parsed))), nan)`,
+      `multiIf(p_ts_is_num, trunc(p_ts_f), p_ts_parsed IS NOT NULL AND p_ts_year > 2299, 1e16, p_ts_parsed IS NOT NULL, toFloat64(toUnixTimestamp64Milli(assumeNotNull(p_ts_parsed)) + ${TIMESTAMP_ROLLOVER_MS}), nan)`,
     ],
     ['p_now_ms', 'toUnixTimestamp64Milli(now64(3))'],
     [
@@ -319,5 +338,5 @@ export function parseSelectParts(
 
 function propType(key: string): string {
   const k = sqlString(key);
-  return `if(mapContains(p_pm, ${k}), toString(JSONType(p_pm[${k}])), 'Missing')`;
+  return `if(mapContains(p_pm, ${k}), ${jsonType(`p_pm[${k}]`)}, 'Missing')`;
 }
