@@ -9,6 +9,7 @@ import { dictionarySql } from '../native/dictionary-ddl.ts';
 import { geoShape } from '../native/geo/geo-networks.ts';
 import { handOverOffsets } from '../native/handover/hand-over-offsets.ts';
 import { kafkaEngineObjects } from '../native/kafka-engine-objects.ts';
+import { userAgentDictionarySql, userAgentTableSql } from '../native/user-agent/user-agent-ddl.ts';
 import { kafkaEngineOptions } from '../native/kafka-engine-options.ts';
 import { loadPricingTables } from '../native/pricing/load-pricing-tables.ts';
 import { readKafkaConsumers } from '../native/lag/read-kafka-consumers.ts';
@@ -37,7 +38,7 @@ export function registerKafkaEngineCommand(program: Command): void {
   group
     .command('render')
     .description(
-      'print the DDL `run` applies in kafka-engine mode (pricing and geo rows not included)',
+      'print the DDL `run` applies in kafka-engine mode (pricing, geo and user-agent rows not included)',
     )
     .action(async (_: unknown, command: Command) => {
       const config = configOf(command, { kafkaUnused: true });
@@ -66,6 +67,9 @@ export function registerKafkaEngineCommand(program: Command): void {
                 'IP_TRIE(access_to_key_from_attributes 0)',
               ),
             ]),
+        ...(options.parse.userAgent === undefined
+          ? []
+          : [userAgentTableSql(objects), userAgentDictionarySql(objects, auth)]),
         ddl.errorsTable,
         ...ddl.pipeline,
       ];

@@ -22,6 +22,8 @@ import {
   renderPipelineDrop,
 } from './render-kafka-engine.ts';
 import { sqlString } from './sql-literal.ts';
+import type { UapRegexpTree } from './user-agent/uap-regexp-tree.ts';
+import { userAgentDictionarySql, userAgentTableSql } from './user-agent/user-agent-ddl.ts';
 
 /** The native path cannot be set up as configured (missing events table, bad pricing regex…). */
 export class KafkaEngineSetupError extends IngestError {
@@ -39,6 +41,8 @@ export interface ApplyKafkaEngineInput {
   readonly pricing: PricingTables | undefined;
   /** Present when geo is on and a networks CSV is configured. */
   readonly geo: GeoNetworks | undefined;
+  /** Present when user agents are parsed in SQL (uap-core regexes). */
+  readonly userAgent?: UapRegexpTree | undefined;
   /** Lock owner (host:pid…). */
   readonly owner: string;
   readonly logger?: LockLogger;
@@ -50,11 +54,13 @@ export interface ApplyKafkaEngineResult {
   readonly pipeline: ObjectState;
   readonly pricing: ObjectState;
   readonly geo: ObjectState;
+  readonly userAgent: ObjectState;
   readonly fingerprint: string;
 }
 
 const PRICING_COMMENT = 'hanzo-ingest pricing ';
 const GEO_COMMENT = 'hanzo-ingest geo networks ';
+const USER_AGENT_COMMENT = 'hanzo-ingest uap-core ';
 
 /**
  * Applies the native path: pricing and geo dictionaries (rows reloaded only when their data
@@ -91,6 +97,10 @@ export async function applyKafkaEngine(
             input.auth,
             'IP_TRIE(access_to_key_from_attributes 0)',
           );
+    const userAgent =
+      input.userAgent === undefined
+        ? 'off'
+        : await applyUserAgents(client, objects, input.userAgent, input.auth);
     const ddl = renderKafkaEngineDdl(objects, options.kafka, options.parse);
     await client.command({ query: ddl.errorsTable });
     await lock.assertHeld();
@@ -101,7 +111,7 @@ export async function applyKafkaEngine(
       for (const sql of ddl.drop) await client.command({ query: sql });
       for (const sql of ddl.pipeline) await client.command({ query: sql });
     }
-    return { pipeline, pricing, geo, fingerprint: ddl.fingerprint };
+    return { pipeline, pricing, geo, userAgent, fingerprint: ddl.fingerprint };
   } finally {
     await lock.release();
   }
@@ -199,6 +209,32 @@ async function applyDictionaryData(
   await client.command({ query: dictionarySql(objects, shape, auth, layout) });
   await client.command({
     query: `SYSTEM RELOAD DICTIONARY ${shape.dictionary}${onClusterClause(objects.target)}`,
+  });
+  return loaded ? 'unchanged' : 'loaded';
+}
+
+async function applyUserAgents(
+  client: ClickHouseClient,
+  objects: KafkaEngineObjects,
+  tree: UapRegexpTree,
+  auth: DictionarySourceAuth,
+): Promise<ObjectState> {
+  const { table, dictionary } = objects.userAgent;
+  const version = createHash('sha256').update(JSON.stringify(tree.rows)).digest('hex').slice(0, 16);
+  const comment = `${USER_AGENT_COMMENT}${tree.version} ${version}`;
+  await client.command({ query: userAgentTableSql(objects) });
+  const loaded = (await tableComment(client, table)) === comment;
+  if (!loaded) {
+    const on = onClusterClause(objects.target);
+    await client.command({ query: `TRUNCATE TABLE ${table}${on}` });
+    await client.insert({ table, values: [...tree.rows], format: 'JSONEachRow' });
+    await client.command({
+      query: `ALTER TABLE ${table}${on} MODIFY COMMENT ${sqlString(comment)}`,
+    });
+  }
+  await client.command({ query: userAgentDictionarySql(objects, auth) });
+  await client.command({
+    query: `SYSTEM RELOAD DICTIONARY ${dictionary}${onClusterClause(objects.target)}`,
   });
   return loaded ? 'unchanged' : 'loaded';
 }

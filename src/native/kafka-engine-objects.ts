@@ -23,6 +23,7 @@ import { schemaTableName } from '../schema/render-schema.ts';
  *   <events>_kafka_errors       the raw message, why it was refused, and where it came from
  *   <events>_llm_*              pricing tables and dictionaries (cost in SQL)
  *   <events>_geo_networks       ip_trie table and dictionary (geo in SQL, when given a CSV)
+ *   <events>_user_agents        regexp_tree table and dictionary (uap-core user-agent regexes)
  */
 export interface KafkaEngineObjects {
   readonly target: ResolvedTarget;
@@ -49,6 +50,8 @@ export interface KafkaEngineObjects {
     readonly pricesDictionary: string;
   };
   readonly geo: { readonly table: string; readonly dictionary: string };
+  /** uap-core regexes: regexp_tree table and dictionary (user agents in SQL). */
+  readonly userAgent: { readonly table: string; readonly dictionary: string };
 }
 
 export function kafkaEngineObjects(schema: SchemaTarget): KafkaEngineObjects {
@@ -77,5 +80,6 @@ export function kafkaEngineObjects(schema: SchemaTarget): KafkaEngineObjects {
       pricesDictionary: q('events_llm_prices'),
     },
     geo: { table: q('events_geo_networks_data'), dictionary: q('events_geo_networks') },
+    userAgent: { table: q('events_user_agents_data'), dictionary: q('events_user_agents') },
   };
 }

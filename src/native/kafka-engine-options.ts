@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.ts';
 import type { PricingTables } from './pricing/flatten-genai-prices.ts';
 import type { KafkaTableSettings } from './render-kafka-engine.ts';
 import type { LlmCostSqlOptions } from './sql/llm-cost-sql.ts';
+import { botPattern } from './user-agent/bot-pattern.ts';
 import type { FieldPath, ParseSelectOptions } from './sql/render-parse-select.ts';
 
 export interface KafkaEngineOptions {
@@ -51,11 +52,7 @@ export function kafkaEngineOptions(
   // The worker's scrub keys, read as compileContentScrubber reads them: a dotted key is a path.
   const topLevelScrub = enrich.scrubKeys.filter((k) => !k.includes('.'));
   const nestedScrub = enrich.scrubKeys.filter((k) => k.includes('.')).map((k) => k.split('.'));
-  const ipFields: FieldPath[] = enrich.ipFields.map((path) => {
-    const segments = path.split('.');
-    const inProperties = segments[0] === 'properties' && segments.length > 1;
-    return { inProperties, segments: inProperties ? segments.slice(1) : segments };
-  });
+  const ipFields: FieldPath[] = enrich.ipFields.map(fieldPathOf);
   const removedIp = enrich.keepRawIp ? [] : ipFields.filter((f) => f.inProperties);
   const nestedIp = removedIp.filter((f) => f.segments.length > 1);
   if (nestedIp.length > 0) {
@@ -67,7 +64,7 @@ export function kafkaEngineOptions(
 
   if (enrich.userAgent.enabled) {
     differences.push(
-      'browser, browser_version, os, os_version and device_type stay empty (no user-agent parser in SQL)',
+      'browser, os and device_type from uap-core regexes in SQL (regexp_tree), not ua-parser-js: names mapped, a share of agents differs (docs/kafka-engine.md)',
     );
   }
   const geo = enrich.geo.enabled && kafkaEngine.geoNetworksFile !== undefined;
@@ -93,6 +90,12 @@ export function kafkaEngineOptions(
       removePaths: nestedScrub,
       ipFields: geo ? ipFields : [],
       geo,
+      userAgent: enrich.userAgent.enabled
+        ? {
+            fields: enrich.userAgentFields.map(fieldPathOf),
+            botPattern: botPattern(),
+          }
+        : undefined,
       llmCost: enrich.llmCost.enabled
         ? llmCostOf(enrich.llmCost.recompute, pricingOf(pricing))
         : undefined,
@@ -100,6 +103,12 @@ export function kafkaEngineOptions(
     geoNetworksFile: geo ? kafkaEngine.geoNetworksFile : undefined,
     differences,
   };
+}
+
+function fieldPathOf(path: string): FieldPath {
+  const segments = path.split('.');
+  const inProperties = segments[0] === 'properties' && segments.length > 1;
+  return { inProperties, segments: inProperties ? segments.slice(1) : segments };
 }
 
 function pricingOf(pricing: PricingTables | undefined): PricingTables {

@@ -24,6 +24,11 @@ import { DATETIME64_MAX_MS, problemExpression } from './parse-problems-sql.ts';
 import { nestedScrubSql } from './nested-scrub-sql.ts';
 import { rebuildProperties } from './properties-sql.ts';
 import { stagedSelect } from './staged-select.ts';
+import {
+  USER_AGENT_COLUMNS,
+  userAgentAliases,
+  type UserAgentSqlOptions,
+} from './user-agent-sql.ts';
 
 export type { FieldPath } from './client-ip-sql.ts';
 
@@ -46,6 +51,8 @@ export interface ParseSelectOptions {
   /** Where the client IP is read, first non-empty string wins (geo on when given). */
   readonly ipFields: readonly FieldPath[];
   readonly geo: boolean;
+  /** User agents in SQL (uap-core regexp_tree dictionary); undefined: off. */
+  readonly userAgent?: UserAgentSqlOptions | undefined;
   /** LLM cost in SQL (the rules are rendered into the view); undefined: off. */
   readonly llmCost: LlmCostSqlOptions | undefined;
 }
@@ -275,6 +282,8 @@ export function parseSelectParts(
         ? `if(p_ip_routed, dictGet(${sqlString(objects.geo.dictionary)}, ('country_code', 'region', 'city'), tuple(assumeNotNull(p_ip6))), ('', '', ''))`
         : "('', '', '')",
     ],
+    // Device columns from the user agent (one alias per column: USER_AGENT_COLUMNS).
+    ...userAgentAliases(objects.userAgent.dictionary, options.userAgent),
     // LLM cost inputs.
     ['p_event', `p_v_event`],
     ['p_model0', 'p_v_model'],
@@ -309,7 +318,7 @@ export function parseSelectParts(
     'p_referrer AS referrer',
     'p_host AS host',
     'p_pathname AS pathname',
-    ...['browser', 'browser_version', 'os', 'os_version', 'device_type'].map((c) => `'' AS ${c}`),
+    ...Object.entries(USER_AGENT_COLUMNS).map(([column, alias]) => `${alias} AS ${column}`),
     'toFixedString(substring(p_geo.1, 1, 2), 2) AS country_code',
     'p_geo.3 AS city',
     'p_geo.2 AS region',

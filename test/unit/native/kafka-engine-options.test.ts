@@ -37,7 +37,11 @@ describe('kafkaEngineOptions', () => {
     assert.deepEqual(options.parse.removePaths, []);
     assert.equal(options.parse.llmCost, undefined);
     assert.equal(options.parse.geo, false, 'geo needs a networks file');
-    assert.ok(options.differences.some((d) => d.includes('user-agent')));
+    assert.ok(options.differences.some((d) => d.includes('uap-core')));
+    assert.deepEqual(options.parse.userAgent?.fields, [
+      { inProperties: true, segments: ['$user_agent'] },
+      { inProperties: true, segments: ['$raw_user_agent'] },
+    ]);
     assert.ok(options.differences.some((d) => d.includes('KAFKA_ENGINE_GEO_NETWORKS_FILE')));
   });
 
