@@ -22,7 +22,7 @@ import {
   renderPipelineDrop,
 } from './render-kafka-engine.ts';
 import { sqlString } from './sql-literal.ts';
-import type { UapRegexpTree } from './user-agent/uap-regexp-tree.ts';
+import { loadUapRegexpTree, type UapRegexpTree } from './user-agent/uap-regexp-tree.ts';
 import { userAgentDictionarySql, userAgentTableSql } from './user-agent/user-agent-ddl.ts';
 
 /** The native path cannot be set up as configured (missing events table, bad pricing regex…). */
@@ -41,7 +41,7 @@ export interface ApplyKafkaEngineInput {
   readonly pricing: PricingTables | undefined;
   /** Present when geo is on and a networks CSV is configured. */
   readonly geo: GeoNetworks | undefined;
-  /** Present when user agents are parsed in SQL (uap-core regexes). */
+  /** The uap-core regexes when user agents are on (default: the bundled package's). */
   readonly userAgent?: UapRegexpTree | undefined;
   /** Lock owner (host:pid…). */
   readonly owner: string;
@@ -97,10 +97,11 @@ export async function applyKafkaEngine(
             input.auth,
             'IP_TRIE(access_to_key_from_attributes 0)',
           );
+    // The views read the dictionary whenever user agents are on: bundled regexes by default.
+    const tree =
+      options.parse.userAgent === undefined ? undefined : (input.userAgent ?? loadUapRegexpTree());
     const userAgent =
-      input.userAgent === undefined
-        ? 'off'
-        : await applyUserAgents(client, objects, input.userAgent, input.auth);
+      tree === undefined ? 'off' : await applyUserAgents(client, objects, tree, input.auth);
     const ddl = renderKafkaEngineDdl(objects, options.kafka, options.parse);
     await client.command({ query: ddl.errorsTable });
     await lock.assertHeld();

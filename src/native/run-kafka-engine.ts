@@ -19,7 +19,6 @@ import { checkTopicDefinitions } from './check-topic-definitions.ts';
 import { readGeoNetworks } from './geo/geo-networks.ts';
 import { handOverOffsets } from './handover/hand-over-offsets.ts';
 import { kafkaEngineObjects, type KafkaEngineObjects } from './kafka-engine-objects.ts';
-import { loadUapRegexpTree } from './user-agent/uap-regexp-tree.ts';
 import { kafkaEngineOptions } from './kafka-engine-options.ts';
 import { createKafkaEngineMetrics } from './lag/kafka-engine-metrics.ts';
 import { readKafkaConsumers } from './lag/read-kafka-consumers.ts';
@@ -68,7 +67,6 @@ export async function runKafkaEngine(
       auth: { user: config.clickhouse.username, password: config.clickhouse.password },
       pricing,
       geo,
-      userAgent: options.parse.userAgent === undefined ? undefined : loadUapRegexpTree(),
       owner: config.workerId,
       logger: log,
     });
