@@ -5,8 +5,7 @@ import { createKafka } from '../consume/create-kafka.ts';
 import { readGroupLag } from '../consume/lag-reader.ts';
 import { schemaTargetOf } from '../migrate/migrate-from-config.ts';
 import { dropKafkaEnginePipeline } from '../native/apply-kafka-engine.ts';
-import { dictionarySql } from '../native/dictionary-ddl.ts';
-import { geoShape } from '../native/geo/geo-networks.ts';
+import { geoDdl } from '../native/geo/geo-networks.ts';
 import { handOverOffsets } from '../native/handover/hand-over-offsets.ts';
 import { kafkaEngineObjects } from '../native/kafka-engine-objects.ts';
 import { userAgentDictionarySql, userAgentTableSql } from '../native/user-agent/user-agent-ddl.ts';
@@ -14,7 +13,6 @@ import { kafkaEngineOptions } from '../native/kafka-engine-options.ts';
 import { loadPricingTables } from '../native/pricing/load-pricing-tables.ts';
 import { readKafkaConsumers } from '../native/lag/read-kafka-consumers.ts';
 import { summarizeKafkaEngineLag } from '../native/lag/summarize-kafka-engine-lag.ts';
-import { dataTableSql } from '../native/dictionary-ddl.ts';
 import {
   renderPricingDictionaries,
   renderPricingTables,
@@ -56,17 +54,7 @@ export function registerKafkaEngineCommand(program: Command): void {
         ...(config.enrich.llmCost.enabled
           ? [...renderPricingTables(objects), ...renderPricingDictionaries(objects, auth)]
           : []),
-        ...(options.geoNetworksFile === undefined
-          ? []
-          : [
-              dataTableSql(objects, geoShape(objects)),
-              dictionarySql(
-                objects,
-                geoShape(objects),
-                auth,
-                'IP_TRIE(access_to_key_from_attributes 0)',
-              ),
-            ]),
+        ...(options.parse.geo ? geoDdl(objects, auth) : []),
         ...(options.parse.userAgent === undefined
           ? []
           : [userAgentTableSql(objects), userAgentDictionarySql(objects, auth)]),

@@ -10,7 +10,9 @@ import {
   type DictionarySourceAuth,
   type DictionaryShape,
 } from './dictionary-ddl.ts';
-import { geoShape, type GeoNetworks } from './geo/geo-networks.ts';
+import { applyGeo, type GeoLoad } from './geo/apply-geo.ts';
+import { bundledGeoNetworks } from './geo/bundled-geo-networks.ts';
+import type { GeoSource } from './geo/geo-source.ts';
 import type { KafkaEngineObjects } from './kafka-engine-objects.ts';
 import type { KafkaEngineOptions } from './kafka-engine-options.ts';
 import type { PricingTables } from './pricing/flatten-genai-prices.ts';
@@ -22,6 +24,7 @@ import {
   renderPipelineDrop,
 } from './render-kafka-engine.ts';
 import { sqlString } from './sql-literal.ts';
+import { tableComment } from './table-comment.ts';
 import { loadUapRegexpTree, type UapRegexpTree } from './user-agent/uap-regexp-tree.ts';
 import { userAgentDictionarySql, userAgentTableSql } from './user-agent/user-agent-ddl.ts';
 
@@ -39,8 +42,8 @@ export interface ApplyKafkaEngineInput {
   readonly auth: DictionarySourceAuth;
   /** Present when LLM cost is on. */
   readonly pricing: PricingTables | undefined;
-  /** Present when geo is on and a networks CSV is configured. */
-  readonly geo: GeoNetworks | undefined;
+  /** The geo networks when a file is configured (default: the worker's geo databases). */
+  readonly geo: GeoSource | undefined;
   /** The uap-core regexes when user agents are on (default: the bundled package's). */
   readonly userAgent?: UapRegexpTree | undefined;
   /** Lock owner (host:pid…). */
@@ -54,12 +57,13 @@ export interface ApplyKafkaEngineResult {
   readonly pipeline: ObjectState;
   readonly pricing: ObjectState;
   readonly geo: ObjectState;
+  /** How many networks and places were loaded, and how long it took. */
+  readonly geoLoad: GeoLoad | undefined;
   readonly userAgent: ObjectState;
   readonly fingerprint: string;
 }
 
 const PRICING_COMMENT = 'hanzo-ingest pricing ';
-const GEO_COMMENT = 'hanzo-ingest geo networks ';
 const USER_AGENT_COMMENT = 'hanzo-ingest uap-core ';
 
 /**
@@ -85,18 +89,13 @@ export async function applyKafkaEngine(
       input.pricing === undefined
         ? 'off'
         : await applyPricing(client, objects, input.pricing, input.auth);
-    const geo =
-      input.geo === undefined
-        ? 'off'
-        : await applyDictionaryData(
-            client,
-            objects,
-            geoShape(objects),
-            input.geo.rows,
-            `${GEO_COMMENT}${input.geo.version}`,
-            input.auth,
-            'IP_TRIE(access_to_key_from_attributes 0)',
-          );
+    // Geo whenever it is on: the user's networks file, else the worker's own databases.
+    const geoSource = options.parse.geo
+      ? (input.geo ?? (await bundledGeoNetworks(options.geoDatabases)))
+      : undefined;
+    const geoLoad =
+      geoSource === undefined ? undefined : await applyGeo(client, objects, geoSource, input.auth);
+    const geo = geoLoad?.state ?? 'off';
     // The views read the dictionary whenever user agents are on: bundled regexes by default.
     const tree =
       options.parse.userAgent === undefined ? undefined : (input.userAgent ?? loadUapRegexpTree());
@@ -112,7 +111,7 @@ export async function applyKafkaEngine(
       for (const sql of ddl.drop) await client.command({ query: sql });
       for (const sql of ddl.pipeline) await client.command({ query: sql });
     }
-    return { pipeline, pricing, geo, userAgent, fingerprint: ddl.fingerprint };
+    return { pipeline, pricing, geo, geoLoad, userAgent, fingerprint: ddl.fingerprint };
   } finally {
     await lock.release();
   }
@@ -190,30 +189,6 @@ async function applyPricing(
   return loaded ? 'unchanged' : 'loaded';
 }
 
-async function applyDictionaryData(
-  client: ClickHouseClient,
-  objects: KafkaEngineObjects,
-  shape: DictionaryShape,
-  rows: readonly object[],
-  comment: string,
-  auth: DictionarySourceAuth,
-  layout: string,
-): Promise<ObjectState> {
-  await client.command({ query: dataTableSql(objects, shape) });
-  const loaded = (await tableComment(client, shape.table)) === comment;
-  if (!loaded) {
-    await replaceRows(client, objects, shape, rows);
-    await client.command({
-      query: `ALTER TABLE ${shape.table}${onClusterClause(objects.target)} MODIFY COMMENT ${sqlString(comment)}`,
-    });
-  }
-  await client.command({ query: dictionarySql(objects, shape, auth, layout) });
-  await client.command({
-    query: `SYSTEM RELOAD DICTIONARY ${shape.dictionary}${onClusterClause(objects.target)}`,
-  });
-  return loaded ? 'unchanged' : 'loaded';
-}
-
 async function applyUserAgents(
   client: ClickHouseClient,
   objects: KafkaEngineObjects,
@@ -286,18 +261,4 @@ async function assertRegexesCompile(
       `pricing match rules ClickHouse cannot compile:\n  ${bad.join('\n  ')}`,
     );
   }
-}
-
-async function tableComment(
-  client: ClickHouseClient,
-  qualified: string,
-): Promise<string | undefined> {
-  const [database = '', name = ''] = qualified.split('.');
-  const result = await client.query({
-    query: 'SELECT comment FROM system.tables WHERE database = {db:String} AND name = {n:String}',
-    query_params: { db: database, n: name },
-    format: 'JSONEachRow',
-  });
-  const [row] = await result.json<{ comment: string }>();
-  return row?.comment;
 }

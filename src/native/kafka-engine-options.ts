@@ -12,6 +12,8 @@ export interface KafkaEngineOptions {
   readonly parse: ParseSelectOptions;
   /** The ip_trie CSV, when geo is on and one is configured. */
   readonly geoNetworksFile: string | undefined;
+  /** The worker's geo databases: the ip_trie's data when no networks file is given. */
+  readonly geoDatabases: readonly string[];
   /** What this mode does differently from the worker with this configuration (logged at start). */
   readonly differences: readonly string[];
 }
@@ -67,10 +69,10 @@ export function kafkaEngineOptions(
       'browser, os and device_type from uap-core regexes in SQL (regexp_tree), not ua-parser-js: names mapped, a share of agents differs (docs/kafka-engine.md)',
     );
   }
-  const geo = enrich.geo.enabled && kafkaEngine.geoNetworksFile !== undefined;
-  if (enrich.geo.enabled && !geo) {
+  const geo = enrich.geo.enabled;
+  if (geo && kafkaEngine.geoNetworksFile === undefined) {
     differences.push(
-      `country_code, region and city stay empty (set ${setting('kafkaEngine.geoNetworksFile')} for geo in SQL)`,
+      'country_code, region and city from an ip_trie dictionary of the same geo databases (per address family the first database that covers it)',
     );
   }
   return {
@@ -101,6 +103,7 @@ export function kafkaEngineOptions(
         : undefined,
     },
     geoNetworksFile: geo ? kafkaEngine.geoNetworksFile : undefined,
+    geoDatabases: enrich.geo.databases,
     differences,
   };
 }

@@ -279,7 +279,7 @@ export function parseSelectParts(
     [
       'p_geo',
       options.geo
-        ? `if(p_ip_routed, dictGet(${sqlString(objects.geo.dictionary)}, ('country_code', 'region', 'city'), tuple(assumeNotNull(p_ip6))), ('', '', ''))`
+        ? `if(p_ip_routed, dictGet(${sqlString(objects.geo.locationsDictionary)}, ('country_code', 'region', 'city'), dictGet(${sqlString(objects.geo.dictionary)}, 'location', tuple(assumeNotNull(p_ip6)))), ('', '', ''))`
         : "('', '', '')",
     ],
     // Device columns from the user agent (one alias per column: USER_AGENT_COLUMNS).

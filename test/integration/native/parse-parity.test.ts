@@ -9,6 +9,7 @@ import {
   dropKafkaEnginePipeline,
 } from '../../../src/native/apply-kafka-engine.ts';
 import { readGeoNetworks } from '../../../src/native/geo/geo-networks.ts';
+import { csvGeoSource } from '../../../src/native/geo/geo-source.ts';
 import { kafkaEngineObjects } from '../../../src/native/kafka-engine-objects.ts';
 import { loadUapRegexpTree } from '../../../src/native/user-agent/uap-regexp-tree.ts';
 import { kafkaEngineOptions } from '../../../src/native/kafka-engine-options.ts';
@@ -98,7 +99,7 @@ describe('kafka-engine views land what the worker lands', () => {
       options,
       auth: { user: testStack().clickhouse.username, password: testStack().clickhouse.password },
       pricing,
-      geo: readGeoNetworks(csv),
+      geo: csvGeoSource(readGeoNetworks(csv), csv),
       userAgent: loadUapRegexpTree(),
       owner: table,
     });
