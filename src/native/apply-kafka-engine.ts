@@ -10,7 +10,7 @@ import {
   type DictionarySourceAuth,
   type DictionaryShape,
 } from './dictionary-ddl.ts';
-import { applyGeo, type GeoLoad } from './geo/apply-geo.ts';
+import { reloadGeo, stageGeo, swapInGeo, type GeoLoad } from './geo/apply-geo.ts';
 import { bundledGeoNetworks } from './geo/bundled-geo-networks.ts';
 import type { GeoSource } from './geo/geo-source.ts';
 import type { KafkaEngineObjects } from './kafka-engine-objects.ts';
@@ -58,7 +58,7 @@ export interface ApplyKafkaEngineResult {
   readonly pricing: ObjectState;
   readonly geo: ObjectState;
   /** How many networks and places were loaded, and how long it took. */
-  readonly geoLoad: GeoLoad | undefined;
+  readonly geoLoad: (GeoLoad & { readonly reloadSeconds: number }) | undefined;
   readonly userAgent: ObjectState;
   readonly fingerprint: string;
 }
@@ -80,22 +80,25 @@ export async function applyKafkaEngine(
   const target = objects.target;
   await assertEventsTable(client, objects);
   for (const sql of bookkeepingStatements(target)) await client.command({ query: sql });
+  // Geo whenever it is on: the user's networks file, else the worker's own databases —
+  // millions of rows, staged before the lock is taken.
+  const geoSource = options.parse.geo
+    ? (input.geo ?? (await bundledGeoNetworks(options.geoDatabases)))
+    : undefined;
+  const staged =
+    geoSource === undefined ? undefined : await stageGeo(client, objects, geoSource, input.owner);
   const lock = await acquireMigrationLock(client, target, {
     owner: input.owner,
     ...(input.logger === undefined ? {} : { logger: input.logger }),
   });
+  let result: Omit<ApplyKafkaEngineResult, 'geoLoad'>;
   try {
     const pricing =
       input.pricing === undefined
         ? 'off'
         : await applyPricing(client, objects, input.pricing, input.auth);
-    // Geo whenever it is on: the user's networks file, else the worker's own databases.
-    const geoSource = options.parse.geo
-      ? (input.geo ?? (await bundledGeoNetworks(options.geoDatabases)))
-      : undefined;
-    const geoLoad =
-      geoSource === undefined ? undefined : await applyGeo(client, objects, geoSource, input.auth);
-    const geo = geoLoad?.state ?? 'off';
+    if (staged !== undefined) await swapInGeo(client, objects, staged, input.auth);
+    const geo = staged?.state ?? 'off';
     // The views read the dictionary whenever user agents are on: bundled regexes by default.
     const tree =
       options.parse.userAgent === undefined ? undefined : (input.userAgent ?? loadUapRegexpTree());
@@ -111,10 +114,24 @@ export async function applyKafkaEngine(
       for (const sql of ddl.drop) await client.command({ query: sql });
       for (const sql of ddl.pipeline) await client.command({ query: sql });
     }
-    return { pipeline, pricing, geo, geoLoad, userAgent, fingerprint: ddl.fingerprint };
+    result = { pipeline, pricing, geo, userAgent, fingerprint: ddl.fingerprint };
   } finally {
     await lock.release();
   }
+  const reloadSeconds = staged === undefined ? 0 : await reloadGeo(client, objects);
+  return {
+    ...result,
+    geoLoad:
+      staged === undefined
+        ? undefined
+        : {
+            state: staged.state,
+            networks: staged.networks,
+            locations: staged.locations,
+            seconds: staged.seconds,
+            reloadSeconds,
+          },
+  };
 }
 
 /** Stops consumption: drops the Kafka table and its views (the errors table and events stay). */
