@@ -5,15 +5,15 @@ import { createKafka } from '../consume/create-kafka.ts';
 import { readGroupLag } from '../consume/lag-reader.ts';
 import { schemaTargetOf } from '../migrate/migrate-from-config.ts';
 import { dropKafkaEnginePipeline } from '../native/apply-kafka-engine.ts';
-import { dictionarySql } from '../native/dictionary-ddl.ts';
-import { geoShape } from '../native/geo/geo-networks.ts';
+import { dataTableSql, dictionarySql } from '../native/dictionary-ddl.ts';
+import { geoDdl } from '../native/geo/geo-networks.ts';
 import { handOverOffsets } from '../native/handover/hand-over-offsets.ts';
 import { kafkaEngineObjects } from '../native/kafka-engine-objects.ts';
+import { userAgentDictionarySql, userAgentTableSql } from '../native/user-agent/user-agent-ddl.ts';
 import { kafkaEngineOptions } from '../native/kafka-engine-options.ts';
 import { loadPricingTables } from '../native/pricing/load-pricing-tables.ts';
 import { readKafkaConsumers } from '../native/lag/read-kafka-consumers.ts';
 import { summarizeKafkaEngineLag } from '../native/lag/summarize-kafka-engine-lag.ts';
-import { dataTableSql } from '../native/dictionary-ddl.ts';
 import {
   renderPricingDictionaries,
   renderPricingTables,
@@ -38,7 +38,7 @@ export function registerKafkaEngineCommand(program: Command): void {
   group
     .command('render')
     .description(
-      'print the DDL `run` applies in kafka-engine mode (pricing and geo rows not included)',
+      'print the DDL `run` applies in kafka-engine mode (pricing, geo and user-agent rows not included)',
     )
     .action(async (_: unknown, command: Command) => {
       const config = configOf(command, { kafkaUnused: true });
@@ -56,17 +56,10 @@ export function registerKafkaEngineCommand(program: Command): void {
         ...(config.enrich.llmCost.enabled
           ? [...renderPricingTables(objects), ...renderPricingDictionaries(objects, auth)]
           : []),
-        ...(options.geoNetworksFile === undefined
+        ...(options.parse.geo ? geoDdl(objects, auth) : []),
+        ...(options.parse.userAgent === undefined
           ? []
-          : [
-              dataTableSql(objects, geoShape(objects)),
-              dictionarySql(
-                objects,
-                geoShape(objects),
-                auth,
-                'IP_TRIE(access_to_key_from_attributes 0)',
-              ),
-            ]),
+          : [userAgentTableSql(objects), userAgentDictionarySql(objects, auth)]),
         ...(options.teamRetention
           ? [
               dataTableSql(objects, teamRetentionShape(objects)),

@@ -10,7 +10,9 @@ import {
   type DictionarySourceAuth,
   type DictionaryShape,
 } from './dictionary-ddl.ts';
-import { geoShape, type GeoNetworks } from './geo/geo-networks.ts';
+import { reloadGeo, stageGeo, swapInGeo, type GeoLoad } from './geo/apply-geo.ts';
+import { bundledGeoNetworks } from './geo/bundled-geo-networks.ts';
+import type { GeoSource } from './geo/geo-source.ts';
 import type { KafkaEngineObjects } from './kafka-engine-objects.ts';
 import type { KafkaEngineOptions } from './kafka-engine-options.ts';
 import type { PricingTables } from './pricing/flatten-genai-prices.ts';
@@ -22,6 +24,9 @@ import {
   renderPipelineDrop,
 } from './render-kafka-engine.ts';
 import { sqlString } from './sql-literal.ts';
+import { tableComment } from './table-comment.ts';
+import { loadUapRegexpTree, type UapRegexpTree } from './user-agent/uap-regexp-tree.ts';
+import { userAgentDictionarySql, userAgentTableSql } from './user-agent/user-agent-ddl.ts';
 
 /** The native path cannot be set up as configured (missing events table, bad pricing regex…). */
 export class KafkaEngineSetupError extends IngestError {
@@ -37,8 +42,10 @@ export interface ApplyKafkaEngineInput {
   readonly auth: DictionarySourceAuth;
   /** Present when LLM cost is on. */
   readonly pricing: PricingTables | undefined;
-  /** Present when geo is on and a networks CSV is configured. */
-  readonly geo: GeoNetworks | undefined;
+  /** The geo networks when a file is configured (default: the worker's geo databases). */
+  readonly geo: GeoSource | undefined;
+  /** The uap-core regexes when user agents are on (default: the bundled package's). */
+  readonly userAgent?: UapRegexpTree | undefined;
   /** Lock owner (host:pid…). */
   readonly owner: string;
   readonly logger?: LockLogger;
@@ -50,11 +57,14 @@ export interface ApplyKafkaEngineResult {
   readonly pipeline: ObjectState;
   readonly pricing: ObjectState;
   readonly geo: ObjectState;
+  /** How many networks and places were loaded, and how long it took. */
+  readonly geoLoad: (GeoLoad & { readonly reloadSeconds: number }) | undefined;
+  readonly userAgent: ObjectState;
   readonly fingerprint: string;
 }
 
 const PRICING_COMMENT = 'hanzo-ingest pricing ';
-const GEO_COMMENT = 'hanzo-ingest geo networks ';
+const USER_AGENT_COMMENT = 'hanzo-ingest uap-core ';
 
 /**
  * Applies the native path: pricing and geo dictionaries (rows reloaded only when their data
@@ -70,27 +80,30 @@ export async function applyKafkaEngine(
   const target = objects.target;
   await assertEventsTable(client, objects);
   for (const sql of bookkeepingStatements(target)) await client.command({ query: sql });
+  // Geo whenever it is on: the user's networks file, else the worker's own databases —
+  // millions of rows, staged before the lock is taken.
+  const geoSource = options.parse.geo
+    ? (input.geo ?? (await bundledGeoNetworks(options.geoDatabases)))
+    : undefined;
+  const staged =
+    geoSource === undefined ? undefined : await stageGeo(client, objects, geoSource, input.owner);
   const lock = await acquireMigrationLock(client, target, {
     owner: input.owner,
     ...(input.logger === undefined ? {} : { logger: input.logger }),
   });
+  let result: Omit<ApplyKafkaEngineResult, 'geoLoad'>;
   try {
     const pricing =
       input.pricing === undefined
         ? 'off'
         : await applyPricing(client, objects, input.pricing, input.auth);
-    const geo =
-      input.geo === undefined
-        ? 'off'
-        : await applyDictionaryData(
-            client,
-            objects,
-            geoShape(objects),
-            input.geo.rows,
-            `${GEO_COMMENT}${input.geo.version}`,
-            input.auth,
-            'IP_TRIE(access_to_key_from_attributes 0)',
-          );
+    if (staged !== undefined) await swapInGeo(client, objects, staged, input.auth);
+    const geo = staged?.state ?? 'off';
+    // The views read the dictionary whenever user agents are on: bundled regexes by default.
+    const tree =
+      options.parse.userAgent === undefined ? undefined : (input.userAgent ?? loadUapRegexpTree());
+    const userAgent =
+      tree === undefined ? 'off' : await applyUserAgents(client, objects, tree, input.auth);
     const ddl = renderKafkaEngineDdl(objects, options.kafka, options.parse, options.teamRetention);
     await client.command({ query: ddl.errorsTable });
     await lock.assertHeld();
@@ -101,10 +114,24 @@ export async function applyKafkaEngine(
       for (const sql of ddl.drop) await client.command({ query: sql });
       for (const sql of ddl.pipeline) await client.command({ query: sql });
     }
-    return { pipeline, pricing, geo, fingerprint: ddl.fingerprint };
+    result = { pipeline, pricing, geo, userAgent, fingerprint: ddl.fingerprint };
   } finally {
     await lock.release();
   }
+  const reloadSeconds = staged === undefined ? 0 : await reloadGeo(client, objects);
+  return {
+    ...result,
+    geoLoad:
+      staged === undefined
+        ? undefined
+        : {
+            state: staged.state,
+            networks: staged.networks,
+            locations: staged.locations,
+            seconds: staged.seconds,
+            reloadSeconds,
+          },
+  };
 }
 
 /** Stops consumption: drops the Kafka table and its views (the errors table and events stay). */
@@ -179,26 +206,28 @@ async function applyPricing(
   return loaded ? 'unchanged' : 'loaded';
 }
 
-async function applyDictionaryData(
+async function applyUserAgents(
   client: ClickHouseClient,
   objects: KafkaEngineObjects,
-  shape: DictionaryShape,
-  rows: readonly object[],
-  comment: string,
+  tree: UapRegexpTree,
   auth: DictionarySourceAuth,
-  layout: string,
 ): Promise<ObjectState> {
-  await client.command({ query: dataTableSql(objects, shape) });
-  const loaded = (await tableComment(client, shape.table)) === comment;
+  const { table, dictionary } = objects.userAgent;
+  const version = createHash('sha256').update(JSON.stringify(tree.rows)).digest('hex').slice(0, 16);
+  const comment = `${USER_AGENT_COMMENT}${tree.version} ${version}`;
+  await client.command({ query: userAgentTableSql(objects) });
+  const loaded = (await tableComment(client, table)) === comment;
   if (!loaded) {
-    await replaceRows(client, objects, shape, rows);
+    const on = onClusterClause(objects.target);
+    await client.command({ query: `TRUNCATE TABLE ${table}${on}` });
+    await client.insert({ table, values: [...tree.rows], format: 'JSONEachRow' });
     await client.command({
-      query: `ALTER TABLE ${shape.table}${onClusterClause(objects.target)} MODIFY COMMENT ${sqlString(comment)}`,
+      query: `ALTER TABLE ${table}${on} MODIFY COMMENT ${sqlString(comment)}`,
     });
   }
-  await client.command({ query: dictionarySql(objects, shape, auth, layout) });
+  await client.command({ query: userAgentDictionarySql(objects, auth) });
   await client.command({
-    query: `SYSTEM RELOAD DICTIONARY ${shape.dictionary}${onClusterClause(objects.target)}`,
+    query: `SYSTEM RELOAD DICTIONARY ${dictionary}${onClusterClause(objects.target)}`,
   });
   return loaded ? 'unchanged' : 'loaded';
 }
@@ -249,18 +278,4 @@ async function assertRegexesCompile(
       `pricing match rules ClickHouse cannot compile:\n  ${bad.join('\n  ')}`,
     );
   }
-}
-
-async function tableComment(
-  client: ClickHouseClient,
-  qualified: string,
-): Promise<string | undefined> {
-  const [database = '', name = ''] = qualified.split('.');
-  const result = await client.query({
-    query: 'SELECT comment FROM system.tables WHERE database = {db:String} AND name = {n:String}',
-    query_params: { db: database, n: name },
-    format: 'JSONEachRow',
-  });
-  const [row] = await result.json<{ comment: string }>();
-  return row?.comment;
 }

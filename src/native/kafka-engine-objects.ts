@@ -22,7 +22,9 @@ import { schemaTableName } from '../schema/render-schema.ts';
  *   <events>_kafka_errors_mv    parsed rows with an error → <events>_kafka_errors
  *   <events>_kafka_errors       the raw message, why it was refused, and where it came from
  *   <events>_llm_*              pricing tables and dictionaries (cost in SQL)
- *   <events>_geo_networks       ip_trie table and dictionary (geo in SQL, when given a CSV)
+ *   <events>_geo_networks       ip_trie table and dictionary: network → location id
+ *   <events>_geo_locations      location id → country_code, region, city (geo in SQL)
+ *   <events>_user_agents        regexp_tree table and dictionary (uap-core user-agent regexes)
  *   <events>_team_retention     per-team retention table and dictionary (TEAM_SETTINGS_URL set)
  */
 export interface KafkaEngineObjects {
@@ -49,7 +51,14 @@ export interface KafkaEngineObjects {
     readonly pricesTable: string;
     readonly pricesDictionary: string;
   };
-  readonly geo: { readonly table: string; readonly dictionary: string };
+  readonly geo: {
+    readonly table: string;
+    readonly dictionary: string;
+    readonly locationsTable: string;
+    readonly locationsDictionary: string;
+  };
+  /** uap-core regexes: regexp_tree table and dictionary (user agents in SQL). */
+  readonly userAgent: { readonly table: string; readonly dictionary: string };
   readonly retention: { readonly table: string; readonly dictionary: string };
 }
 
@@ -78,7 +87,13 @@ export function kafkaEngineObjects(schema: SchemaTarget): KafkaEngineObjects {
       pricesTable: q('events_llm_prices_data'),
       pricesDictionary: q('events_llm_prices'),
     },
-    geo: { table: q('events_geo_networks_data'), dictionary: q('events_geo_networks') },
+    geo: {
+      table: q('events_geo_networks_data'),
+      dictionary: q('events_geo_networks'),
+      locationsTable: q('events_geo_locations_data'),
+      locationsDictionary: q('events_geo_locations'),
+    },
+    userAgent: { table: q('events_user_agents_data'), dictionary: q('events_user_agents') },
     retention: {
       table: q('events_team_retention_data'),
       dictionary: q('events_team_retention'),

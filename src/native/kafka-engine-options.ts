@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.ts';
 import type { PricingTables } from './pricing/flatten-genai-prices.ts';
 import type { KafkaTableSettings } from './render-kafka-engine.ts';
 import type { LlmCostSqlOptions } from './sql/llm-cost-sql.ts';
+import { botPattern } from './user-agent/bot-pattern.ts';
 import type { FieldPath, ParseSelectOptions } from './sql/render-parse-select.ts';
 
 export interface KafkaEngineOptions {
@@ -13,6 +14,8 @@ export interface KafkaEngineOptions {
   readonly geoNetworksFile: string | undefined;
   /** Per-team retention on (teamSettings.url set): rows read it from a dictionary. */
   readonly teamRetention: boolean;
+  /** The worker's geo databases: the ip_trie's data when no networks file is given. */
+  readonly geoDatabases: readonly string[];
   /** What this mode does differently from the worker with this configuration (logged at start). */
   readonly differences: readonly string[];
 }
@@ -53,11 +56,7 @@ export function kafkaEngineOptions(
   // The worker's scrub keys, read as compileContentScrubber reads them: a dotted key is a path.
   const topLevelScrub = enrich.scrubKeys.filter((k) => !k.includes('.'));
   const nestedScrub = enrich.scrubKeys.filter((k) => k.includes('.')).map((k) => k.split('.'));
-  const ipFields: FieldPath[] = enrich.ipFields.map((path) => {
-    const segments = path.split('.');
-    const inProperties = segments[0] === 'properties' && segments.length > 1;
-    return { inProperties, segments: inProperties ? segments.slice(1) : segments };
-  });
+  const ipFields: FieldPath[] = enrich.ipFields.map(fieldPathOf);
   const removedIp = enrich.keepRawIp ? [] : ipFields.filter((f) => f.inProperties);
   const nestedIp = removedIp.filter((f) => f.segments.length > 1);
   if (nestedIp.length > 0) {
@@ -93,13 +92,13 @@ export function kafkaEngineOptions(
 
   if (enrich.userAgent.enabled) {
     differences.push(
-      'browser, browser_version, os, os_version and device_type come from the SDK properties ($browser, $os, …) only (no user-agent parser in SQL)',
+      'browser, os and device_type from the SDK properties ($browser, $os, …) when sent, else from uap-core regexes in SQL (regexp_tree), not ua-parser-js: names mapped, a share of agents differs (docs/kafka-engine.md)',
     );
   }
-  const geo = enrich.geo.enabled && kafkaEngine.geoNetworksFile !== undefined;
-  if (enrich.geo.enabled && !geo) {
+  const geo = enrich.geo.enabled;
+  if (geo && kafkaEngine.geoNetworksFile === undefined) {
     differences.push(
-      `country_code, region and city stay empty (set ${setting('kafkaEngine.geoNetworksFile')} for geo in SQL)`,
+      'country_code, region and city from an ip_trie dictionary of the same geo databases (per address family the first database that covers it)',
     );
   }
   return {
@@ -124,14 +123,27 @@ export function kafkaEngineOptions(
       fold: enrich.keepRawIp
         ? { neverFolded: [], notFoldedWhenSwitched: topLevelIpRoots }
         : { neverFolded: topLevelIpRoots, notFoldedWhenSwitched: [] },
+      userAgent: enrich.userAgent.enabled
+        ? {
+            fields: enrich.userAgentFields.map(fieldPathOf),
+            botPattern: botPattern(),
+          }
+        : undefined,
       llmCost: enrich.llmCost.enabled
         ? llmCostOf(enrich.llmCost.recompute, pricingOf(pricing))
         : undefined,
     },
     geoNetworksFile: geo ? kafkaEngine.geoNetworksFile : undefined,
     teamRetention: config.teamSettings.url !== undefined,
+    geoDatabases: enrich.geo.databases,
     differences,
   };
+}
+
+function fieldPathOf(path: string): FieldPath {
+  const segments = path.split('.');
+  const inProperties = segments[0] === 'properties' && segments.length > 1;
+  return { inProperties, segments: inProperties ? segments.slice(1) : segments };
 }
 
 function pricingOf(pricing: PricingTables | undefined): PricingTables {

@@ -17,6 +17,7 @@ import { createClickHouseClient } from '../sink/create-clickhouse-client.ts';
 import { applyKafkaEngine, kafkaEnginePipelineExists } from './apply-kafka-engine.ts';
 import { checkTopicDefinitions } from './check-topic-definitions.ts';
 import { readGeoNetworks } from './geo/geo-networks.ts';
+import { csvGeoSource } from './geo/geo-source.ts';
 import { handOverOffsets } from './handover/hand-over-offsets.ts';
 import { kafkaEngineObjects, type KafkaEngineObjects } from './kafka-engine-objects.ts';
 import { kafkaEngineOptions } from './kafka-engine-options.ts';
@@ -54,7 +55,9 @@ export async function runKafkaEngine(
   for (const difference of options.differences)
     log.info({ difference }, 'kafka-engine mode differs from worker mode');
   const geo =
-    options.geoNetworksFile === undefined ? undefined : readGeoNetworks(options.geoNetworksFile);
+    options.geoNetworksFile === undefined
+      ? undefined
+      : csvGeoSource(readGeoNetworks(options.geoNetworksFile), options.geoNetworksFile);
 
   const clickhouse = createClickHouseClient(
     config.clickhouse,

@@ -15,7 +15,7 @@ export interface DeviceFields {
 const DEVICE_TYPES = new Set(['mobile', 'tablet', 'console', 'smarttv', 'wearable', 'embedded']);
 
 /** Operating systems that, with no device type found, mean a desktop or laptop. */
-const DESKTOP_OS = new Set([
+export const DESKTOP_OS: ReadonlySet<string> = new Set([
   'Windows',
   'Mac OS',
   'macOS',

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { ConfigError } from '../../errors.ts';
-import type { DictionaryShape } from '../dictionary-ddl.ts';
+import {
+  dataTableSql,
+  dictionarySql,
+  type DictionaryShape,
+  type DictionarySourceAuth,
+} from '../dictionary-ddl.ts';
 import type { KafkaEngineObjects } from '../kafka-engine-objects.ts';
 
 /** One network of the user's geo CSV: `network,country_code,region,city`. */
@@ -90,15 +95,42 @@ function splitCsvLine(line: string): string[] {
   return fields;
 }
 
+/**
+ * The ip_trie dictionary: network → location id (4 bytes a row: DB-IP's 13.7 M networks
+ * would take 1.7 GB in memory with the strings in the trie).
+ */
 export function geoShape(objects: KafkaEngineObjects): DictionaryShape {
   return {
     table: objects.geo.table,
     dictionary: objects.geo.dictionary,
     key: [['prefix', 'String']],
+    attributes: [['location', 'UInt32']],
+  };
+}
+
+/** Location id → the geo columns (a few hundred thousand distinct places). */
+export function geoLocationsShape(objects: KafkaEngineObjects): DictionaryShape {
+  return {
+    table: objects.geo.locationsTable,
+    dictionary: objects.geo.locationsDictionary,
+    key: [['id', 'UInt64']],
     attributes: [
       ['country_code', 'String'],
       ['region', 'String'],
       ['city', 'String'],
     ],
   };
+}
+
+export const GEO_NETWORKS_LAYOUT = 'IP_TRIE(access_to_key_from_attributes 0)';
+export const GEO_LOCATIONS_LAYOUT = 'HASHED()';
+
+/** Both geo tables and dictionaries (what `kafka-engine render` prints). */
+export function geoDdl(objects: KafkaEngineObjects, auth: DictionarySourceAuth): string[] {
+  return [
+    dataTableSql(objects, geoShape(objects)),
+    dataTableSql(objects, geoLocationsShape(objects)),
+    dictionarySql(objects, geoShape(objects), auth, GEO_NETWORKS_LAYOUT),
+    dictionarySql(objects, geoLocationsShape(objects), auth, GEO_LOCATIONS_LAYOUT),
+  ];
 }

@@ -17,7 +17,28 @@ export function fieldRaw(key: string): string {
 /** JSONType of a top-level field as text, 'Missing' when absent. */
 export function fieldType(key: string): string {
   const k = sqlString(key);
-  return `if(mapContains(p_f, ${k}), toString(JSONType(p_f[${k}])), 'Missing')`;
+  return `if(mapContains(p_f, ${k}), ${jsonType(`p_f[${k}]`)}, 'Missing')`;
+}
+
+/**
+ * JSONType of raw JSON text (one value) as text, as JSON.parse sees it. The raw extraction
+ * prints a whole double from 2^64 up to 1e21 as digits (1e20 → 21 digits), which ClickHouse
+ * then no longer reads ('Null'): such a value is a number — or an object or array holding
+ * one (properties.ts refuses those) — never an absent field (`tokens_prompt: 1e20` landed
+ * as 0 that way).
+ */
+export function jsonType(raw: string): string {
+  return `multiIf(JSONType(${raw}) != 'Null' OR ${raw} = 'null', toString(JSONType(${raw})), startsWith(${raw}, '{'), 'Object', startsWith(${raw}, '['), 'Array', 'Double')`;
+}
+
+/** The number raw JSON text holds, as a double (JSONExtractFloat reads 0 for 21 digits). */
+export function jsonNumber(raw: string): string {
+  return `toFloat64OrZero(${raw})`;
+}
+
+/** JavaScript's String() of a double: `1e+21` rather than `1e21`, and `0` for -0. */
+export function jsNumberText(value: string): string {
+  return `if(${value} = 0, '0', replaceRegexpOne(toString(${value}), 'e([0-9])', 'e+\\\\1'))`;
 }
 
 /** JavaScript's typeName of a JSON value (field-readers.ts) from its JSONType. */
@@ -43,10 +64,12 @@ export function lit(text: string): string {
   return sqlString(text);
 }
 
-/** Value text of a raw JSON string/number as JavaScript's String() would print it. */
+/**
+ * Value text of a raw JSON string/number as JavaScript's String() would print it: every
+ * number is a double there (9007199254740993 prints as …992), in shortest round-trip form.
+ */
 export function jsStringOf(raw: string, type: string): string {
-  // Integers print as their digits; other numbers in shortest round-trip form.
-  return `multiIf(${type} = 'String', JSONExtractString(${raw}), ${type} IN ('Int64', 'UInt64'), ${raw}, ${type} = 'Double', toString(JSONExtractFloat(${raw})), '')`;
+  return `multiIf(${type} = 'String', JSONExtractString(${raw}), ${type} IN ('Int64', 'UInt64', 'Double'), ${jsNumberText(jsonNumber(raw))}, '')`;
 }
 
 export interface FieldSql {
@@ -111,7 +134,7 @@ export function requiredUInt64(key: string): FieldSql {
   const t = T(key);
   const raw = fieldRaw(key);
   const s = `JSONExtractString(${raw})`;
-  const f = `JSONExtractFloat(${raw})`;
+  const f = jsonNumber(raw);
   const okNumber = `(${t} IN ('Int64', 'UInt64', 'Double') AND ${f} >= 0 AND ${f} <= ${MAX_SAFE_INTEGER} AND ${f} = floor(${f}))`;
   const okString = `(${t} = 'String' AND match(${s}, '^[0-9]{1,20}$') AND toUInt64OrNull(${s}) IS NOT NULL)`;
   return {
@@ -140,7 +163,7 @@ export function optionalUInt32(key: string): FieldSql {
   const t = T(key);
   const raw = fieldRaw(key);
   const s = `JSONExtractString(${raw})`;
-  const f = `JSONExtractFloat(${raw})`;
+  const f = jsonNumber(raw);
   const okNumber = `(${t} IN ('Int64', 'UInt64', 'Double') AND ${f} >= 0 AND ${f} <= ${UINT32_MAX} AND ${f} = floor(${f}))`;
   const okString = `(${t} = 'String' AND match(${s}, '^[0-9]{1,10}$') AND toUInt64OrZero(${s}) <= ${UINT32_MAX})`;
   return {
@@ -160,9 +183,9 @@ export function optionalUInt32(key: string): FieldSql {
  * its digits, anything else 0. `raw` is raw JSON text ('' when absent).
  */
 export function lenientCount(raw: string): string {
-  const type = `if(${raw} = '', 'Missing', toString(JSONType(${raw})))`;
+  const type = `if(${raw} = '', 'Missing', ${jsonType(raw)})`;
   const s = `JSONExtractString(${raw})`;
-  const f = `JSONExtractFloat(${raw})`;
+  const f = jsonNumber(raw);
   const okNumber = `(${type} IN ('Int64', 'UInt64', 'Double') AND ${f} >= 0 AND ${f} <= ${UINT32_MAX} AND ${f} = floor(${f}))`;
   return `toUInt32(multiIf(${okNumber}, toUInt64(if(${okNumber}, ${f}, 0)), ${type} = 'String' AND match(${s}, '^[0-9]{1,10}$') AND toUInt64OrZero(${s}) <= ${UINT32_MAX}, toUInt64OrZero(${s}), toUInt64(0)))`;
 }
@@ -173,7 +196,7 @@ export function lenientCount(raw: string): string {
  */
 export function decimalText(raw: string, type: string): { ok: string; text: string } {
   const s = `JSONExtractString(${raw})`;
-  const f = `JSONExtractFloat(${raw})`;
+  const f = jsonNumber(raw);
   const okNumber = `(${type} IN ('Int64', 'UInt64', 'Double') AND ${f} >= 0 AND ${f} < 1e10)`;
   const okString = `(${type} = 'String' AND match(${s}, '^[0-9]{1,10}(\\\\.[0-9]{1,8})?$'))`;
   return {

@@ -2,7 +2,7 @@ import type { KafkaEngineObjects } from '../kafka-engine-objects.ts';
 import type { Conjunction } from '../pricing/match-rules.ts';
 import type { MatchRule, MatchRules } from '../pricing/flatten-genai-prices.ts';
 import { sqlString, sqlStringArray } from '../sql-literal.ts';
-import { decimalText, fieldRaw, lenientCount } from './json-field-sql.ts';
+import { decimalText, fieldRaw, jsonType, lenientCount } from './json-field-sql.ts';
 
 export interface LlmCostSqlOptions {
   readonly recompute: boolean;
@@ -177,11 +177,11 @@ export function llmUsageAliases(enabled: boolean): [string, string][] {
   }
   const prop = (key: string): string => `p_pm_kept[${sqlString(key)}]`;
   const propType = (key: string): string =>
-    `if(mapContains(p_pm_kept, ${sqlString(key)}), toString(JSONType(${prop(key)})), 'Missing')`;
+    `if(mapContains(p_pm_kept, ${sqlString(key)}), ${jsonType(prop(key))}, 'Missing')`;
   const aiCost = decimalText(prop('$ai_total_cost_usd'), propType('$ai_total_cost_usd'));
   const tokenCount = (field: string, property: string): string =>
     lenientCount(
-      `if(mapContains(p_f, ${sqlString(field)}) AND JSONType(${fieldRaw(field)}) != 'Null', ${fieldRaw(field)}, ${prop(property)})`,
+      `if(mapContains(p_f, ${sqlString(field)}) AND ${jsonType(fieldRaw(field))} != 'Null', ${fieldRaw(field)}, ${prop(property)})`,
     );
   return [
     ['p_ai', `mapContains(p_pm_kept, '$ai_model')`],

@@ -1,6 +1,7 @@
 import { CLASHING_FIELDS_KEY } from '../../decode/fold-unknown-fields.ts';
 import type { DecodeConfig } from '../../config/schema.ts';
 import { check, jsTypeName, lit, msg, typeAlias, type FieldSql } from './json-field-sql.ts';
+import { valueLimitsCheck, type ValueLimitsSql } from './value-limits-sql.ts';
 
 /** Latest instant DateTime64(3) holds, as the worker's parse-timestamp.ts. */
 export const DATETIME64_MAX_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
@@ -8,7 +9,8 @@ export const DATETIME64_MAX_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
 type DecodeLimits = Pick<
   DecodeConfig,
   'format' | 'maxMessageBytes' | 'maxPropertiesBytes' | 'maxFutureSkewMs'
->;
+> &
+  ValueLimitsSql;
 
 /**
  * The first problem of a message as a (dead-letter class, message) tuple, ('', '') for a good
@@ -46,6 +48,10 @@ export function problemExpression(
       ],
       ['NOT p_valid_utf8', 'invalid_utf8', lit('message is not valid UTF-8')],
       ['NOT p_valid_json', 'invalid_json', lit('invalid JSON')],
+    ]),
+    // The whole event's limits, before its shape (decode-message.ts).
+    `if(p_valid_json, ${valueLimitsCheck('p_msg', decode, 'event')}, ('', ''))`,
+    check([
       [
         "p_msg_type != 'Object'",
         'not_an_object',
@@ -53,6 +59,13 @@ export function problemExpression(
       ],
     ]),
     check([
+      [
+        `${props} = 'Object' AND p_props_type != 'Object'`,
+        'invalid_json',
+        lit(
+          'properties holds a whole number from 2^64 up to 1e21 (such as 1e20), which ClickHouse cannot read back',
+        ),
+      ],
       [
         `${props} = 'String' AND p_props_type = ''`,
         'wrong_type',
@@ -67,9 +80,11 @@ export function problemExpression(
         ),
       ],
     ]),
+    // properties given as JSON text was opaque to the whole event's check (normalize-event.ts).
+    `if(${props} = 'String', ${valueLimitsCheck('p_props_text', decode, 'properties')}, ('', ''))`,
     check([
       [
-        `${ts} IN ('Missing', 'Null') OR (${ts} = 'String' AND p_ts_s = '')`,
+        `${ts} IN ('Missing', 'Null') OR (${ts} = 'String' AND JSONExtractString(p_f['timestamp']) = '')`,
         'missing_field',
         lit('timestamp is required'),
       ],

@@ -7,6 +7,8 @@ import {
   decimalText,
   fieldRaw,
   fieldType,
+  jsonNumber,
+  jsonType,
   optionalString,
   optionalUInt32,
   optionalUuid,
@@ -28,13 +30,25 @@ import {
   type FoldSqlOptions,
 } from './sdk-fields-sql.ts';
 import { stagedSelect } from './staged-select.ts';
+import {
+  USER_AGENT_COLUMNS,
+  userAgentAliases,
+  type UserAgentSqlOptions,
+} from './user-agent-sql.ts';
 
 export type { FieldPath } from './client-ip-sql.ts';
 
 export interface ParseSelectOptions {
   readonly decode: Pick<
     DecodeConfig,
-    'format' | 'maxMessageBytes' | 'maxPropertiesBytes' | 'maxFutureSkewMs' | 'timestampSkewPolicy'
+    | 'format'
+    | 'maxMessageBytes'
+    | 'maxPropertiesBytes'
+    | 'maxFutureSkewMs'
+    | 'timestampSkewPolicy'
+    | 'maxDepth'
+    | 'maxKeys'
+    | 'maxStringLength'
   >;
   /** Top-level `properties` keys never stored (content scrubbing, the raw client IP). */
   readonly removeKeys: readonly string[];
@@ -43,6 +57,8 @@ export interface ParseSelectOptions {
   /** Where the client IP is read, first non-empty string wins (geo on when given). */
   readonly ipFields: readonly FieldPath[];
   readonly geo: boolean;
+  /** User agents in SQL (uap-core regexp_tree dictionary); undefined: off. */
+  readonly userAgent?: UserAgentSqlOptions | undefined;
   /** LLM cost in SQL (the rules are rendered into the view); undefined: off. */
   readonly llmCost: LlmCostSqlOptions | undefined;
   /** `$geoip_disable`-style switches: on → no geo, `ipKeysWhenSwitched` removed too. */
@@ -53,9 +69,19 @@ export interface ParseSelectOptions {
   readonly fold?: FoldSqlOptions;
 }
 
-/** The timestamp texts the worker reads (ISO 8601 / 'YYYY-MM-DD hh:mm:ss[.fff]', zone optional). */
+/**
+ * The timestamp texts the worker reads (ISO 8601 / 'YYYY-MM-DD hh:mm:ss[.fff]', zone
+ * optional), with the ranges Date.parse checks: month 1–12, day 1–31 (a day past the month's
+ * end rolls over, 02-30 is 03-01), hour 0–23 or 24:00 (the next midnight), minutes and seconds
+ * 0–59, zone hours 0–23.
+ */
 const TIMESTAMP_TEXT =
-  '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$';
+  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ](([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?|24:00(:00([.]0+)?)?)(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$';
+/** Parsed as the 1st at hh (24 → 00), then the days and the 24th hour added as Date.parse rolls them. */
+const TIMESTAMP_AT_FIRST =
+  "concat(substring(p_ts_s, 1, 8), '01', replaceRegexpOne(substring(p_ts_s, 11), '^([T ])24:', '\\\\100:'))";
+const TIMESTAMP_ROLLOVER_MS =
+  "(toInt64(substring(p_ts_s, 9, 2)) - 1 + if(match(p_ts_s, '^.{10}[T ]24:'), 1, 0)) * 86400000";
 const SPECIAL_URL = '^(?i)(https?|wss?|ftp)://[^/?#]';
 
 /** Columns of the raw table the parse view reads (the message and the engine's virtual columns). */
@@ -201,18 +227,18 @@ export function parseSelectParts(
     ['p_geo_off', geoipSwitchSql(options.geoipSwitches ?? [])],
     ...foldUnknownAliases(options.fold ?? { neverFolded: [], notFoldedWhenSwitched: [] }),
     // timestamp
-    ['p_ts_f', `JSONExtractFloat(${fieldRaw('timestamp')})`],
+    ['p_ts_f', jsonNumber(fieldRaw('timestamp'))],
     ['p_ts_s', `trimBoth(JSONExtractString(${fieldRaw('timestamp')}))`],
     ['p_ts_is_num', `${typeAlias('timestamp')} IN ('Int64', 'UInt64', 'Double')`],
     [
       'p_ts_parsed',
-      `if(${typeAlias('timestamp')} = 'String' AND match(p_ts_s, '${TIMESTAMP_TEXT}'), parseDateTime64BestEffortOrNull(p_ts_s, 3, 'UTC'), NULL)`,
+      `if(${typeAlias('timestamp')} = 'String' AND match(p_ts_s, '${TIMESTAMP_TEXT}'), parseDateTime64BestEffortOrNull(${TIMESTAMP_AT_FIRST}, 3, 'UTC'), NULL)`,
     ],
     // Years the parser would clamp are judged on the text, as Date.parse sees them.
     ['p_ts_year', 'toUInt32OrZero(substring(p_ts_s, 1, 4))'],
     [
       'p_ts_ms_f',
-      `multiIf(p_ts_is_num, trunc(p_ts_f), p_ts_parsed IS NOT NULL AND p_ts_year > 2299, 1e16, p_ts_parsed IS NOT NULL, toFloat64(toUnixTimestamp64Milli(assumeNotNull(p_ts_parsed))), nan)`,
+      `multiIf(p_ts_is_num, trunc(p_ts_f), p_ts_parsed IS NOT NULL AND p_ts_year > 2299, 1e16, p_ts_parsed IS NOT NULL, toFloat64(toUnixTimestamp64Milli(assumeNotNull(p_ts_parsed)) + ${TIMESTAMP_ROLLOVER_MS}), nan)`,
     ],
     ['p_now_ms', 'toUnixTimestamp64Milli(now64(3))'],
     [
@@ -275,9 +301,11 @@ export function parseSelectParts(
     [
       'p_geo',
       options.geo
-        ? `if(p_ip_routed AND NOT p_geo_off, dictGet(${sqlString(objects.geo.dictionary)}, ('country_code', 'region', 'city'), tuple(assumeNotNull(p_ip6))), ('', '', ''))`
+        ? `if(p_ip_routed AND NOT p_geo_off, dictGet(${sqlString(objects.geo.locationsDictionary)}, ('country_code', 'region', 'city'), dictGet(${sqlString(objects.geo.dictionary)}, 'location', tuple(assumeNotNull(p_ip6)))), ('', '', ''))`
         : "('', '', '')",
     ],
+    // Device columns from the user agent (one alias per column: USER_AGENT_COLUMNS).
+    ...userAgentAliases(objects.userAgent.dictionary, options.userAgent),
     // LLM cost inputs.
     ['p_event', `p_v_event`],
     ['p_model0', 'p_v_model'],
@@ -312,10 +340,8 @@ export function parseSelectParts(
     'p_referrer AS referrer',
     'p_host AS host',
     'p_pathname AS pathname',
-    // No user-agent parser in SQL: the SDK's own values only (sdk-fields-sql.ts).
-    ...['browser', 'browser_version', 'os', 'os_version', 'device_type'].map(
-      (c) => `p_sdk_${c} AS ${c}`,
-    ),
+    // The SDK's device values win; the user agent fills what it left empty (sdk-fields-sql.ts).
+    ...deviceColumnsSelect(),
     'toFixedString(substring(p_geo.1, 1, 2), 2) AS country_code',
     'p_geo.3 AS city',
     'p_geo.2 AS region',
@@ -344,5 +370,23 @@ export function parseSelectParts(
 
 function propType(key: string): string {
   const k = sqlString(key);
-  return `if(mapContains(p_pm, ${k}), toString(JSONType(p_pm[${k}])), 'Missing')`;
+  return `if(mapContains(p_pm, ${k}), ${jsonType(`p_pm[${k}]`)}, 'Missing')`;
+}
+
+/**
+ * The device columns as the worker merges them (merge-device-columns.ts): `browser` and `os`
+ * from the SDK when it sent them, else from the user agent, each version from the same source
+ * as its name; `device_type` the SDK's unless the user agent is a bot's (or the SDK sent none).
+ */
+function deviceColumnsSelect(): string[] {
+  const ua = USER_AGENT_COLUMNS;
+  const pair = (name: 'browser' | 'os'): string[] => [
+    `if(p_sdk_${name} != '', p_sdk_${name}, ${ua[name]}) AS ${name}`,
+    `if(p_sdk_${name} != '', p_sdk_${name}_version, ${ua[`${name}_version`]}) AS ${name}_version`,
+  ];
+  return [
+    ...pair('browser'),
+    ...pair('os'),
+    `if(p_sdk_device_type = '' OR ${ua.device_type} = 'bot', ${ua.device_type}, p_sdk_device_type) AS device_type`,
+  ];
 }

@@ -7,8 +7,11 @@ import {
   applyKafkaEngine,
   dropKafkaEnginePipeline,
 } from '../../../src/native/apply-kafka-engine.ts';
-import { dataTableSql, dictionarySql } from '../../../src/native/dictionary-ddl.ts';
-import { geoShape } from '../../../src/native/geo/geo-networks.ts';
+import { geoDdl } from '../../../src/native/geo/geo-networks.ts';
+import {
+  userAgentDictionarySql,
+  userAgentTableSql,
+} from '../../../src/native/user-agent/user-agent-ddl.ts';
 import { kafkaEngineObjects } from '../../../src/native/kafka-engine-objects.ts';
 import { kafkaEngineOptions } from '../../../src/native/kafka-engine-options.ts';
 import type { PricingTables } from '../../../src/native/pricing/flatten-genai-prices.ts';
@@ -62,8 +65,9 @@ describe('kafka-engine DDL and views', () => {
       const statements = [
         ...renderPricingTables(objects),
         ...renderPricingDictionaries(objects, auth),
-        dataTableSql(objects, geoShape(objects)),
-        dictionarySql(objects, geoShape(objects), auth, 'IP_TRIE(access_to_key_from_attributes 0)'),
+        ...geoDdl(objects, auth),
+        userAgentTableSql(objects),
+        userAgentDictionarySql(objects, auth),
         ddl.errorsTable,
         ...ddl.pipeline,
         ...ddl.drop,

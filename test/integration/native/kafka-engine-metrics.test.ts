@@ -60,6 +60,7 @@ describe('mode kafka-engine exports system.kafka_consumers on /metrics', () => {
       KAFKA_ENGINE_NUM_CONSUMERS: '1',
       KAFKA_ENGINE_FLUSH_INTERVAL_MS: '500',
       ENRICH_LLM_COST_ENABLED: 'false',
+      ENRICH_GEO_ENABLED: 'false',
       INGEST_LAG_REFRESH_MS: '1000',
       METRICS_PORT: String(port),
     });

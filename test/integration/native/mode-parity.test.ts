@@ -145,13 +145,16 @@ describe('mode worker and mode kafka-engine on the same 10,000 messages', () => 
       );
       assert.equal(Number(engineDup?.n), 0, 'no message landed twice');
 
-      // The documented columns: the worker parses user agents, SQL does not.
+      // The documented columns: both modes parse user agents (uap-core in SQL: bots get names too).
       const [ua] = await queryRows<{ worker: number; engine: number }>(
         clickhouse,
         `SELECT (SELECT countIf(browser != '') FROM default.${workerTable}) AS worker,
                 (SELECT countIf(browser != '') FROM default.${engineTable}) AS engine`,
       );
-      assert.ok(Number(ua?.worker) > 1000 && Number(ua?.engine) === 0, JSON.stringify(ua));
+      assert.ok(
+        Number(ua?.worker) > 1000 && Number(ua?.engine) >= 0.9 * Number(ua?.worker),
+        JSON.stringify(ua),
+      );
 
       // The engine's consumers as system.kafka_consumers reports them (lag source).
       const consumers = await queryRows<{ n: number; read: number }>(

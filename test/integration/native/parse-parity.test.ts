@@ -9,11 +9,14 @@ import {
   dropKafkaEnginePipeline,
 } from '../../../src/native/apply-kafka-engine.ts';
 import { readGeoNetworks } from '../../../src/native/geo/geo-networks.ts';
+import { csvGeoSource } from '../../../src/native/geo/geo-source.ts';
 import { kafkaEngineObjects } from '../../../src/native/kafka-engine-objects.ts';
+import { loadUapRegexpTree } from '../../../src/native/user-agent/uap-regexp-tree.ts';
 import { kafkaEngineOptions } from '../../../src/native/kafka-engine-options.ts';
 import { loadPricingTables } from '../../../src/native/pricing/load-pricing-tables.ts';
 import { createEventsTableSql } from '../../../src/schema/events-table.ts';
 import {
+  DOCUMENTED_DIFFERENCES,
   compareEventsTables,
   errorClasses,
   insertRawMessages,
@@ -40,6 +43,15 @@ import { testStack, uniqueName } from '../../support/stack-env.ts';
  */
 const KNOWN_CLASS_DIFFERENCES: Readonly<Record<string, string>> = {
   'poison: timestamp overflowing a double': 'invalid_json',
+};
+
+/** Measured shares of rows where both modes agree (docs/kafka-engine.md), minus a margin. */
+const USER_AGENT_AGREEMENT_FLOOR: Readonly<Record<string, number>> = {
+  browser: 0.9,
+  browser_version: 0.9,
+  os: 0.95,
+  os_version: 0.95,
+  device_type: 0.95,
 };
 
 describe('kafka-engine views land what the worker lands', () => {
@@ -89,7 +101,8 @@ describe('kafka-engine views land what the worker lands', () => {
       options,
       auth: { user: testStack().clickhouse.username, password: testStack().clickhouse.password },
       pricing,
-      geo: readGeoNetworks(csv),
+      geo: csvGeoSource(readGeoNetworks(csv), csv),
+      userAgent: loadUapRegexpTree(),
       owner: table,
     });
     try {
@@ -118,11 +131,7 @@ describe('kafka-engine views land what the worker lands', () => {
       assert.ok(Number(features?.['geo']) > 300, JSON.stringify(features));
       assert.equal(Number(features?.['raw_ip']), 0, 'the raw client IP is never stored');
       assert.ok(Number(features?.['utm']) > 20, JSON.stringify(features));
-      assert.equal(
-        Number(features?.['user_agent']),
-        0,
-        'no user-agent parsing in SQL (documented)',
-      );
+      assert.ok(Number(features?.['user_agent']) > 300, JSON.stringify(features));
 
       const errors = await errorClasses(clickhouse, objects.errorsTable, topic);
       const labelOf = new Map(placed.map((m) => [`${m.partition}:${m.offset}`, m.label]));
@@ -149,6 +158,23 @@ describe('kafka-engine views land what the worker lands', () => {
         JSON.stringify(comparison, null, 2),
       );
       assert.deepEqual(comparison.mismatches, {}, JSON.stringify(comparison.mismatches, null, 2));
+
+      // User agents: uap-core in SQL against ua-parser-js in the worker, per column.
+      const agreement = await queryRows<Record<string, number>>(
+        clickhouse,
+        `SELECT ${DOCUMENTED_DIFFERENCES.filter((c) => c !== '_ingested_at')
+          .map((c) => `round(avg(x.${c} = y.${c}), 4) AS ${c}`)
+          .join(', ')}, count() AS rows
+         FROM default.${table} AS x INNER JOIN default.${table}_worker AS y
+         USING (_topic, _partition, _offset) WHERE y.browser != '' OR y.os != '' OR y.device_type != ''`,
+      );
+      console.log(`user-agent agreement (share of rows): ${JSON.stringify(agreement[0])}`);
+      for (const [column, floor] of Object.entries(USER_AGENT_AGREEMENT_FLOOR)) {
+        assert.ok(
+          Number(agreement[0]?.[column]) >= floor,
+          `${column}: ${JSON.stringify(agreement[0])}`,
+        );
+      }
     } finally {
       await dropKafkaEnginePipeline(clickhouse, objects);
     }

@@ -9,6 +9,7 @@ import {
   dropKafkaEnginePipeline,
 } from '../../../src/native/apply-kafka-engine.ts';
 import { readGeoNetworks } from '../../../src/native/geo/geo-networks.ts';
+import { csvGeoSource } from '../../../src/native/geo/geo-source.ts';
 import { kafkaEngineObjects } from '../../../src/native/kafka-engine-objects.ts';
 import { kafkaEngineOptions } from '../../../src/native/kafka-engine-options.ts';
 import { loadPricingTables } from '../../../src/native/pricing/load-pricing-tables.ts';
@@ -127,7 +128,7 @@ describe('SDK fields: both modes land the same rows', () => {
         options: kafkaEngineOptions(config, pricing),
         auth: { user: testStack().clickhouse.username, password: testStack().clickhouse.password },
         pricing,
-        geo: readGeoNetworks(csv),
+        geo: csvGeoSource(readGeoNetworks(csv), csv),
         owner: table,
       });
       try {

@@ -36,9 +36,15 @@ describe('kafkaEngineOptions', () => {
     assert.deepEqual(options.parse.removeKeys, [...DEFAULT_SCRUB_KEYS, '$ip']);
     assert.deepEqual(options.parse.removePaths, []);
     assert.equal(options.parse.llmCost, undefined);
-    assert.equal(options.parse.geo, false, 'geo needs a networks file');
-    assert.ok(options.differences.some((d) => d.includes('user-agent')));
-    assert.ok(options.differences.some((d) => d.includes('KAFKA_ENGINE_GEO_NETWORKS_FILE')));
+    assert.equal(options.parse.geo, true, 'geo by default, from the worker’s databases');
+    assert.equal(options.geoNetworksFile, undefined);
+    assert.ok(options.geoDatabases.length > 0);
+    assert.ok(options.differences.some((d) => d.includes('uap-core')));
+    assert.deepEqual(options.parse.userAgent?.fields, [
+      { inProperties: true, segments: ['$user_agent'] },
+      { inProperties: true, segments: ['$raw_user_agent'] },
+    ]);
+    assert.ok(options.differences.some((d) => d.includes('ip_trie')));
   });
 
   test('what SQL cannot do safely stops start-up, naming the setting', () => {
