@@ -122,7 +122,7 @@ async function runUntilStopped(
   await observability.start(worker);
   try {
     await prepareClickHouse(config, logger);
-    await assertNoKafkaEnginePipeline(config);
+    await assertNoKafkaEnginePipeline(config, logger);
   } catch (err) {
     await observability.stop();
     throw err;

@@ -82,7 +82,7 @@ export function registerKafkaEngineCommand(program: Command): void {
       const config = configOf(command);
       const logger = createLogger(config.logLevel, config.workerId, 'stderr');
       const objects = kafkaEngineObjects(schemaTargetOf(config.clickhouse));
-      const clickhouse = createClickHouseClient(config.clickhouse, config.insert);
+      const clickhouse = createClickHouseClient(config.clickhouse, config.insert, logger);
       const admin = createKafka(config.kafka, logger.child({ component: 'kafka' })).admin();
       await admin.connect();
       try {
@@ -128,7 +128,7 @@ export function registerKafkaEngineCommand(program: Command): void {
       const config = configOf(command);
       const logger = createLogger(config.logLevel, config.workerId, 'stderr');
       const objects = kafkaEngineObjects(schemaTargetOf(config.clickhouse));
-      const clickhouse = createClickHouseClient(config.clickhouse, config.insert);
+      const clickhouse = createClickHouseClient(config.clickhouse, config.insert, logger);
       const admin = createKafka(config.kafka, logger.child({ component: 'kafka' })).admin();
       await admin.connect();
       try {

@@ -37,9 +37,12 @@ export class KafkaEngineStillRunningError extends IngestError {
   }
 }
 
-export async function assertNoKafkaEnginePipeline(config: Readonly<Config>): Promise<void> {
+export async function assertNoKafkaEnginePipeline(
+  config: Readonly<Config>,
+  logger: Logger,
+): Promise<void> {
   const objects = kafkaEngineObjects(schemaTargetOf(config.clickhouse));
-  const client = createClickHouseClient(config.clickhouse, config.insert);
+  const client = createClickHouseClient(config.clickhouse, config.insert, logger);
   try {
     if (await kafkaEnginePipelineExists(client, objects)) {
       throw new KafkaEngineStillRunningError(objects.kafkaTable, config.kafka.groupId);
