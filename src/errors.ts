@@ -41,6 +41,12 @@ export class OwnershipLostError extends IngestError {
   }
 }
 
+/** What a library threw, for a dead letter's message (at most 500 characters). */
+export function describeThrown(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 500);
+  return typeof err === 'string' ? err.slice(0, 500) : 'a non-Error value was thrown';
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -109,7 +109,8 @@ export class OpenBatch {
     this.#deadLetterBytes += messageBytes(source);
   }
 
-  seal(): SealedBatch {
+  /** `commitFrom`: everything below it landed before this batch (sealed-batch.ts). */
+  seal(commitFrom: bigint): SealedBatch {
     if (this.#firstOffset === undefined || this.#lastOffset === undefined) {
       throw new Error('cannot seal an empty batch');
     }
@@ -125,6 +126,7 @@ export class OpenBatch {
       bytes: this.#bytes,
       memoryBytes: this.memoryBytes,
       startedAt: this.startedAt,
+      commitFrom,
     });
   }
 

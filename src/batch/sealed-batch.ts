@@ -26,6 +26,11 @@ export interface SealedBatch {
   readonly bytes: number;
   readonly memoryBytes: number;
   readonly startedAt: number;
+  /**
+   * Everything below this offset landed before this batch: the partition's position while
+   * this batch is pending (committed with its pending mark). Once it lands: `lastOffset + 1`.
+   */
+  readonly commitFrom: bigint;
   readonly deduplicationToken: string;
   /** For logs: topic[partition]@first-last. */
   readonly range: string;

@@ -1,4 +1,4 @@
-import type { IHeaders } from 'kafkajs';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
 
 /**
  * The original Kafka message behind a row or a dead letter, kept until its batch is
@@ -12,6 +12,33 @@ export interface SourceMessage {
   readonly value: Buffer | null;
   readonly headers: IHeaders | undefined;
   readonly timestampMs: number;
+}
+
+/** A fetched kafkajs message as the pipeline handles it (its bytes still in the fetch). */
+export function sourceMessage(
+  message: KafkaMessage,
+  topic: string,
+  partition: number,
+): SourceMessage {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key ?? null,
+    value: message.value,
+    headers: message.headers,
+    timestampMs: Number(message.timestamp),
+  };
+}
+
+/** The same message copied out of the fetch response, to be held until its batch lands. */
+export function detachedMessage(source: SourceMessage): SourceMessage {
+  return {
+    ...source,
+    key: detachedBytes(source.key),
+    value: detachedBytes(source.value),
+    headers: detachedHeaders(source.headers),
+  };
 }
 
 /**

@@ -7,7 +7,8 @@ import { loadConfig } from '../config/load-config.ts';
 import { UsageError, osErrorText } from '../errors.ts';
 import type { Config } from '../config/schema.ts';
 import { MessageDecoder } from '../decode/decode-message.ts';
-import { ingestedAtNow } from '../worker/partition-lane.ts';
+import { toClickHouseDateTime64 } from '../decode/event-row.ts';
+import { createMessageSteps, runMessageSteps } from '../pipeline/message-steps.ts';
 import { CountingEnrichCounters } from '../enrich/counting-enrich-counters.ts';
 import { createEnrichment } from '../enrich/create-enrichment.ts';
 import { createLogger } from '../observe/logger.ts';
@@ -75,6 +76,7 @@ export async function enrichLines(
     { counters, logger: createLogger('warn', config.workerId, 'stderr') },
   );
   const decoder = new MessageDecoder({ ...config.decode, format: 'json' }, undefined);
+  const steps = createMessageSteps(decoder, enrichment.stage);
   let lineNumber = 0;
   let rows = 0;
   let deadLetters = 0;
@@ -83,7 +85,8 @@ export async function enrichLines(
       lineNumber++;
       if (line.trim() === '') continue;
       const now = Date.now();
-      const outcome = decoder.decode(
+      const outcome = runMessageSteps(
+        steps,
         {
           topic: DRY_RUN_TOPIC,
           partition: 0,
@@ -91,12 +94,11 @@ export async function enrichLines(
           timestampMs: now,
           value: Buffer.from(line, 'utf8'),
         },
-        { nowMs: now, ingestedAt: ingestedAtNow(now) },
-        enrichment.stage,
+        { nowMs: now, ingestedAt: toClickHouseDateTime64(now) },
       );
       if (outcome.ok) {
         rows++;
-        await write(out, `${JSON.stringify(outcome.value)}\n`);
+        await write(out, `${JSON.stringify(outcome.value.row)}\n`);
       } else {
         deadLetters++;
         const { reason, stage, message } = outcome.deadLetter;

@@ -2,8 +2,8 @@ import type { DecodeConfig } from '../config/schema.ts';
 import { blockCountProblem } from './avro-repeats.ts';
 import type { AvroSchemas, WriterSchema } from './avro-schemas.ts';
 import { deadLetter, type Outcome } from './outcome.ts';
-import type { EventRow, MessageOrigin } from './event-row.ts';
-import { finishRow, type DecodedEvent, type DecodedEventHook } from './decoded-event.ts';
+import type { MessageOrigin } from './event-row.ts';
+import type { DecodedEvent } from './decoded-event.ts';
 import { normalizeEvent, type NormalizeContext } from './normalize-event.ts';
 import { checkValueLimits } from './value-limits.ts';
 
@@ -18,8 +18,8 @@ export interface RawMessage extends MessageOrigin {
 export type WireFormat = 'json' | 'avro' | 'avro-confluent';
 
 /**
- * bytes → event row, or a dead letter. Pure apart from the schema cache: every bad input
- * becomes a reason, never an exception.
+ * bytes → decoded event, or a dead letter. Pure apart from the schema cache: every bad input
+ * becomes a reason by rule (a library throwing anyway is caught by decode-step.ts).
  */
 export class MessageDecoder {
   readonly #config: DecodeConfig;
@@ -30,6 +30,11 @@ export class MessageDecoder {
     this.#schemas = schemas;
   }
 
+  /** The largest `properties` text a row may store (decode.maxPropertiesBytes). */
+  get maxPropertiesBytes(): number {
+    return this.#config.maxPropertiesBytes;
+  }
+
   /** A Confluent schema id this message needs fetched from the registry first, if any. */
   pendingSchemaId(value: Buffer | null): number | undefined {
     if (value === null || this.#schemas === undefined || this.formatOf(value) !== 'avro-confluent')
@@ -37,30 +42,6 @@ export class MessageDecoder {
     if (value.length < 5) return undefined;
     const id = value.readUInt32BE(1);
     return this.#schemas.needsLookup(id) ? id : undefined;
-  }
-
-  /**
-   * bytes → row: decode, then `enrich` (if given) on the parsed event, then serialise
-   * `properties` once. Never throws: decode and the limits dead-letter by rule, and a
-   * library that throws on a message anyway (a bug, or an input no limit foresaw) turns
-   * that message into an `unprocessable` dead letter instead of stopping its partition.
-   */
-  decode(
-    message: RawMessage,
-    context: NormalizeContext,
-    enrich?: DecodedEventHook,
-  ): Outcome<EventRow> {
-    let stage: 'decode' | 'enrich' = 'decode';
-    try {
-      const decoded = this.decodeEvent(message, context);
-      if (!decoded.ok) return decoded;
-      stage = 'enrich';
-      enrich?.(decoded.value);
-      stage = 'decode';
-      return finishRow(decoded.value, this.#config.maxPropertiesBytes);
-    } catch (err) {
-      return deadLetter('unprocessable', `${stage} failed: ${describeThrown(err)}`, stage);
-    }
   }
 
   /** bytes → parsed event with its row, `properties` not yet serialised. */
@@ -127,11 +108,6 @@ export class MessageDecoder {
       );
     }
   }
-}
-
-function describeThrown(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 500);
-  return typeof err === 'string' ? err.slice(0, 500) : 'a non-Error value was thrown';
 }
 
 function decodeJson(value: Buffer): Outcome<unknown> {

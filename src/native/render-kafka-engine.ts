@@ -1,5 +1,5 @@
 import { DEFAULT_RETENTION_MONTHS } from '../decode/event-row.ts';
-import { EVENT_COLUMNS } from '../sink/event-columns.ts';
+import { EVENT_COLUMNS } from '../serialise/event-columns.ts';
 import { createHash } from 'node:crypto';
 import { mergeTreeEngine, onClusterClause } from '../schema/engine-clause.ts';
 import type { KafkaEngineObjects } from './kafka-engine-objects.ts';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
-import { EVENT_COLUMNS } from './event-columns.ts';
-import { ROW_FORMAT, ROW_FORMAT_SETTINGS } from './row-line.ts';
+import { EVENT_COLUMNS } from '../serialise/event-columns.ts';
+import { ROW_FORMAT, ROW_FORMAT_SETTINGS } from '../serialise/row-line.ts';
 
 /**
  * Settings pinned on every insert so that a retried insert forms the same single block

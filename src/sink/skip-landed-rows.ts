@@ -3,7 +3,7 @@ import pRetry from 'p-retry';
 import type { SealedBatch } from '../batch/sealed-batch.ts';
 import type { SourceMessage } from '../batch/source-message.ts';
 import { isRetriedAsIs, classifyInsertError } from './classify-insert-error.ts';
-import { EVENT_COLUMNS } from './event-columns.ts';
+import { EVENT_COLUMNS } from '../serialise/event-columns.ts';
 
 /** Rows of one partition's offset range that ClickHouse holds, as `<offset>:<uuid>` keys. */
 export type LandedRowsReader = (

@@ -13,11 +13,12 @@ import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { configSchema } from '../../src/config/schema.ts';
 import { MessageDecoder, type RawMessage } from '../../src/decode/decode-message.ts';
+import { toClickHouseDateTime64 } from '../../src/decode/event-row.ts';
 import type { DecodedEventHook } from '../../src/decode/decoded-event.ts';
 import { CountingEnrichCounters } from '../../src/enrich/counting-enrich-counters.ts';
 import { createEnrichment } from '../../src/enrich/create-enrichment.ts';
-import { ingestedAtNow } from '../../src/worker/partition-lane.ts';
-import { rowLine } from '../../src/sink/row-line.ts';
+import { createMessageSteps, runMessageSteps } from '../../src/pipeline/message-steps.ts';
+import { passThrough } from '../../src/enrich/enrich-stage.ts';
 import { BenchEventGenerator, MIX } from './corpus/bench-events.ts';
 
 export interface EnrichThroughputOptions {
@@ -99,14 +100,15 @@ export async function measureEnrichThroughput(
     }
 
     const pass = (enrich: DecodedEventHook | undefined): PassFigures => {
-      const context = { nowMs: Date.now(), ingestedAt: ingestedAtNow(Date.now()) };
+      const context = { nowMs: Date.now(), ingestedAt: toClickHouseDateTime64(Date.now()) };
+      const steps = createMessageSteps(decoder, enrich ?? passThrough);
       let out = 0;
       const started = process.hrtime.bigint();
       const cpuStarted = process.cpuUsage();
       for (const message of messages) {
-        const outcome = decoder.decode(message, context, enrich);
-        // The lane's per-row work: the line of the insert.
-        if (outcome.ok) out += rowLine(outcome.value).length;
+        // A partition pipeline's per-message steps, the insert's line included.
+        const outcome = runMessageSteps(steps, message, context);
+        if (outcome.ok) out += outcome.value.line.length;
       }
       const cpu = process.cpuUsage(cpuStarted);
       const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;

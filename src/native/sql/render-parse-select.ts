@@ -1,4 +1,4 @@
-import { EVENT_COLUMNS } from '../../sink/event-columns.ts';
+import { EVENT_COLUMNS } from '../../serialise/event-columns.ts';
 import type { DecodeConfig } from '../../config/schema.ts';
 import type { KafkaEngineObjects } from '../kafka-engine-objects.ts';
 import { sqlString, sqlStringArray } from '../sql-literal.ts';

@@ -1,12 +1,12 @@
 import PQueue from 'p-queue';
 import type { BatchConfig, Config } from '../../../src/config/schema.ts';
 import { createDecoder } from '../../../src/decode/create-decoder.ts';
+import { toClickHouseDateTime64 } from '../../../src/decode/event-row.ts';
 import type { EnrichStage } from '../../../src/enrich/enrich-stage.ts';
-import { ingestedAtNow } from '../../../src/worker/partition-lane.ts';
 import { createEventsTableSql } from '../../../src/schema/events-table.ts';
 import { createClickHouseClient } from '../../../src/sink/create-clickhouse-client.ts';
 import { insertRows } from '../../../src/sink/insert-rows.ts';
-import { rowLine } from '../../../src/sink/row-line.ts';
+import { rowLine } from '../../../src/serialise/row-line.ts';
 import {
   benchWorkerConfig,
   dropTable,
@@ -16,6 +16,7 @@ import {
 } from '../bench-context.ts';
 import { corpusMessages, round, type CorpusSpec } from '../corpus/preload-corpus.ts';
 import { ServerCpu } from './proc-stats.ts';
+import { decodeRow } from '../../fixtures/decode/decode-row.ts';
 
 /** One partition's batch of serialised rows, cut by the worker's limits. */
 export interface RowBatch {
@@ -86,12 +87,13 @@ export function buildInsertBatches(
   const { decoder } = createDecoder(config.decode);
   const perPartition: string[][] = Array.from({ length: partitions }, () => []);
   const nowMs = Date.now();
-  const context = { nowMs, ingestedAt: ingestedAtNow(nowMs) };
+  const context = { nowMs, ingestedAt: toClickHouseDateTime64(nowMs) };
   let i = 0;
   for (const message of corpusMessages({ ...spec, events: Math.min(spec.events, maxRows) })) {
     const partition = i % partitions;
     const rows = perPartition[partition]!;
-    const outcome = decoder.decode(
+    const outcome = decodeRow(
+      decoder,
       {
         topic,
         partition,

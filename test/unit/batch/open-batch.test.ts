@@ -27,7 +27,7 @@ describe('open batch: dead letters count toward the caps like rows', () => {
     assert.equal(batch.isFull(limits), true);
     assert.equal(batch.wouldOverflow(10, limits), true);
     assert.equal(batch.rowCount, 0);
-    assert.equal(batch.seal().rejected.length, 3_000);
+    assert.equal(batch.seal(0n).rejected.length, 3_000);
   });
 
   test("a dead letter's value, key and headers count toward maxBytes; rows and letters add up", () => {

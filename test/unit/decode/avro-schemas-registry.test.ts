@@ -16,6 +16,7 @@ import {
   startSchemaRegistry,
   type RegistryServer,
 } from '../../support/schema-registry.ts';
+import { decodeRow } from '../../fixtures/decode/decode-row.ts';
 
 const READER_FILE = 'schemas/avro/event.avsc';
 const readerText = readFileSync(READER_FILE, 'utf8');
@@ -113,7 +114,8 @@ async function decodeVia(schemas: AvroSchemas, value: Buffer) {
   const decoder = decoderWith(schemas);
   const id = decoder.pendingSchemaId(value);
   if (id !== undefined) await schemas.lookup(id);
-  return decoder.decode(
+  return decodeRow(
+    decoder,
     { topic: 't', partition: 0, offset: '1', timestampMs: Date.now(), value },
     context,
   );

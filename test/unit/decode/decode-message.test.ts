@@ -8,6 +8,7 @@ import type { EventRow } from '../../../src/decode/event-row.ts';
 import type { DecodeConfig } from '../../../src/config/schema.ts';
 import { decodeConfig } from '../../fixtures/decode/decode-config.ts';
 import { poisonCases } from '../../support/poison.ts';
+import { decodeRow } from '../../fixtures/decode/decode-row.ts';
 
 const config: DecodeConfig = decodeConfig({
   avroSchemaIds: {
@@ -33,7 +34,7 @@ const message = (value: Buffer | null, offset = '42'): RawMessage => ({
 });
 
 function decodeOk(value: Buffer, offset?: string): EventRow {
-  const outcome = decoder.decode(message(value, offset), context);
+  const outcome = decodeRow(decoder, message(value, offset), context);
   assert.ok(
     outcome.ok,
     outcome.ok ? '' : `${outcome.deadLetter.reason}: ${outcome.deadLetter.message}`,
@@ -137,7 +138,7 @@ describe('decode: JSON events', () => {
 
   for (const poison of poisonCases(config.maxMessageBytes, config.maxPropertiesBytes)) {
     test(`dead letter: ${poison.name} → ${poison.reason}`, () => {
-      const outcome = decoder.decode(message(poison.value), context);
+      const outcome = decodeRow(decoder, message(poison.value), context);
       assert.equal(outcome.ok, false);
       if (!outcome.ok) {
         assert.equal(outcome.deadLetter.reason, poison.reason, outcome.deadLetter.message);
@@ -150,7 +151,8 @@ describe('decode: JSON events', () => {
   test('broker-time policy replaces a future timestamp and keeps the original', () => {
     const lenient = new MessageDecoder({ ...config, timestampSkewPolicy: 'broker-time' }, schemas);
     const brokerMs = Date.UTC(2026, 10, 21, 10, 0, 0);
-    const outcome = lenient.decode(
+    const outcome = decodeRow(
+      lenient,
       {
         topic: 't',
         partition: 0,
@@ -202,7 +204,7 @@ describe('decode: Avro events', () => {
 
   test('plain Avro (DECODE_FORMAT=avro)', () => {
     const plain = new MessageDecoder({ ...config, format: 'avro' }, schemas);
-    const outcome = plain.decode(message(reader.toBuffer(record)), context);
+    const outcome = decodeRow(plain, message(reader.toBuffer(record)), context);
     assert.ok(outcome.ok);
     if (outcome.ok)
       assert.deepEqual(
@@ -219,14 +221,15 @@ describe('decode: Avro events', () => {
   test('Confluent wire format: magic byte + schema id, resolved from an older writer schema', () => {
     const wire = (id: number, payload: Buffer): Buffer =>
       Buffer.concat([Buffer.from([0, 0, 0, 0, id]), payload]);
-    const current = decoder.decode(message(wire(1, reader.toBuffer(record))), context);
+    const current = decodeRow(decoder, message(wire(1, reader.toBuffer(record))), context);
     assert.ok(current.ok);
     const known = schemas.writer(7);
     assert.ok(known.ok);
     const old = avro.Type.forSchema(
       JSON.parse(JSON.stringify(known.value.type.schema())) as avro.Schema,
     );
-    const legacy = decoder.decode(
+    const legacy = decodeRow(
+      decoder,
       message(
         wire(
           7,
@@ -247,7 +250,7 @@ describe('decode: Avro events', () => {
 
   test('truncated Avro is a dead letter, not a crash', () => {
     const plain = new MessageDecoder({ ...config, format: 'avro' }, schemas);
-    const outcome = plain.decode(message(reader.toBuffer(record).subarray(0, 7)), context);
+    const outcome = decodeRow(plain, message(reader.toBuffer(record).subarray(0, 7)), context);
     assert.ok(!outcome.ok && outcome.deadLetter.reason === 'invalid_avro');
   });
 });

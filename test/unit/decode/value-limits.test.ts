@@ -5,6 +5,7 @@ import { checkValueLimits, type ValueLimits } from '../../../src/decode/value-li
 import type { DecodeConfig } from '../../../src/config/schema.ts';
 import { decodeConfig } from '../../fixtures/decode/decode-config.ts';
 import { hostileCases, nestedArrays } from '../../support/hostile.ts';
+import { decodeRow } from '../../fixtures/decode/decode-row.ts';
 
 const limits: ValueLimits = { maxDepth: 4, maxKeys: 10, maxStringLength: 8 };
 const reason = (value: unknown): string | undefined => {
@@ -75,7 +76,7 @@ describe('decoding hostile JSON ends as a dead letter with its reason', () => {
 
   for (const hostile of hostileCases(config.maxStringLength)) {
     test(`${hostile.name} → ${hostile.reason}`, () => {
-      const outcome = decoder.decode(message(hostile.value), context);
+      const outcome = decodeRow(decoder, message(hostile.value), context);
       assert.equal(outcome.ok, false);
       if (!outcome.ok)
         assert.equal(outcome.deadLetter.reason, hostile.reason, outcome.deadLetter.message);
@@ -91,7 +92,7 @@ describe('decoding hostile JSON ends as a dead letter with its reason', () => {
         timestamp: new Date().toISOString(),
       }),
     );
-    const outcome = decoder.decode(message(good), context, () => {
+    const outcome = decodeRow(decoder, message(good), context, () => {
       throw new RangeError('Maximum call stack size exceeded');
     });
     assert.deepEqual(outcome, {

@@ -21,6 +21,7 @@ import { createPseudonymizer } from '../../../src/enrich/privacy/pseudonymize-id
 import { compileContentScrubber } from '../../../src/enrich/privacy/scrub-content.ts';
 import { UserAgentLookup } from '../../../src/enrich/user-agent/user-agent-lookup.ts';
 import { DECODE_CONFIG } from '../../fixtures/enrich/decoded-events.ts';
+import { decodeRow } from '../../fixtures/decode/decode-row.ts';
 
 const databases = await Promise.all(
   BUNDLED_GEO_DATABASES.map((entry) => GeoDatabase.open(entry, { watchIntervalMs: 0 })),
@@ -171,7 +172,8 @@ function decodeAndEnrich(value: unknown, offset: number): void {
   } catch {
     return; // not serialisable (cannot arrive from Kafka as JSON)
   }
-  const outcome = decoder.decode(
+  const outcome = decodeRow(
+    decoder,
     { topic: 'fuzz', partition: 0, offset: String(offset), timestampMs: Date.now(), value: bytes },
     { nowMs: Date.now(), ingestedAt: '2026-11-21 00:00:00.000' },
     stage,

@@ -19,6 +19,7 @@ import {
   posthogJsPageview,
   posthogNodeEvent,
 } from '../../fixtures/enrich/sdk-payloads.ts';
+import { decodeRow } from '../../fixtures/decode/decode-row.ts';
 
 const NOW = Date.parse('2026-03-02T00:00:00Z');
 
@@ -39,7 +40,8 @@ async function enrichAll(
   try {
     const decoder = new MessageDecoder(config.decode, undefined);
     const outcomes = events.map((e, i) =>
-      decoder.decode(
+      decodeRow(
+        decoder,
         {
           topic: 't',
           partition: 0,

@@ -43,6 +43,7 @@ function batch(rows: number, startedAt: number) {
     rejected: [],
     bytes: rows * 8,
     memoryBytes: rows * 16,
+    commitFrom: 10n,
     startedAt,
   });
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Session } from 'chdb';
-import { EVENT_COLUMNS } from '../../../src/sink/event-columns.ts';
+import { EVENT_COLUMNS } from '../../../src/serialise/event-columns.ts';
 import { renderSchema } from '../../../src/schema/render-schema.ts';
 import { splitStatements } from '../../../src/schema/split-statements.ts';
 

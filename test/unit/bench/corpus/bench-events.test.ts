@@ -9,6 +9,7 @@ import {
   type BenchEvent,
 } from '../../../../test/bench/corpus/bench-events.ts';
 import { PRICED_MODELS, UNPRICED_MODEL } from '../../../../test/bench/corpus/llm-models.ts';
+import { decodeRow } from '../../../fixtures/decode/decode-row.ts';
 
 const endMs = Date.UTC(2026, 10, 21, 12);
 const sample = (n: number, seed = 8): BenchEvent[] => {
@@ -74,7 +75,8 @@ describe('benchmark corpus', () => {
     const g = new BenchEventGenerator({ seed: 3, endMs: Date.now() });
     for (let i = 0; i < 2_000; i++) {
       const event = g.next(i === 0 ? 1_700_000_000_123 : undefined);
-      const outcome = decoder.decode(
+      const outcome = decodeRow(
+        decoder,
         {
           topic: 't',
           partition: 0,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../../../src/config/load-config.ts';
 import { createEnrichment } from '../../../../src/enrich/create-enrichment.ts';
-import { EVENT_COLUMNS } from '../../../../src/sink/event-columns.ts';
+import { EVENT_COLUMNS } from '../../../../src/serialise/event-columns.ts';
 import {
   buildInsertBatches,
   cutBatches,

@@ -14,9 +14,10 @@ import { loadConfig } from '../../../src/config/load-config.ts';
 import { DEAD_LETTER_REASONS } from '../../../src/decode/outcome.ts';
 import { createDecoder } from '../../../src/decode/create-decoder.ts';
 import { createEnrichment } from '../../../src/enrich/create-enrichment.ts';
-import { EVENT_COLUMNS } from '../../../src/sink/event-columns.ts';
-import { BufferBudget } from '../../../src/worker/buffer-budget.ts';
-import { PartitionLane } from '../../../src/worker/partition-lane.ts';
+import { EVENT_COLUMNS } from '../../../src/serialise/event-columns.ts';
+import { BufferBudget } from '../../../src/batch/buffer-budget.ts';
+import { createMessageSteps } from '../../../src/pipeline/message-steps.ts';
+import { BatcherHarness } from '../../fixtures/batch/batcher-harness.ts';
 import { nestedArrays } from '../../support/hostile.ts';
 
 const config = loadConfig({
@@ -31,13 +32,15 @@ const { decoder } = createDecoder(config.decode);
 
 /** Offers every value to a fresh lane; returns the one batch holding them all. */
 function throughLane(values: readonly Buffer[]) {
-  const lane = new PartitionLane('fuzz', 0, 1, 0n, undefined, {
-    decoder,
-    enrich: enrichment.stage,
-    limits: { maxRows: 1_000_000, maxBytes: 1 << 30, maxAgeMs: 60_000 },
-    budget: new BufferBudget(1 << 30),
-    now: Date.now,
-  });
+  const lane = new BatcherHarness(
+    { topic: 'fuzz', partition: 0, offset: 0n },
+    {
+      limits: { maxRows: 1_000_000, maxBytes: 1 << 30, maxAgeMs: 60_000 },
+      budget: new BufferBudget(1 << 30),
+      now: Date.now,
+    },
+    createMessageSteps(decoder, enrichment.stage),
+  );
   values.forEach((value, i) => {
     const message: KafkaMessage = {
       offset: String(i),
@@ -47,7 +50,7 @@ function throughLane(values: readonly Buffer[]) {
       headers: {},
       attributes: 0,
     };
-    assert.equal(lane.offer(message, 'fuzz', 0, '2026-12-04 00:00:00.000'), 'accepted');
+    assert.equal(lane.offer(message), 'accepted');
   });
   lane.sealIfDue(true);
   const batch = lane.takeNext();

@@ -4,10 +4,13 @@ import type { KafkaMessage } from 'kafkajs';
 import type { ReformedCase } from '../../../src/batch/reformed-range.ts';
 import type { DecodeConfig } from '../../../src/config/schema.ts';
 import type { PendingRange } from '../../../src/commit/pending-range.ts';
-import { MessageDecoder } from '../../../src/decode/decode-message.ts';
-import { passThrough } from '../../../src/enrich/enrich-stage.ts';
-import { BufferBudget } from '../../../src/worker/buffer-budget.ts';
-import { PartitionLane, type LaneIdentity } from '../../../src/worker/partition-lane.ts';
+import { BufferBudget } from '../../../src/batch/buffer-budget.ts';
+import { BatcherHarness } from '../../fixtures/batch/batcher-harness.ts';
+
+interface LaneIdentity {
+  readonly namespace?: string;
+  readonly logEnd?: bigint;
+}
 
 const decode: DecodeConfig = {
   format: 'json',
@@ -27,22 +30,16 @@ function lane(
   pending: PendingRange | undefined,
   identity: LaneIdentity = {},
   seen: ReformedCase[] = [],
-): PartitionLane {
-  return new PartitionLane(
-    't',
-    0,
-    1,
-    start,
-    pending,
+): BatcherHarness {
+  return new BatcherHarness(
+    { topic: 't', partition: 0, offset: start, recorded: pending, ...identity },
     {
-      decoder: new MessageDecoder(decode, undefined),
-      enrich: passThrough,
       limits: { maxRows: 3, maxBytes: 1 << 20, maxAgeMs: 60_000 },
       budget: new BufferBudget(1 << 30),
       now: Date.now,
-      onReformed: (_lane, c) => seen.push(c),
+      reportReformed: (c) => seen.push(c),
     },
-    identity,
+    decode,
   );
 }
 
@@ -57,10 +54,10 @@ const msg = (offset: number): KafkaMessage => ({
   attributes: 0,
 });
 
-const offerAll = (l: PartitionLane, offsets: number[]): string[] =>
-  offsets.map((o) => l.offer(msg(o), 't', 0, 'now'));
+const offerAll = (l: BatcherHarness, offsets: number[]): string[] =>
+  offsets.map((o) => l.offer(msg(o)));
 
-describe('PartitionLane re-forming a recorded range', () => {
+describe('PartitionBatcher re-forming a recorded range', () => {
   test('the same range comes back under the recorded token, namespace included', () => {
     const l = lane(0n, { first: 0n, last: 4n, namespace: 'p~aa' }, { namespace: 'p~bb' });
     offerAll(l, [0, 1, 2, 3, 4, 5]);
@@ -151,6 +148,6 @@ describe('PartitionLane re-forming a recorded range', () => {
   test('messages below the start (a reset kafkajs made) are skipped, not tracked', () => {
     const l = lane(100n, undefined);
     assert.deepEqual(offerAll(l, [5, 6]), ['skipped', 'skipped']);
-    assert.equal(l.idle, true);
+    assert.equal(l.batcher.idle, true);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EVENT_COLUMNS } from '../../../src/sink/event-columns.ts';
-import { rowLine } from '../../../src/sink/row-line.ts';
+import { EVENT_COLUMNS } from '../../../src/serialise/event-columns.ts';
+import { rowLine } from '../../../src/serialise/row-line.ts';
 import { eventRow } from '../../fixtures/schema/known-events.ts';
 
 test('a row line is one JSON array in EVENT_COLUMNS order, properties embedded as its exact text', () => {

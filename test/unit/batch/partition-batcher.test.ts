@@ -3,10 +3,9 @@ import { describe, test } from 'node:test';
 import type { KafkaMessage } from 'kafkajs';
 import type { DecodeConfig } from '../../../src/config/schema.ts';
 import { decodeConfig } from '../../fixtures/decode/decode-config.ts';
-import { MessageDecoder } from '../../../src/decode/decode-message.ts';
-import { passThrough } from '../../../src/enrich/enrich-stage.ts';
-import { BufferBudget } from '../../../src/worker/buffer-budget.ts';
-import { PartitionLane, staggeredAgeMs } from '../../../src/worker/partition-lane.ts';
+import { BufferBudget } from '../../../src/batch/buffer-budget.ts';
+import { staggeredAgeMs } from '../../../src/batch/partition-batcher.ts';
+import { BatcherHarness } from '../../fixtures/batch/batcher-harness.ts';
 
 const decode: DecodeConfig = decodeConfig({
   format: 'json',
@@ -22,14 +21,12 @@ function lane(
   clock = { now: Date.now() },
   budget = new BufferBudget(1 << 30),
   partition = 0,
-): PartitionLane {
-  return new PartitionLane('t', partition, 1, 0n, pending, {
-    decoder: new MessageDecoder(decode, undefined),
-    enrich: passThrough,
-    limits,
-    budget,
-    now: () => clock.now,
-  });
+): BatcherHarness {
+  return new BatcherHarness(
+    { topic: 't', partition, offset: 0n, recorded: pending },
+    { limits, budget, now: () => clock.now },
+    decode,
+  );
 }
 
 const good = (offset: number): KafkaMessage => ({
@@ -44,11 +41,10 @@ const good = (offset: number): KafkaMessage => ({
 });
 const bad = (offset: number): KafkaMessage => ({ ...good(offset), value: Buffer.from('not json') });
 
-describe('PartitionLane batching', () => {
+describe('PartitionBatcher batching', () => {
   test('seals contiguous ranges at maxRows; dead letters ride inside the range and count as rows', () => {
     const l = lane();
-    for (const m of [good(0), bad(1), good(2), good(3)])
-      assert.equal(l.offer(m, 't', 0, 'now'), 'accepted');
+    for (const m of [good(0), bad(1), good(2), good(3)]) assert.equal(l.offer(m), 'accepted');
     const first = l.takeNext();
     assert.ok(first);
     assert.deepEqual(
@@ -61,47 +57,43 @@ describe('PartitionLane batching', () => {
 
   test('at most one batch waits behind the one in flight; then the lane is full', () => {
     const l = lane({ maxRows: 2, maxBytes: 1 << 20, maxAgeMs: 1_000 });
-    for (let i = 0; i < 2; i++) l.offer(good(i), 't', 0, 'now');
+    for (let i = 0; i < 2; i++) l.offer(good(i));
     const inFlight = l.takeNext();
-    for (let i = 2; i < 4; i++) assert.equal(l.offer(good(i), 't', 0, 'now'), 'accepted');
-    for (let i = 4; i < 6; i++) assert.equal(l.offer(good(i), 't', 0, 'now'), 'accepted');
-    assert.equal(
-      l.offer(good(6), 't', 0, 'now'),
-      'full',
-      'open batch full and one already waiting',
-    );
+    for (let i = 2; i < 4; i++) assert.equal(l.offer(good(i)), 'accepted');
+    for (let i = 4; i < 6; i++) assert.equal(l.offer(good(i)), 'accepted');
+    assert.equal(l.offer(good(6)), 'full', 'open batch full and one already waiting');
     assert.equal(l.canAccept, false);
     assert.ok(inFlight);
     l.finishInFlight(inFlight);
     const next = l.takeNext();
     assert.deepEqual([next?.firstOffset, next?.lastOffset], [2n, 3n]);
-    assert.equal(l.offer(good(6), 't', 0, 'now'), 'accepted', 'room again');
+    assert.equal(l.offer(good(6)), 'accepted', 'room again');
   });
 
   test('maxBytes seals before the row that would overflow; redelivered offsets are skipped', () => {
     const row = good(0);
     const probe = lane({ maxRows: 1, maxBytes: 1 << 20, maxAgeMs: 1_000 });
-    probe.offer(row, 't', 0, 'now');
+    probe.offer(row);
     const rowBytes = probe.takeNext()?.bytes ?? 0;
     assert.ok(rowBytes > 100, `one row is ${rowBytes} bytes`);
     const maxBytes = Math.floor(rowBytes * 2.5);
     const l = lane({ maxRows: 1000, maxBytes, maxAgeMs: 1_000 });
     for (let offset = 0; offset < 20 && l.ready === undefined; offset++) {
-      l.offer({ ...row, offset: String(offset) }, 't', 0, 'now');
+      l.offer({ ...row, offset: String(offset) });
     }
     const sealed = l.takeNext();
     assert.ok(
       sealed !== undefined && sealed.rows.length === 2 && sealed.bytes <= maxBytes,
       `sealed ${sealed?.rows.length} rows, ${sealed?.bytes} bytes`,
     );
-    assert.equal(l.offer(good(0), 't', 0, 'now'), 'skipped');
+    assert.equal(l.offer(good(0)), 'skipped');
   });
 
   test('age flush: a partial batch seals once maxAgeMs has passed', () => {
     const start = Date.now();
     const clock = { now: start };
     const l = lane({ maxRows: 100, maxBytes: 1 << 20, maxAgeMs: 5_000 }, undefined, clock);
-    l.offer(good(0), 't', 0, 'now');
+    l.offer(good(0));
     clock.now = start + 4_999;
     l.sealIfDue();
     assert.equal(l.ready, undefined);
@@ -126,7 +118,7 @@ describe('PartitionLane batching', () => {
     const clock = { now: start };
     const limits = { maxRows: 100, maxBytes: 1 << 20, maxAgeMs: 5_000 };
     const l = lane(limits, undefined, clock, undefined, 3);
-    l.offer(good(0), 't', 3, 'now');
+    l.offer(good(0));
     clock.now = start + staggeredAgeMs(5_000, 3) - 1;
     l.sealIfDue();
     assert.equal(l.ready, undefined);
@@ -138,16 +130,16 @@ describe('PartitionLane batching', () => {
   test('a pending range is re-formed exactly, ignoring size limits and age, then batching resumes', () => {
     const clock = { now: Date.now() };
     const l = lane({ maxRows: 2, maxBytes: 1 << 20, maxAgeMs: 10 }, { first: 0n, last: 4n }, clock);
-    for (let i = 0; i < 4; i++) l.offer(good(i), 't', 0, 'now');
+    for (let i = 0; i < 4; i++) l.offer(good(i));
     clock.now += 1_000;
     l.sealIfDue(true);
     assert.equal(l.ready, undefined, 'never sealed before its recorded end, not even when forced');
-    l.offer(good(4), 't', 0, 'now');
+    l.offer(good(4));
     const reformed = l.takeNext();
     assert.equal(reformed?.deduplicationToken, 't:0:0-4');
     assert.equal(reformed?.rows.length, 5);
-    l.offer(good(5), 't', 0, 'now');
-    l.offer(good(6), 't', 0, 'now');
+    l.offer(good(5));
+    l.offer(good(6));
     l.finishInFlight(reformed);
     assert.equal(
       l.takeNext()?.deduplicationToken,
@@ -157,14 +149,14 @@ describe('PartitionLane batching', () => {
   });
 });
 
-describe('PartitionLane memory budget', () => {
+describe('PartitionBatcher memory budget', () => {
   const roomy = { maxRows: 1_000, maxBytes: 1 << 20, maxAgeMs: 60_000 };
 
   test('the budget counts exactly what the lanes hold, and gets it all back', () => {
     const budget = new BufferBudget(1 << 30);
     const lanes = [0, 1].map((p) => lane(roomy, undefined, undefined, budget, p));
     for (let o = 0; o < 50; o++) {
-      for (const l of lanes) l.offer(o % 7 === 0 ? bad(o) : good(o), 't', l.partition, 'now');
+      for (const l of lanes) l.offer(o % 7 === 0 ? bad(o) : good(o));
     }
     const total = (): number => lanes.reduce((n, l) => n + l.memoryBytes, 0);
     assert.ok(budget.heldBytes > 50 * 2 * 100, `held ${budget.heldBytes}`);
@@ -182,7 +174,7 @@ describe('PartitionLane memory budget', () => {
     b.sealIfDue(true);
     const inFlight = b.takeNext();
     assert.ok(inFlight);
-    b.offer(good(50), 't', 1, 'now');
+    b.offer(good(50));
     b.drop();
     assert.equal(
       budget.heldBytes,
@@ -199,37 +191,37 @@ describe('PartitionLane memory budget', () => {
 
   test('over budget, a lane refuses the message, ships what it holds, and never passes the limit', () => {
     const probe = new BufferBudget(1 << 30);
-    lane(roomy, undefined, undefined, probe).offer(good(0), 't', 0, 'now');
+    lane(roomy, undefined, undefined, probe).offer(good(0));
     const perMessage = probe.heldBytes;
     const budget = new BufferBudget(perMessage * 10 + perMessage / 2);
     const [a, b] = [0, 1].map((p) => lane(roomy, undefined, undefined, budget, p));
     assert.ok(a && b);
-    for (let o = 0; o < 6; o++) assert.equal(a.offer(good(o), 't', 0, 'now'), 'accepted');
-    for (let o = 0; o < 4; o++) assert.equal(b.offer(good(o), 't', 1, 'now'), 'accepted');
-    assert.equal(b.offer(good(4), 't', 1, 'now'), 'full', 'the 11th message would pass the limit');
+    for (let o = 0; o < 6; o++) assert.equal(a.offer(good(o)), 'accepted');
+    for (let o = 0; o < 4; o++) assert.equal(b.offer(good(o)), 'accepted');
+    assert.equal(b.offer(good(4)), 'full', 'the 11th message would pass the limit');
     assert.ok(budget.heldBytes <= budget.limitBytes);
     assert.equal(b.ready?.rows.length, 4, 'the refusing lane sealed its open batch to ship it');
-    assert.equal(a.offer(good(6), 't', 0, 'now'), 'full');
+    assert.equal(a.offer(good(6)), 'full');
     const shipped = b.takeNext();
     assert.ok(shipped);
     b.finishInFlight(shipped);
     assert.equal(budget.hasRoom, true);
-    assert.equal(b.offer(good(4), 't', 1, 'now'), 'accepted', 'the refused offset is taken later');
+    assert.equal(b.offer(good(4)), 'accepted', 'the refused offset is taken later');
   });
 
   test('a message larger than the whole budget still moves when nothing else is held', () => {
     const budget = new BufferBudget(16);
     const l = lane(roomy, undefined, undefined, budget);
-    assert.equal(l.offer(good(0), 't', 0, 'now'), 'accepted');
-    assert.equal(l.offer(good(1), 't', 0, 'now'), 'full');
+    assert.equal(l.offer(good(0)), 'accepted');
+    assert.equal(l.offer(good(1)), 'full');
   });
 
   test('a pending range being re-formed is taken whole, whatever the budget', () => {
     const budget = new BufferBudget(16);
     const l = lane(roomy, { first: 0n, last: 4n }, undefined, budget);
-    for (let o = 0; o <= 4; o++) assert.equal(l.offer(good(o), 't', 0, 'now'), 'accepted');
+    for (let o = 0; o <= 4; o++) assert.equal(l.offer(good(o)), 'accepted');
     assert.deepEqual([l.ready?.firstOffset, l.ready?.lastOffset], [0n, 4n]);
-    assert.equal(l.offer(good(5), 't', 0, 'now'), 'full', 'then the budget applies again');
+    assert.equal(l.offer(good(5)), 'full', 'then the budget applies again');
   });
 
   test('held messages no longer point into the fetch response', () => {
@@ -241,7 +233,7 @@ describe('PartitionLane memory budget', () => {
     value.copy(response, 100);
     const slice = response.subarray(100, 100 + value.length);
     const message = { ...good(0), value: slice, key: response.subarray(0, 4) };
-    l.offer(message, 't', 0, 'now');
+    l.offer(message);
     l.sealIfDue(true);
     const source = l.takeNext()?.rowSources[0];
     assert.ok(source?.value && source.key);

@@ -1,0 +1,258 @@
+import type { PendingRange } from '../commit/pending-range.ts';
+import type { Outcome } from '../decode/outcome.ts';
+import type { SerialisedRow } from '../serialise/serialise-row-step.ts';
+import type { BufferBudget } from './buffer-budget.ts';
+import { OpenBatch, type BatchLimits } from './open-batch.ts';
+import { asRecorded, type ReformedCase } from './reformed-range.ts';
+import { deduplicationToken, withIdentity, type SealedBatch } from './sealed-batch.ts';
+import { detachedMessage, heldBytes, messageBytes, type SourceMessage } from './source-message.ts';
+
+/** Before a message is decoded: `take` it, `skip` it (taken before) or `refuse` it for now. */
+export type Admission = 'take' | 'skip' | 'refuse';
+
+/** Where a partition's batching starts in this group generation (its committed position). */
+export interface BatcherStart {
+  readonly topic: string;
+  readonly partition: number;
+  /** The committed offset: everything below it landed. */
+  readonly offset: bigint;
+  /** The range an earlier owner recorded as pending there: it is re-formed exactly. */
+  readonly recorded?: PendingRange | undefined;
+  /** The token namespace of the ranges formed here (undefined: v1 tokens). */
+  readonly namespace?: string | undefined;
+  /** The log end at join: a recorded range reaching it can no longer complete. */
+  readonly logEnd?: bigint | undefined;
+}
+
+export interface BatcherDependencies {
+  readonly limits: BatchLimits;
+  /** The worker's memory budget, shared by its partitions (INGEST_MAX_BUFFERED_BYTES). */
+  readonly budget: BufferBudget;
+  readonly now: () => number;
+  /** A re-formed pending range came out different from its record (reformed-range.ts). */
+  readonly reportReformed?: (reformedCase: ReformedCase) => void;
+}
+
+/**
+ * Step 4: one partition's batches. Rows and dead letters go into the open batch, in offset
+ * order; a batch is sealed when full (rows, bytes), when due (age), when the memory budget is
+ * short, or — while re-forming the range an earlier owner recorded as pending — exactly at the
+ * recorded end, never elsewhere (the range's token must come out the same). At most one
+ * sealed batch waits for delivery; while it waits, nothing more is taken (the caller pauses
+ * the partition and kafkajs fetches the message again later).
+ *
+ * Each sealed batch carries its offsets to commit: `commitFrom` (everything below it landed:
+ * the position committed with the pending mark while it is delivered) and, once it lands,
+ * `lastOffset + 1`. Offsets Kafka never delivered between two batches (compaction,
+ * transaction markers) are bridged: nothing can be read there.
+ */
+export class PartitionBatcher {
+  readonly topic: string;
+  readonly partition: number;
+  /** The token namespace of the ranges formed here (undefined: v1 tokens). */
+  readonly namespace: string | undefined;
+  readonly #deps: BatcherDependencies;
+  /** The batch limits with this partition's flush age (staggeredAgeMs). */
+  readonly #ageLimits: BatchLimits;
+  /** The pending range being re-formed, as recorded. */
+  readonly #recorded: PendingRange | undefined;
+  /** While re-forming a recorded range: the offset the next batch must end at. */
+  #recordedEnd: bigint | undefined;
+  #open: OpenBatch | undefined;
+  #sealed: SealedBatch | undefined;
+  #lastTaken: bigint;
+  #commitFrom: bigint;
+  /** The log end last seen (a fetch's high watermark, or the log's at join). */
+  #logEnd: bigint | undefined;
+
+  constructor(start: BatcherStart, deps: BatcherDependencies) {
+    this.topic = start.topic;
+    this.partition = start.partition;
+    this.namespace = start.namespace;
+    this.#deps = deps;
+    this.#ageLimits = {
+      ...deps.limits,
+      maxAgeMs: staggeredAgeMs(deps.limits.maxAgeMs, start.partition),
+    };
+    this.#recorded = start.recorded;
+    this.#recordedEnd = start.recorded?.last;
+    // Below the start is committed: a message there (kafkajs resetting on its own) is
+    // skipped, never batched again.
+    this.#lastTaken = start.offset - 1n;
+    this.#commitFrom = start.offset;
+    this.#logEnd = start.logEnd;
+  }
+
+  /** The last offset taken (or skipped as committed already). */
+  get takenUpTo(): bigint {
+    return this.#lastTaken;
+  }
+
+  /** Re-forming a recorded range: no limit applies, the range is fixed. */
+  get reforming(): boolean {
+    return this.#recordedEnd !== undefined;
+  }
+
+  /** The sealed batch waiting for delivery, if any. */
+  get sealed(): SealedBatch | undefined {
+    return this.#sealed;
+  }
+
+  get idle(): boolean {
+    return (this.#open?.isEmpty ?? true) && this.#sealed === undefined;
+  }
+
+  /** Bytes held here: the open batch and the sealed one waiting. */
+  get memoryBytes(): number {
+    return (this.#open?.memoryBytes ?? 0) + (this.#sealed?.memoryBytes ?? 0);
+  }
+
+  /** When the oldest message held here entered the worker (ms). */
+  get oldestHeldAt(): number | undefined {
+    if (this.#sealed !== undefined) return this.#sealed.startedAt;
+    return this.#open === undefined || this.#open.isEmpty ? undefined : this.#open.startedAt;
+  }
+
+  /** May the message at `offset` be decoded and added now? */
+  admit(offset: bigint): Admission {
+    if (offset <= this.#lastTaken) return 'skip';
+    if (!this.#sealAtRecordedEnd()) return 'refuse';
+    // Past the recorded end while re-forming: that end was compacted away. The re-formed
+    // range ends before this message, which is never part of it.
+    const end = this.#recordedEnd;
+    if (end !== undefined && offset > end && !this.#endReformed()) return 'refuse';
+    return 'take';
+  }
+
+  /** Adds an admitted message as its row or its dead letter; `refused` when short of room. */
+  add(source: SourceMessage, outcome: Outcome<SerialisedRow>): 'accepted' | 'refused' {
+    const reforming = this.reforming;
+    const rowBytes = outcome.ok ? outcome.value.bytes : 0;
+    const cost = heldBytes(source, rowBytes);
+    if (!reforming && !this.#deps.budget.admits(cost)) {
+      // Over budget: ship what this partition holds so memory frees up; take it later.
+      this.#sealOpen();
+      return 'refused';
+    }
+    // Dead letters count toward the caps like rows: a run of bad messages must not build
+    // one DLQ write larger than the topic takes.
+    const cappedBytes = outcome.ok ? rowBytes : messageBytes(source);
+    if (!reforming && this.#open?.wouldOverflow(cappedBytes, this.#deps.limits)) {
+      if (!this.#sealOpen()) return 'refused';
+    }
+    const held = detachedMessage(source);
+    this.#open ??= new OpenBatch(this.topic, this.partition, this.#deps.now());
+    if (outcome.ok) {
+      const { line, partitionKey } = outcome.value;
+      this.#open.addRow(line, held, partitionKey, rowBytes);
+    } else this.#open.addDeadLetter(held, outcome.deadLetter);
+    this.#deps.budget.hold(cost);
+    this.#lastTaken = BigInt(source.offset);
+    if (!this.reforming && this.#open.isFull(this.#deps.limits)) this.#sealOpen();
+    else this.#sealAtRecordedEnd();
+    return 'accepted';
+  }
+
+  /**
+   * A fetch ended with everything up to the log end (`highWatermark`) taken. A re-formed
+   * range whose recorded end lies at or past the log end can never complete: the tail
+   * vanished (log truncated); it ends here rather than waiting forever. False while it
+   * cannot be sealed yet.
+   */
+  logEndsAt(highWatermark: bigint): boolean {
+    this.#logEnd = highWatermark;
+    return this.#sealAtRecordedEnd();
+  }
+
+  /** Seals the open batch when its age is due (or `force`, at shutdown). */
+  sealIfDue(force = false): void {
+    // A re-formed range is only sealed at its recorded end, never early (not at shutdown).
+    if (this.reforming) return;
+    const open = this.#open;
+    if (open === undefined || open.isEmpty) return;
+    if (force || open.isDue(this.#deps.now(), this.#ageLimits)) this.#sealOpen();
+  }
+
+  /** Hands the sealed batch on (to delivery); its memory stays held until it lands. */
+  takeSealed(): SealedBatch | undefined {
+    const sealed = this.#sealed;
+    this.#sealed = undefined;
+    if (sealed !== undefined) this.#sealAtRecordedEnd();
+    return sealed;
+  }
+
+  /** The generation ended: what is held here is given back. */
+  release(): void {
+    this.#deps.budget.release(this.memoryBytes);
+    this.#open = undefined;
+    this.#sealed = undefined;
+  }
+
+  /**
+   * Once the re-formed range is complete, seal it exactly there. False while it is complete
+   * but cannot be sealed yet (a sealed batch waits): nothing more is taken until then.
+   */
+  #sealAtRecordedEnd(): boolean {
+    const end = this.#recordedEnd;
+    if (end === undefined) return true;
+    const logEnd = this.#logEnd;
+    const complete =
+      this.#lastTaken >= end ||
+      (logEnd !== undefined && logEnd <= end && this.#lastTaken >= logEnd - 1n);
+    return complete ? this.#endReformed() : true;
+  }
+
+  /** Ends the re-formed range with what was taken of it; false while a sealed batch waits. */
+  #endReformed(): boolean {
+    if (this.#open === undefined || this.#open.isEmpty) {
+      if (this.#recorded !== undefined) this.#deps.reportReformed?.('range_vanished');
+    } else if (!this.#sealOpen()) return false;
+    this.#recordedEnd = undefined;
+    return true;
+  }
+
+  /** Seals the open batch into the waiting slot; false when a sealed batch waits already. */
+  #sealOpen(): boolean {
+    const open = this.#open;
+    if (open === undefined || open.isEmpty) return true;
+    if (this.#sealed !== undefined) return false;
+    const sealed = this.#identify(open.seal(this.#commitFrom));
+    this.#commitFrom = sealed.lastOffset + 1n;
+    this.#sealed = sealed;
+    this.#open = undefined;
+    return true;
+  }
+
+  /** The batch's token: the recorded range's while re-forming, else in this namespace. */
+  #identify(sealed: SealedBatch): SealedBatch {
+    const recorded = this.#recorded;
+    // After a re-formed range ended early, later batches still inside the recorded range may
+    // hold rows its first insert landed: they are checked against ClickHouse too.
+    if (recorded !== undefined && sealed.firstOffset <= recorded.last) {
+      const batch = asRecorded(sealed, recorded);
+      if (batch.reformed !== undefined && this.reforming)
+        this.#deps.reportReformed?.(batch.reformed.case);
+      return batch;
+    }
+    if (this.namespace === undefined) return sealed;
+    const { topic, partition, firstOffset, lastOffset } = sealed;
+    return withIdentity(
+      sealed,
+      deduplicationToken(topic, partition, firstOffset, lastOffset, this.namespace),
+    );
+  }
+}
+
+/** The share of BATCH_MAX_AGE_MS by which partitions' flush ages spread out. */
+const AGE_SPREAD = 0.2;
+
+/**
+ * A partition's flush age: between 80 % and 100 % of `maxAgeMs`, spread evenly over
+ * partitions (golden-ratio steps, deterministic). Partitions fed at a steady rate would
+ * otherwise seal by age in lockstep and queue their inserts behind each other at ClickHouse,
+ * adding the whole queue to the latency of every batch's first event.
+ */
+export function staggeredAgeMs(maxAgeMs: number, partition: number): number {
+  const phase = (partition * 0.618_033_988_749_895) % 1;
+  return Math.round(maxAgeMs * (1 - AGE_SPREAD * phase));
+}

@@ -1,0 +1,26 @@
+import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
+
+/**
+ * What a delivery reports as it goes, for logs and metrics (observe/pipeline-events.ts). Only
+ * reports: nothing here steers the delivery.
+ */
+export interface DeliveryEvents {
+  /** An insert attempt failed and the same batch is retried after `delayMs`. */
+  insertRetried(batch: SealedBatch, err: unknown, attempt: number, delayMs: number): void;
+  /** A recorded range was re-formed and ClickHouse asked: `skipped` of its rows landed already. */
+  recordedRangeChecked(batch: SealedBatch, skipped: number, queryMs: number): void;
+  /** A re-formed range that differs from its record is about to land without `skipped` rows. */
+  reformedLanding(batch: SealedBatch, skipped: number): void;
+  /** An insert failed as data after writing `landed` of its `of` rows (land-rows.ts). */
+  landedDespiteError(batch: SealedBatch, err: unknown, landed: number, of: number): void;
+  /** The batch's rows are in ClickHouse and its dead letters in the DLQ; commit comes next. */
+  landed(batch: SealedBatch, rejected: readonly RejectedMessage[], insertMs: number): void;
+}
+
+export const ignoreDeliveryEvents: DeliveryEvents = {
+  insertRetried: () => {},
+  recordedRangeChecked: () => {},
+  reformedLanding: () => {},
+  landedDespiteError: () => {},
+  landed: () => {},
+};

@@ -1,0 +1,83 @@
+import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
+import type { DeliveryEvents } from '../deliver/delivery-events.ts';
+import { errorMessage } from '../errors.ts';
+import { classifyInsertError, insertErrorLabel } from '../sink/classify-insert-error.ts';
+import type { IngestMetrics } from './ingest-metrics.ts';
+import type { Logger } from './logger.ts';
+
+const partitionOf = (batch: SealedBatch): string => `${batch.topic}[${batch.partition}]`;
+
+/** Deliveries as logs and metrics: each event counted once, in Prometheus. */
+export function deliveryEvents(logger: Logger, metrics: IngestMetrics): DeliveryEvents {
+  const log = logger.child({ component: 'delivery' });
+  return {
+    insertRetried(batch: SealedBatch, err: unknown, attempt: number, delayMs: number): void {
+      const errorClass = insertErrorLabel(err);
+      const failure = classifyInsertError(err);
+      metrics.insertRetried(errorClass);
+      const fields = {
+        partition: partitionOf(batch),
+        batch: batch.range,
+        error: errorClass,
+        failure,
+        message: errorMessage(err),
+        attempt,
+        retryInMs: Math.round(delayMs),
+      };
+      // A configuration failure (missing table, grants, password) needs a person; the batch
+      // waits for the fix and lands then.
+      if (failure === 'configuration')
+        log.error(fields, 'insert refused until ClickHouse is fixed; retrying the same batch');
+      else log.warn(fields, 'insert failed; retrying the same batch');
+    },
+    recordedRangeChecked(batch: SealedBatch, skipped: number, queryMs: number): void {
+      log.info(
+        {
+          batch: batch.range,
+          deadLetters: batch.recorded?.deadLetters,
+          alreadyLanded: skipped,
+          of: batch.rows.length,
+          queryMs: Math.round(queryMs),
+        },
+        're-formed range checked against the table (its first insert may be out of the deduplication window)',
+      );
+    },
+    reformedLanding(batch: SealedBatch, skipped: number): void {
+      log.warn(
+        {
+          batch: batch.range,
+          recorded: batch.reformed?.recordedToken,
+          case: batch.reformed?.case,
+          alreadyLanded: skipped,
+          toInsert: batch.rows.length - skipped,
+        },
+        're-formed range differs from its record: rows already in ClickHouse are skipped',
+      );
+    },
+    landedDespiteError(batch: SealedBatch, err: unknown, landed: number, of: number): void {
+      log.warn(
+        {
+          partition: partitionOf(batch),
+          batch: batch.range,
+          landed,
+          of,
+          message: errorMessage(err),
+        },
+        'insert failed as data after writing the block (a materialized view refused a row?): rows in the table count as landed',
+      );
+    },
+    landed(batch: SealedBatch, rejected: readonly RejectedMessage[], insertMs: number): void {
+      const refusedBySink = rejected.length - batch.rejected.length;
+      metrics.landed(batch, batch.rows.length - refusedBySink, Date.now());
+      log.debug(
+        {
+          batch: batch.range,
+          rows: batch.rows.length,
+          deadLetters: rejected.length,
+          insertMs: Math.round(insertMs),
+        },
+        'batch landed',
+      );
+    },
+  };
+}
