@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { globSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack } from '../src/stack/local-stack.ts';
+import { startStack } from './stack/local-stack.ts';
 
 const DEFAULT_PATTERNS = [
   'test/static/**/*.test.ts',

@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.ts';
 import { compressionTypeOf } from '../consume/compression/compression-type.ts';
 import { CODEC_NAMES, type CodecName } from '../consume/compression/record-codec.ts';
 import { createKafka } from '../consume/create-kafka.ts';
-import { produceSampleEvents } from '../demo/produce-sample-events.ts';
+import { produceSampleEvents } from '../sample/produce-sample-events.ts';
 import { createLogger } from '../observe/logger.ts';
 
 /**

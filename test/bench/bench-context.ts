@@ -2,7 +2,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '../../src/config/load-config.ts';
 import type { Config } from '../../src/config/schema.ts';
-import type { Stack } from '../../src/stack/types.ts';
+import type { Stack } from '../stack/types.ts';
 import type { BenchOptions } from './bench-options.ts';
 import type { StackPids } from './measure/stack-processes.ts';
 

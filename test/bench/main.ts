@@ -14,8 +14,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack } from '../../src/stack/local-stack.ts';
-import type { Stack } from '../../src/stack/types.ts';
+import { startStack } from '../stack/local-stack.ts';
+import type { Stack } from '../stack/types.ts';
 import {
   benchWorkerConfig,
   createBenchClients,

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import { ensureKafkaJars } from '../../src/stack/kafka/kafka-jars.ts';
-import { stackEnv } from '../../src/stack/local-stack.ts';
-import type { Stack } from '../../src/stack/types.ts';
+import { ensureKafkaJars } from '../stack/kafka/kafka-jars.ts';
+import { stackEnv } from '../stack/local-stack.ts';
+import type { Stack } from '../stack/types.ts';
 
 /** KEY=value lines (the env file `npm run stack` writes). */
 export function parseEnvFile(text: string): Record<string, string> {

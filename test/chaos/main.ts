@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startStack } from '../../src/stack/local-stack.ts';
+import { startStack } from '../stack/local-stack.ts';
 import { formatDetails, formatTable } from './harness/report-table.ts';
 import { runMatrix } from './harness/run-matrix.ts';
 import { SCENARIOS } from './scenarios/index.ts';

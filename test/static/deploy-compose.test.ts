@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { OWNED_ENV_PREFIXES } from '../../src/config/env-settings.ts';
-import { testedClickHouseVersion, testedKafkaVersion } from '../../src/stack/tested-versions.ts';
+import { testedClickHouseVersion, testedKafkaVersion } from '../stack/tested-versions.ts';
 import { at, configEnvNames, isRecord, readYaml, repoRoot } from './deploy-helpers.ts';
 
 // compose.yml and compose.cluster.yml without Docker: the official Compose Specification JSON
@@ -140,11 +140,11 @@ for (const file of COMPOSE_FILES) {
       }
     });
 
-    test('Kafka and ClickHouse are the versions the tests run (src/stack/tested-versions.ts)', () => {
+    test('Kafka and ClickHouse are the versions the tests run (test/stack/tested-versions.ts)', () => {
       const images = Object.values(all).map((s) => String(s['image']));
       const tags = (repository: string): string[] =>
         images.filter((i) => i.startsWith(`${repository}:`)).map((i) => i.split(':')[1] ?? '');
-      // The broker of src/stack/kafka/pom.xml; chDB's embedded ClickHouse release.
+      // The broker of test/stack/kafka/pom.xml; chDB's embedded ClickHouse release.
       assert.deepEqual(tags('apache/kafka'), [testedKafkaVersion()]);
       const clickhouse = [
         ...tags('clickhouse/clickhouse-server'),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { NODE_FLAGS, WORKER_HEAP_MAX_MIB } from '../../src/demo/worker-env.ts';
+import { NODE_FLAGS, WORKER_HEAP_MAX_MIB } from '../demo/worker-env.ts';
 import { validate, type ValidatorSettings } from 'dockerfile-utils';
 import { BUNDLED_GEO_DATABASES } from '../../src/enrich/enrich-defaults.ts';
 import { repoRoot } from './deploy-helpers.ts';

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { WORKER_HEAP_MAX_MIB } from '../../src/demo/worker-env.ts';
+import { WORKER_HEAP_MAX_MIB } from '../demo/worker-env.ts';
 import {
   asKubernetesObject,
   at,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { MEMORY_BUDGET, NODE_FLAGS } from '../../src/demo/worker-env.ts';
+import { MEMORY_BUDGET, NODE_FLAGS } from '../demo/worker-env.ts';
 import { at, readYaml, readYamlDocuments, repoRoot } from './deploy-helpers.ts';
 
 // docker/memory-budget.json is the one place a worker's memory is decided: the heap flags

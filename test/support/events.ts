@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import type { Message } from 'kafkajs';
-import { SampleEventGenerator, type SampleEvent } from '../../src/demo/sample-events.ts';
+import { SampleEventGenerator, type SampleEvent } from '../../src/sample/sample-events.ts';
 
 /** n sample events as JSON Kafka messages, round-robin over `partitions`, with their uuids. */
 export function jsonEvents(

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { requireJava } from '../../src/stack/kafka/find-executable.ts';
-import { ensureKafkaJars } from '../../src/stack/kafka/kafka-jars.ts';
+import { requireJava } from '../stack/kafka/find-executable.ts';
+import { ensureKafkaJars } from '../stack/kafka/kafka-jars.ts';
 
 export interface KafkaToolRun {
   readonly stdout: string;

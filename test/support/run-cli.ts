@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { CLI_ENTRY, NODE_FLAGS } from '../../src/demo/worker-env.ts';
+import { CLI_ENTRY, NODE_FLAGS } from '../demo/worker-env.ts';
 
 export interface CliRun {
   readonly code: number;

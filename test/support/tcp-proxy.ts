@@ -1,5 +1,5 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { freePort } from '../../src/stack/process/free-port.ts';
+import { freePort } from '../stack/process/free-port.ts';
 
 /** An HTTP request seen by the proxy (its request line only; bodies pass through untouched). */
 export interface ProxiedRequest {

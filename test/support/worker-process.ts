@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI_ENTRY, NODE_FLAGS, localWorkerEnv } from '../../src/demo/worker-env.ts';
-import { spawnManaged, type ManagedProcess } from '../../src/stack/process/managed-process.ts';
+import { CLI_ENTRY, NODE_FLAGS, localWorkerEnv } from '../demo/worker-env.ts';
+import { spawnManaged, type ManagedProcess } from '../stack/process/managed-process.ts';
 import { testStack } from './stack-env.ts';
 
 export interface WorkerProcess extends ManagedProcess {

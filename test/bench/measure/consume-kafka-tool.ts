@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireJava } from '../../../src/stack/kafka/find-executable.ts';
-import { ensureKafkaJars } from '../../../src/stack/kafka/kafka-jars.ts';
-import { spawnManaged } from '../../../src/stack/process/managed-process.ts';
+import { requireJava } from '../../stack/kafka/find-executable.ts';
+import { ensureKafkaJars } from '../../stack/kafka/kafka-jars.ts';
+import { spawnManaged } from '../../stack/process/managed-process.ts';
 import { benchWorkerConfig, withTimeout, type BenchContext } from '../bench-context.ts';
 import { round } from '../corpus/preload-corpus.ts';
 import type { ConsumeRun } from './consume-kafkajs.ts';

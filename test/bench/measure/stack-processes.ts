@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Stack } from '../../../src/stack/types.ts';
+import type { Stack } from '../../stack/types.ts';
 
 /** The pids of the local stack's servers, found in /proc, so their CPU can be measured too. */
 export interface StackPids {

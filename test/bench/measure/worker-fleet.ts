@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
-import { CLI_ENTRY, NODE_FLAGS } from '../../../src/demo/worker-env.ts';
-import { spawnManaged, type ManagedProcess } from '../../../src/stack/process/managed-process.ts';
+import { CLI_ENTRY, NODE_FLAGS } from '../../demo/worker-env.ts';
+import { spawnManaged, type ManagedProcess } from '../../stack/process/managed-process.ts';
 import { sleep } from '../bench-context.ts';
 
 /** N real `hanzo-ingest run` processes of one consumer group, started and stopped together. */

@@ -1,5 +1,5 @@
 import { cpus, loadavg, release, totalmem } from 'node:os';
-import type { Stack } from '../../../src/stack/types.ts';
+import type { Stack } from '../../stack/types.ts';
 
 export interface MachineInfo {
   readonly cpus: number;

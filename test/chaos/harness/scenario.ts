@@ -1,4 +1,4 @@
-import type { RestartableService } from '../../../src/stack/types.ts';
+import type { RestartableService } from '../../stack/types.ts';
 import type { Measurement } from './measure.ts';
 
 /** What a scenario runs against. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Message } from 'kafkajs';
-import { SampleEventGenerator, type SampleEvent } from '../../../src/demo/sample-events.ts';
+import { SampleEventGenerator, type SampleEvent } from '../../../src/sample/sample-events.ts';
 
 /** Properties every chaos event carries: who produced it and its sequence number there. */
 export const PRODUCER_PROPERTY = '$chaos_producer';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WORKER_HEAP_MAX_MIB } from '../../../src/demo/worker-env.ts';
-import { freePort } from '../../../src/stack/process/free-port.ts';
+import { WORKER_HEAP_MAX_MIB } from '../../demo/worker-env.ts';
+import { freePort } from '../../stack/process/free-port.ts';
 import { logEndOffsets } from '../../support/kafka.ts';
 import { gaugeValue, WorkerGaugeWatch } from '../harness/metrics-scrape.ts';
 import { procStatusKiB } from '../harness/proc-status.ts';

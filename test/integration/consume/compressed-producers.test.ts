@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { CODEC_NAMES, type CodecName } from '../../../src/consume/compression/record-codec.ts';
-import { freePort } from '../../../src/stack/process/free-port.ts';
+import { freePort } from '../../stack/process/free-port.ts';
 import { assertLandedExactlyOnce, testClickHouse } from '../../support/clickhouse.ts';
 import { codecsOf } from '../../support/codec-census.ts';
 import { jsonEvents } from '../../support/events.ts';

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { freePort } from '../../../src/stack/process/free-port.ts';
-import { spawnManaged, type ManagedProcess } from '../../../src/stack/process/managed-process.ts';
+import { freePort } from '../../stack/process/free-port.ts';
+import { spawnManaged, type ManagedProcess } from '../../stack/process/managed-process.ts';
 import { createEventsTable, queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
 import {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { Kafka, Message } from 'kafkajs';
 import { DLQ_HEADERS } from '../../../src/dlq/dead-letter-headers.ts';
-import { freePort } from '../../../src/stack/process/free-port.ts';
+import { freePort } from '../../stack/process/free-port.ts';
 import { assertLandedExactlyOnce, queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
 import {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { loadConfig } from '../../../src/config/load-config.ts';
-import { CLI_ENTRY, NODE_FLAGS } from '../../../src/demo/worker-env.ts';
+import { CLI_ENTRY, NODE_FLAGS } from '../../demo/worker-env.ts';
 import { prepareClickHouse } from '../../../src/main.ts';
 import { bookkeepingStatements, LOCK_TABLE } from '../../../src/migrate/bookkeeping-tables.ts';
 import {

@@ -6,7 +6,7 @@ import {
   type RawKafkaConsumerRow,
 } from '../../../src/native/lag/read-kafka-consumers.ts';
 import { METRICS } from '../../../src/observe/metric-names.ts';
-import { freePort } from '../../../src/stack/process/free-port.ts';
+import { freePort } from '../../stack/process/free-port.ts';
 import { queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
 import { createTopics, produce, testKafka, waitForCommittedToLogEnd } from '../../support/kafka.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { CLI_ENTRY, NODE_FLAGS, localWorkerEnv } from '../../../src/demo/worker-env.ts';
+import { CLI_ENTRY, NODE_FLAGS, localWorkerEnv } from '../../demo/worker-env.ts';
 import { kafkaEngineObjects } from '../../../src/native/kafka-engine-objects.ts';
 import { assertLandedExactlyOnce, queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Kafka, Message } from 'kafkajs';
-import { CLI_ENTRY, NODE_FLAGS } from '../../../src/demo/worker-env.ts';
+import { CLI_ENTRY, NODE_FLAGS } from '../../demo/worker-env.ts';
 import { createTopics, produce, testKafka } from '../../support/kafka.ts';
 import { testStack, uniqueName } from '../../support/stack-env.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Kafka } from 'kafkajs';
-import { freePort } from '../../../src/stack/process/free-port.ts';
+import { freePort } from '../../stack/process/free-port.ts';
 import { landedCounts, testClickHouse } from '../../support/clickhouse.ts';
 import { createTopics, testKafka, waitForCommittedToLogEnd } from '../../support/kafka.ts';
 import { testStack, uniqueName, waitFor } from '../../support/stack-env.ts';

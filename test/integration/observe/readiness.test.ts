@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Kafka } from 'kafkajs';
-import { freePort } from '../../../src/stack/process/free-port.ts';
+import { freePort } from '../../stack/process/free-port.ts';
 import { assertLandedExactlyOnce, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
 import { createTopics, produce, testKafka, waitForCommittedToLogEnd } from '../../support/kafka.ts';

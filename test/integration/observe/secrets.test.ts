@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { CLI_ENTRY, NODE_FLAGS } from '../../../src/demo/worker-env.ts';
+import { CLI_ENTRY, NODE_FLAGS } from '../../demo/worker-env.ts';
 import { createTopics, testKafka } from '../../support/kafka.ts';
 import { testStack, uniqueName } from '../../support/stack-env.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';

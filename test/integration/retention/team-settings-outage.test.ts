@@ -8,8 +8,8 @@ import {
   TeamSettingsReadError,
 } from '../../../src/enrich/retention/read-team-settings.ts';
 import { METRICS } from '../../../src/observe/metric-names.ts';
-import { freePort } from '../../../src/stack/process/free-port.ts';
-import { startPostgres } from '../../../src/stack/postgres/postgres-server.ts';
+import { freePort } from '../../stack/process/free-port.ts';
+import { startPostgres } from '../../stack/postgres/postgres-server.ts';
 import { queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { createTopics, produce, testKafka, waitForCommittedToLogEnd } from '../../support/kafka.ts';
 import { metricValue, runSql, testPostgresUrl } from '../../support/postgres.ts';

@@ -6,7 +6,7 @@ import {
   type InsertFailureClass,
 } from '../../../src/sink/classify-insert-error.ts';
 import { insertRows, type InsertTarget } from '../../../src/sink/insert-rows.ts';
-import { freePort } from '../../../src/stack/process/free-port.ts';
+import { freePort } from '../../stack/process/free-port.ts';
 import { eventRow, jsonLines } from '../../fixtures/schema/known-events.ts';
 import { createEventsTable, queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { testStack, uniqueName } from '../../support/stack-env.ts';

@@ -24,9 +24,9 @@ import {
   type ClickHouseClient,
   type ClickHouseClientConfigOptions,
 } from '@clickhouse/client';
-import { startClickHouse } from '../../../src/stack/clickhouse/clickhouse-server.ts';
-import { testedClickHouseVersion } from '../../../src/stack/tested-versions.ts';
-import type { ClickHouseService } from '../../../src/stack/types.ts';
+import { startClickHouse } from '../../stack/clickhouse/clickhouse-server.ts';
+import { testedClickHouseVersion } from '../../stack/tested-versions.ts';
+import type { ClickHouseService } from '../../stack/types.ts';
 
 const WRITER = fileURLToPath(
   new URL('../../fixtures/clickhouse/concurrent-writer.ts', import.meta.url),

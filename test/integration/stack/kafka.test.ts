@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, Partitioners, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
-import { startKafka, type LocalKafka } from '../../../src/stack/kafka/kafka-server.ts';
+import { startKafka, type LocalKafka } from '../../stack/kafka/kafka-server.ts';
 
 const MESSAGES = 10_000;
 const PARTITIONS = 6;

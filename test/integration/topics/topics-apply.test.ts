@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isDeepStrictEqual, promisify } from 'node:util';
 import kafkajs, { type Admin } from 'kafkajs';
-import { CLI_ENTRY, NODE_FLAGS } from '../../../src/demo/worker-env.ts';
+import { CLI_ENTRY, NODE_FLAGS } from '../../demo/worker-env.ts';
 import { testKafka } from '../../support/kafka.ts';
 import { testStack, uniqueName } from '../../support/stack-env.ts';
 

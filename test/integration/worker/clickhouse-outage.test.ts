@@ -15,7 +15,7 @@ import { testStack, uniqueName, waitFor } from '../../support/stack-env.ts';
 import { TcpProxy } from '../../support/tcp-proxy.ts';
 import { startWorkerProcess } from '../../support/worker-process.ts';
 import { workerMetric } from '../../support/worker-metrics.ts';
-import { freePort } from '../../../src/stack/process/free-port.ts';
+import { freePort } from '../../stack/process/free-port.ts';
 
 const OUTAGE_MS = 30_000;
 

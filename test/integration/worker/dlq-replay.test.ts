@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, describe, test } from 'node:test';
 import type { Message } from 'kafkajs';
-import { CLI_ENTRY, NODE_FLAGS } from '../../../src/demo/worker-env.ts';
+import { CLI_ENTRY, NODE_FLAGS } from '../../demo/worker-env.ts';
 import { landedCounts, queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
 import {

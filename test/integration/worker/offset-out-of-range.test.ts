@@ -12,7 +12,7 @@ import {
 import { waitFor } from '../../support/stack-env.ts';
 import { startWorkerProcess, type WorkerProcess } from '../../support/worker-process.ts';
 import { createWorkerTopics } from '../../support/worker-topics.ts';
-import { freePort } from '../../../src/stack/process/free-port.ts';
+import { freePort } from '../../stack/process/free-port.ts';
 
 describe('worker: committed offsets out of range', () => {
   const kafka = testKafka();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { assertLandedExactlyOnce, landedCounts, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
-import { freePort } from '../../../src/stack/process/free-port.ts';
+import { freePort } from '../../stack/process/free-port.ts';
 import {
   committedOffsets,
   committedPendingRange,

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { NODE_FLAGS, localWorkerEnv } from '../../../src/demo/worker-env.ts';
-import { spawnManaged } from '../../../src/stack/process/managed-process.ts';
+import { NODE_FLAGS, localWorkerEnv } from '../../demo/worker-env.ts';
+import { spawnManaged } from '../../stack/process/managed-process.ts';
 import { assertLandedExactlyOnce, landedCounts, testClickHouse } from '../../support/clickhouse.ts';
 import { jsonEvents } from '../../support/events.ts';
 import {

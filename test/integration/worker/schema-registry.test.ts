@@ -4,7 +4,7 @@ import { after, describe, test } from 'node:test';
 import avro from 'avsc';
 import type { Kafka, Message } from 'kafkajs';
 import { DLQ_HEADERS } from '../../../src/dlq/dead-letter-headers.ts';
-import { freePort } from '../../../src/stack/process/free-port.ts';
+import { freePort } from '../../stack/process/free-port.ts';
 import { assertLandedExactlyOnce, testClickHouse } from '../../support/clickhouse.ts';
 import { avroEventType, avroRecords, confluentFramed } from '../../support/events.ts';
 import {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { freePort } from '../../../src/stack/process/free-port.ts';
+import { freePort } from '../../stack/process/free-port.ts';
 import { runCli } from '../../support/run-cli.ts';
 
 test('`lag` against an unreachable broker fails fast with one line naming the brokers', async () => {

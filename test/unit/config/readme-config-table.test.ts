@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { CLI_ENTRY, NODE_FLAGS } from '../../../src/demo/worker-env.ts';
+import { CLI_ENTRY, NODE_FLAGS } from '../../demo/worker-env.ts';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '../../..');

@@ -9,11 +9,7 @@ import { test } from 'node:test';
 import { enrichLines } from '../../../src/cli/enrich-command.ts';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import type { EventRow } from '../../../src/decode/event-row.ts';
-import {
-  DEMO_CONTENT_KEYS,
-  DemoEventStream,
-  MALFORMED_KINDS,
-} from '../../../src/demo/demo-events.ts';
+import { DEMO_CONTENT_KEYS, DemoEventStream, MALFORMED_KINDS } from '../../demo/demo-events.ts';
 
 const COUNT = 3_000;
 const MALFORMED_EVERY = 50;

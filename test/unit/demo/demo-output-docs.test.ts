@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { heading, REPORT_SECTIONS } from '../../../src/demo/render-report.ts';
+import { heading, REPORT_SECTIONS } from '../../demo/render-report.ts';
 
 const root = join(import.meta.dirname, '../../..');
 const headingsIn = (text: string): string[] =>

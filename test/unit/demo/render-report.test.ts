@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ClickHouseFigures } from '../../../src/demo/collect-report.ts';
-import type { DeadLetterCensus } from '../../../src/demo/count-dead-letters.ts';
-import type { ProducedTally } from '../../../src/demo/demo-events.ts';
-import { formatTable } from '../../../src/demo/format-table.ts';
-import { heading, REPORT_SECTIONS, renderReport } from '../../../src/demo/render-report.ts';
+import type { ClickHouseFigures } from '../../demo/collect-report.ts';
+import type { DeadLetterCensus } from '../../demo/count-dead-letters.ts';
+import type { ProducedTally } from '../../demo/demo-events.ts';
+import { formatTable } from '../../demo/format-table.ts';
+import { heading, REPORT_SECTIONS, renderReport } from '../../demo/render-report.ts';
 
 const produced = (): ProducedTally => ({
   good: 1_000,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-const script = join(import.meta.dirname, '../../../src/stack/check-prerequisites.cjs');
+const script = join(import.meta.dirname, '../../stack/check-prerequisites.cjs');
 const dir = mkdtempSync(join(tmpdir(), 'hanzo-prereq-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,5 +1,5 @@
 import { Partitioners, type Kafka, type Message } from 'kafkajs';
-import { SampleEventGenerator } from '../../../../src/demo/sample-events.ts';
+import { SampleEventGenerator } from '../../../../src/sample/sample-events.ts';
 
 /**
  * A steady stream of realistic events into a topic until stopped, including what the

@@ -1,10 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../../../../src/stack/process/free-port.ts';
-import {
-  spawnManaged,
-  type ManagedProcess,
-} from '../../../../src/stack/process/managed-process.ts';
+import { freePort } from '../../../stack/process/free-port.ts';
+import { spawnManaged, type ManagedProcess } from '../../../stack/process/managed-process.ts';
 
 export const PROMETHEUS_BIN = process.env['PROMETHEUS_BIN'] ?? '/usr/bin/prometheus';
 

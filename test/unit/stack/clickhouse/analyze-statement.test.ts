@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { analyzeStatement } from '../../../../src/stack/clickhouse/analyze-statement.ts';
+import { analyzeStatement } from '../../../stack/clickhouse/analyze-statement.ts';
 
 void describe('analyzeStatement', () => {
   void test('reads the keyword and a trailing FORMAT clause', () => {

@@ -4,7 +4,7 @@ import {
   ClickHouseServerError,
   httpStatusFor,
   toClickHouseError,
-} from '../../../../src/stack/clickhouse/clickhouse-error.ts';
+} from '../../../stack/clickhouse/clickhouse-error.ts';
 
 void describe('ClickHouse errors', () => {
   void test('keeps the engine text and parses its code and type', () => {

@@ -6,20 +6,17 @@ import {
   encodeBody,
   requestCoding,
   responseCoding,
-} from '../../../../src/stack/clickhouse/http-compression.ts';
-import { HttpSessionRegistry } from '../../../../src/stack/clickhouse/http-sessions.ts';
-import {
-  multipartBoundary,
-  parseMultipart,
-} from '../../../../src/stack/clickhouse/multipart-body.ts';
-import { summaryHeader } from '../../../../src/stack/clickhouse/query-summary.ts';
-import { parseServerConfig } from '../../../../src/stack/clickhouse/server-config.ts';
+} from '../../../stack/clickhouse/http-compression.ts';
+import { HttpSessionRegistry } from '../../../stack/clickhouse/http-sessions.ts';
+import { multipartBoundary, parseMultipart } from '../../../stack/clickhouse/multipart-body.ts';
+import { summaryHeader } from '../../../stack/clickhouse/query-summary.ts';
+import { parseServerConfig } from '../../../stack/clickhouse/server-config.ts';
 import {
   queryParamsStatement,
   quoteString,
   restoreStatement,
-} from '../../../../src/stack/clickhouse/sql-text.ts';
-import { contentTypeFor } from '../../../../src/stack/clickhouse/write-response.ts';
+} from '../../../stack/clickhouse/sql-text.ts';
+import { contentTypeFor } from '../../../stack/clickhouse/write-response.ts';
 
 void describe('HTTP compression', () => {
   void test('negotiates the first acceptable coding', () => {

@@ -2,14 +2,11 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import type { ExecutionResult } from '../../../../src/stack/clickhouse/chdb-executor.ts';
-import { ClickHouseServerError } from '../../../../src/stack/clickhouse/clickhouse-error.ts';
-import {
-  ClickHouseHttpServer,
-  type QueryExecutor,
-} from '../../../../src/stack/clickhouse/http-server.ts';
-import type { ExecutionPlan } from '../../../../src/stack/clickhouse/plan-request.ts';
-import { EMPTY_SUMMARY } from '../../../../src/stack/clickhouse/query-summary.ts';
+import type { ExecutionResult } from '../../../stack/clickhouse/chdb-executor.ts';
+import { ClickHouseServerError } from '../../../stack/clickhouse/clickhouse-error.ts';
+import { ClickHouseHttpServer, type QueryExecutor } from '../../../stack/clickhouse/http-server.ts';
+import type { ExecutionPlan } from '../../../stack/clickhouse/plan-request.ts';
+import { EMPTY_SUMMARY } from '../../../stack/clickhouse/query-summary.ts';
 
 /** Answers every plan with its own SQL, or fails on SQL containing FAIL; no engine involved. */
 class EchoExecutor implements QueryExecutor {

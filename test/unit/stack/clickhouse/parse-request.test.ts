@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { authenticate, readCredentials } from '../../../../src/stack/clickhouse/credentials.ts';
-import { parseHttpRequest } from '../../../../src/stack/clickhouse/parse-request.ts';
+import { authenticate, readCredentials } from '../../../stack/clickhouse/credentials.ts';
+import { parseHttpRequest } from '../../../stack/clickhouse/parse-request.ts';
 
 function parse(query: string, headers: Record<string, string> = {}, method = 'POST') {
   return parseHttpRequest(

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseHttpRequest } from '../../../../src/stack/clickhouse/parse-request.ts';
-import { planRequest } from '../../../../src/stack/clickhouse/plan-request.ts';
-import {
-  multipartBoundary,
-  parseMultipart,
-} from '../../../../src/stack/clickhouse/multipart-body.ts';
+import { parseHttpRequest } from '../../../stack/clickhouse/parse-request.ts';
+import { planRequest } from '../../../stack/clickhouse/plan-request.ts';
+import { multipartBoundary, parseMultipart } from '../../../stack/clickhouse/multipart-body.ts';
 
 const limits = { inlineDataBytes: 1024 };
 

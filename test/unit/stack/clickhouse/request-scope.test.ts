@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { HttpSession } from '../../../../src/stack/clickhouse/http-sessions.ts';
-import type { ExecutionPlan } from '../../../../src/stack/clickhouse/plan-request.ts';
-import { RequestScope, type ScopeEngine } from '../../../../src/stack/clickhouse/request-scope.ts';
+import type { HttpSession } from '../../../stack/clickhouse/http-sessions.ts';
+import type { ExecutionPlan } from '../../../stack/clickhouse/plan-request.ts';
+import { RequestScope, type ScopeEngine } from '../../../stack/clickhouse/request-scope.ts';
 
 /** Records statements; answers system.settings from a mutable map, like a chDB session would. */
 class FakeEngine implements ScopeEngine {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { tokenizeSql, unquote } from '../../../../src/stack/clickhouse/sql-lexer.ts';
+import { tokenizeSql, unquote } from '../../../stack/clickhouse/sql-lexer.ts';
 
 function kinds(text: string): string[] {
   return [...tokenizeSql(text)].map((t) => `${t.kind}:${text.slice(t.start, t.end)}`);

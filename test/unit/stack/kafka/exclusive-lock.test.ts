@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { withExclusiveLock } from '../../../../src/stack/kafka/exclusive-lock.ts';
+import { withExclusiveLock } from '../../../stack/kafka/exclusive-lock.ts';
 
 void test('holders take turns and the lock file is gone afterwards', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'exclusive-lock-'));

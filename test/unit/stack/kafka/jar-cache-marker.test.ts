@@ -3,10 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  isCompleteJarCache,
-  writeJarCacheMarker,
-} from '../../../../src/stack/kafka/jar-cache-marker.ts';
+import { isCompleteJarCache, writeJarCacheMarker } from '../../../stack/kafka/jar-cache-marker.ts';
 
 const expected = { version: '4.3.1', pomSha256: 'abc' };
 

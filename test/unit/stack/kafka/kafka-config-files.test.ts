@@ -4,7 +4,7 @@ import {
   newClusterId,
   renderLog4j2Config,
   renderServerProperties,
-} from '../../../../src/stack/kafka/kafka-config-files.ts';
+} from '../../../stack/kafka/kafka-config-files.ts';
 
 function parseProperties(text: string): Map<string, string> {
   const entries = text

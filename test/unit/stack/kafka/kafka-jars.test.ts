@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { kafkaCacheRoot, pinnedKafkaVersion } from '../../../../src/stack/kafka/kafka-jars.ts';
+import { kafkaCacheRoot, pinnedKafkaVersion } from '../../../stack/kafka/kafka-jars.ts';
 
 void test('the Kafka version comes from the pom property', () => {
   assert.equal(
@@ -10,7 +10,7 @@ void test('the Kafka version comes from the pom property', () => {
     '4.3.1',
   );
   assert.throws(() => pinnedKafkaVersion('<project/>'), /kafka\.version/);
-  const pom = readFileSync(new URL('../../../../src/stack/kafka/pom.xml', import.meta.url), 'utf8');
+  const pom = readFileSync(new URL('../../../stack/kafka/pom.xml', import.meta.url), 'utf8');
   assert.match(pinnedKafkaVersion(pom), /^\d+\.\d+\.\d+$/);
 });
 

@@ -6,7 +6,7 @@
 // team_settings from a real one). As root with apt-get, installs what is missing; otherwise
 // prints one line naming exactly what to install and exits 1.
 //
-//   node src/stack/check-prerequisites.cjs [test|demo]     (default: test)
+//   node test/stack/check-prerequisites.cjs [test|demo]     (default: test)
 //   HANZO_INSTALL_PREREQUISITES=never   never install, only report
 'use strict';
 const { accessSync, constants, readdirSync, statSync } = require('node:fs');
@@ -52,7 +52,7 @@ function present(tool) {
   return onPath(tool);
 }
 
-/** PostgreSQL's server programs where src/stack/postgres/find-postgres.ts looks for them. */
+/** PostgreSQL's server programs where test/stack/postgres/find-postgres.ts looks for them. */
 function postgresPresent() {
   const has = (dir) =>
     isExecutableFile(join(dir, 'initdb')) && isExecutableFile(join(dir, 'postgres'));

@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
-import { DLQ_HEADERS, headerText } from '../dlq/dead-letter-headers.ts';
-import { readTopicToEnd } from '../dlq/read-topic-to-end.ts';
+import { DLQ_HEADERS, headerText } from '../../src/dlq/dead-letter-headers.ts';
+import { readTopicToEnd } from '../../src/dlq/read-topic-to-end.ts';
 
 export interface DeadLetterReasonCount {
   readonly reason: string;

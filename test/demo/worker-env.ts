@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import memoryBudget from '../../docker/memory-budget.json' with { type: 'json' };
 
 /** The CLI entry point, run by Node 24 directly from source. */
-export const CLI_ENTRY = join(import.meta.dirname, '../cli/main.ts');
+export const CLI_ENTRY = join(import.meta.dirname, '../../src/cli/main.ts');
 
 /**
  * A worker's memory budget: the V8 heap flags here, the image's ENTRYPOINT, the container

@@ -6,7 +6,7 @@ import { pinnedKafkaVersion } from './kafka/kafka-jars.ts';
 // tests compare). "The same" for ClickHouse is the release (major.minor): the tests run
 // chDB's embedded ClickHouse, whose patch builds are chDB's own.
 
-/** Apache Kafka: `kafka.version` of src/stack/kafka/pom.xml (the broker jars the stack runs). */
+/** Apache Kafka: `kafka.version` of test/stack/kafka/pom.xml (the broker jars the stack runs). */
 export function testedKafkaVersion(): string {
   return pinnedKafkaVersion(readFileSync(new URL('./kafka/pom.xml', import.meta.url), 'utf8'));
 }

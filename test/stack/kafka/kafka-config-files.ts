@@ -39,13 +39,13 @@ export function renderServerProperties(config: KafkaNodeConfig): string {
   const lines = Object.entries(settings).map(
     ([key, value]) => `${key}=${escapeValue(String(value))}`,
   );
-  return `# Written by src/stack/kafka/kafka-server.ts on every start; edits are overwritten.\n${lines.join('\n')}\n`;
+  return `# Written by test/stack/kafka/kafka-server.ts on every start; edits are overwritten.\n${lines.join('\n')}\n`;
 }
 
 /** log4j2 configuration: the broker's INFO log goes to logFile, never to our stdout. */
 export function renderLog4j2Config(logFile: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
-<!-- Written by src/stack/kafka/kafka-server.ts on every start; edits are overwritten. -->
+<!-- Written by test/stack/kafka/kafka-server.ts on every start; edits are overwritten. -->
 <Configuration status="WARN">
   <Appenders>
     <File name="file" fileName="${escapeXml(logFile)}" append="true">

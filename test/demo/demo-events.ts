@@ -1,5 +1,5 @@
-import type { DeadLetterReason } from '../decode/outcome.ts';
-import { SampleEventGenerator, type SampleEvent } from './sample-events.ts';
+import type { DeadLetterReason } from '../../src/decode/outcome.ts';
+import { SampleEventGenerator, type SampleEvent } from '../../src/sample/sample-events.ts';
 
 /**
  * The demo's stream: realistic events that exercise every enrichment (client IPs in the
