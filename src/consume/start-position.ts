@@ -37,7 +37,7 @@ export interface StartPosition {
  * - within [low, high]: start there, with what the metadata recorded;
  * - below the log start (retention, DeleteRecords): `earliest` restarts at the log start,
  *   `latest` at the log end. A recorded pending range that still reaches past the restart is
- *   kept: the lane re-forms what is left of it (partition-lane.ts). Offsets below the restart
+ *   kept: the batcher re-forms what is left of it (batch/partition-batcher.ts). Offsets below the restart
  *   outside that range were never read: they are skipped;
  * - beyond the log end (topic re-created, log truncated, offsets set past the end):
  *   `earliest` reads the whole log, `latest` waits for new messages (skipping what the log
