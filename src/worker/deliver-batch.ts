@@ -10,6 +10,7 @@ import type { StartPosition } from '../consume/start-position.ts';
 import type { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
 import { OwnershipLostError } from '../errors.ts';
 import { failpoint } from '../observe/failpoints.ts';
+import type { RetryPolicy } from '../retry/retry-policy.ts';
 import { landRows, type LandRowsOptions, type RowInserter } from '../sink/land-rows.ts';
 import {
   landedAmong,
@@ -30,8 +31,8 @@ export interface DeliveryDependencies {
   readonly readSettledPosition: (topic: string, partition: number) => Promise<StartPosition>;
   /** Bounds concurrent inserts across partitions (insert.maxInFlight). */
   readonly insertQueue: PQueue;
-  readonly retryInitialMs: number;
-  readonly retryMaxMs: number;
+  /** Inserts and the landed-rows query retry under it (retry/retry-policy.ts). */
+  readonly retry: RetryPolicy;
   /** Most ClickHouse partitions (months) one insert may touch (insert.maxPartitionsPerBlock). */
   readonly maxPartitionsPerBlock: number;
   /** The lane is still the current owner of its partition (same group generation). */
@@ -141,16 +142,11 @@ export async function deliverBatch(
               await deps.awaitMembership(signal);
               return deps.insert(rows, token, insertSignal);
             },
-            retryInitialMs: deps.retryInitialMs,
-            retryMaxMs: deps.retryMaxMs,
+            retry: deps.retry,
             signal,
             onRetry: (err, attempt, delayMs) => deps.onInsertRetry(lane, err, attempt, delayMs),
             landedAmong: (rows, sources) =>
-              landedAmong(batch, deps.readLanded, rows, sources, {
-                retryInitialMs: deps.retryInitialMs,
-                retryMaxMs: deps.retryMaxMs,
-                signal,
-              }),
+              landedAmong(batch, deps.readLanded, rows, sources, { retry: deps.retry, signal }),
             onLandedDespiteError: (err, landed, of) =>
               deps.onLandedDespiteError?.(lane, batch, err, landed, of),
           },
@@ -236,8 +232,7 @@ async function rowsToLand(
   if (batch.recorded === undefined && batch.reformed === undefined) return { ...batch, skipped: 0 };
   const asked = performance.now();
   const remaining = await skipLandedRows(batch, deps.readLanded, {
-    retryInitialMs: deps.retryInitialMs,
-    retryMaxMs: deps.retryMaxMs,
+    retry: deps.retry,
     signal: lane.abort.signal,
   });
   deps.onRecordedRangeChecked?.(lane, batch, remaining.skipped, performance.now() - asked);

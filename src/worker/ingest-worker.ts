@@ -37,6 +37,7 @@ import {
 } from '../observe/ingest-metrics.ts';
 import type { Logger } from '../observe/logger.ts';
 import { WorkerStats } from '../observe/worker-stats.ts';
+import { RetryPolicy } from '../retry/retry-policy.ts';
 import { classifyInsertError, insertErrorLabel } from '../sink/classify-insert-error.ts';
 import { checkDeduplicationWindow } from '../sink/check-deduplication-window.ts';
 import { insertRows } from '../sink/insert-rows.ts';
@@ -79,6 +80,8 @@ export class IngestWorker {
   readonly #pauser: PartitionPauser;
   readonly #lease: MembershipLease;
   readonly #metrics: IngestMetrics;
+  /** Inserts, commits, dead letters and start positions retry under it (INSERT_RETRY_*). */
+  readonly #retry: RetryPolicy;
   #running = false;
   readonly #budget: BufferBudget;
   #ticker: NodeJS.Timeout | undefined;
@@ -93,6 +96,7 @@ export class IngestWorker {
     this.#log = parts.logger.child({ component: 'worker' });
     this.#clickhouse = parts.clickhouse;
     this.#metrics = parts.metrics ?? ignoreIngestMetrics;
+    this.#retry = RetryPolicy.fromConfig(config.insert);
     const { kafka: k } = config;
     const clients = createGroupClients(parts.kafka, k, {
       mayRestart: () => this.#stopping === undefined,
@@ -141,7 +145,7 @@ export class IngestWorker {
         ),
     );
     const { database, table, distributed } = config.clickhouse;
-    const { retryInitialMs, retryMaxMs, maxPartitionsPerBlock } = config.insert;
+    const { maxPartitionsPerBlock } = config.insert;
     const target = {
       client: parts.clickhouse,
       database,
@@ -149,24 +153,24 @@ export class IngestWorker {
       distributed,
       maxPartitionsPerBlock,
     };
-    const retry = { retryInitialMs, retryMaxMs };
+    const retry = this.#retry;
     this.#deadLetters = new DeadLetterPublisher({
       producers: this.#dlqProducers,
       topic: k.dlqTopic,
       groupId: k.groupId,
       compression: compressionTypeOf(k.dlqCompression),
       workerId: config.workerId,
-      ...retry,
+      retry,
       logger: parts.logger,
       onPublished: (letters) => this.#metrics.deadLettersWritten(letters),
       onWriteFailed: (failure) => this.#metrics.deadLetterWriteFailed(failure.error),
     });
     this.#delivery = {
-      ...retry,
+      retry,
       maxPartitionsPerBlock,
       committer: new OffsetCommitter({
         consumer: this.#consumer,
-        ...retry,
+        retry,
         onCommitted: (ms) => this.#metrics.committed(ms),
       }),
       insert: (rows, token, signal) =>
@@ -439,7 +443,7 @@ export class IngestWorker {
       onReset: (topic, partition, reset) => this.#onOffsetReset(topic, partition, reset),
       onRetry: (err) =>
         this.#log.warn({ err: errorMessage(err) }, 'reading committed offsets failed; retrying'),
-      retryMs: this.#config.insert.retryInitialMs,
+      retry: this.#retry,
     });
     this.#log.info(
       { assignment, droppedLanes: dropped.length, epoch: this.#lanes.epoch },
