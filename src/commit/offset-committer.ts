@@ -1,6 +1,6 @@
 import type { Consumer } from 'kafkajs';
-import pRetry, { AbortError } from 'p-retry';
 import { OwnershipLostError } from '../errors.ts';
+import type { RetryDecision, RetryPolicy } from '../retry/retry-policy.ts';
 import { CommitConfirmations, type CommitEvents } from './commit-confirmations.ts';
 
 /** kafkajs error types meaning this member's generation is over: never retry those. */
@@ -24,8 +24,7 @@ export interface CommitRequest {
 
 export interface OffsetCommitterOptions {
   readonly consumer: Pick<Consumer, 'commitOffsets'> & CommitEvents;
-  readonly retryInitialMs: number;
-  readonly retryMaxMs: number;
+  readonly retry: RetryPolicy;
   readonly onCommitted?: (durationMs: number) => void;
 }
 
@@ -47,9 +46,9 @@ export class OffsetCommitter {
 
   async commit(request: CommitRequest): Promise<void> {
     const { topic, partition } = request;
-    await pRetry(
+    await this.#options.retry.run(
       async () => {
-        if (!request.stillOwned()) throw new AbortError(new OwnershipLostError(topic, partition));
+        if (!request.stillOwned()) throw new OwnershipLostError(topic, partition);
         const started = performance.now();
         let sent: boolean;
         try {
@@ -59,26 +58,24 @@ export class OffsetCommitter {
             ]),
           );
         } catch (err) {
-          if (isGenerationError(err))
-            throw new AbortError(new OwnershipLostError(topic, partition, err));
+          if (isGenerationError(err)) throw new OwnershipLostError(topic, partition, err);
           // kafkajs throws a TypeError from commitOffsets() once a crashed consumer's runner
           // is gone (until it restarts): the consumer is not running, as below.
           if (err instanceof TypeError)
-            throw new AbortError(new OwnershipLostError(topic, partition, notRunning(err)));
+            throw new OwnershipLostError(topic, partition, notRunning(err));
           throw err;
         }
-        if (!sent) throw new AbortError(new OwnershipLostError(topic, partition, notRunning()));
+        if (!sent) throw new OwnershipLostError(topic, partition, notRunning());
         this.#options.onCommitted?.(performance.now() - started);
       },
-      {
-        retries: Number.POSITIVE_INFINITY,
-        minTimeout: this.#options.retryInitialMs,
-        maxTimeout: this.#options.retryMaxMs,
-        randomize: true,
-        signal: request.signal,
-      },
+      { signal: request.signal, classify: classifyCommitError },
     );
   }
+}
+
+/** A lost generation is final; anything else (a broker outage) is retried. */
+function classifyCommitError(err: unknown): RetryDecision {
+  return err instanceof OwnershipLostError ? 'end' : 'retry';
 }
 
 function notRunning(cause?: unknown): Error {

@@ -1,5 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer } from 'kafkajs';
+import { pollingWait } from '../retry/polling-wait.ts';
+import type { RetryPolicy } from '../retry/retry-policy.ts';
 import { whileRunning } from './partition-pauser.ts';
 import type { OffsetReset, StartPosition } from './start-position.ts';
 
@@ -9,8 +10,10 @@ export interface PositioningOptions {
   /** Still the generation that joined (a rebalance meanwhile ends this hold). */
   readonly isCurrent: () => boolean;
   readonly onReset: (topic: string, partition: number, reset: OffsetReset) => void;
-  readonly onRetry: (err: unknown) => void;
-  readonly retryMs: number;
+  /** Reading the positions failed; read again after `delayMs`. */
+  readonly onRetry: (err: unknown, attempt: number, delayMs: number) => void;
+  /** Failures are retried under it until the generation is over (retry/retry-policy.ts). */
+  readonly retry: RetryPolicy;
 }
 
 /**
@@ -34,35 +37,40 @@ export function holdUntilPositioned(
   return position(consumer, held, options);
 }
 
+/** Every failure is retried; a generation that is over ends it (the next join holds again). */
 async function position(
   consumer: Pick<Consumer, 'resume' | 'seek'>,
   held: readonly { topic: string; partitions: number[] }[],
   options: PositioningOptions,
 ): Promise<void> {
-  for (;;) {
+  const over = new AbortController();
+  const attempt = async (): Promise<void> => {
     if (!options.isCurrent()) return;
-    try {
-      const starts = await Promise.all(
-        held.flatMap(({ topic, partitions }) =>
-          partitions.map(async (partition) => ({
-            topic,
-            partition,
-            start: await options.position(topic, partition),
-          })),
-        ),
-      );
-      if (!options.isCurrent()) return;
-      for (const { topic, partition, start } of starts) {
-        if (start.reset === undefined) continue;
-        options.onReset(topic, partition, start.reset);
-        const offset = start.reset.to.toString();
-        whileRunning(() => consumer.seek({ topic, partition, offset }));
-      }
-      whileRunning(() => consumer.resume([...held]));
-      return;
-    } catch (err) {
-      options.onRetry(err);
-      await sleep(options.retryMs);
+    const starts = await Promise.all(
+      held.flatMap(({ topic, partitions }) =>
+        partitions.map(async (partition) => ({
+          topic,
+          partition,
+          start: await options.position(topic, partition),
+        })),
+      ),
+    );
+    if (!options.isCurrent()) return;
+    for (const { topic, partition, start } of starts) {
+      if (start.reset === undefined) continue;
+      options.onReset(topic, partition, start.reset);
+      const offset = start.reset.to.toString();
+      whileRunning(() => consumer.seek({ topic, partition, offset }));
     }
+    whileRunning(() => consumer.resume([...held]));
+  };
+  try {
+    await options.retry.run(attempt, {
+      signal: over.signal,
+      onRetry: options.onRetry,
+      wait: pollingWait(over, { keepWaiting: options.isCurrent }),
+    });
+  } catch (err) {
+    if (!over.signal.aborted) throw err;
   }
 }

@@ -2,6 +2,7 @@ import type PQueue from 'p-queue';
 import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
 import { OwnershipLostError } from '../errors.ts';
 import { failpoint } from '../observe/failpoints.ts';
+import type { RetryPolicy } from '../retry/retry-policy.ts';
 import { landRows, type RowInserter } from '../sink/land-rows.ts';
 import {
   landedAmong,
@@ -19,8 +20,8 @@ export interface LandBatchDependencies {
   readonly readLanded: LandedRowsReader;
   /** Bounds concurrent inserts across partitions (insert.maxInFlight). */
   readonly insertQueue: PQueue;
-  readonly retryInitialMs: number;
-  readonly retryMaxMs: number;
+  /** Inserts and the landed-rows query retry under it (retry/retry-policy.ts). */
+  readonly retry: RetryPolicy;
   /** Most ClickHouse partitions (months) one insert may touch (insert.maxPartitionsPerBlock). */
   readonly maxPartitionsPerBlock: number;
   /** Resolves once the group recently confirmed this member (consume/membership-lease.ts). */
@@ -38,7 +39,7 @@ export function landBatch(
   deps: LandBatchDependencies,
 ): Promise<RejectedMessage[]> {
   const { signal } = owner;
-  const retry = { retryInitialMs: deps.retryInitialMs, retryMaxMs: deps.retryMaxMs, signal };
+  const retry = { retry: deps.retry, signal };
   return deps.insertQueue.add(
     async () => {
       if (!owner.stillOwned()) throw new OwnershipLostError(owner.topic, owner.partition);
@@ -96,11 +97,7 @@ async function rowsToLand(
 ): Promise<RowsToLand> {
   if (batch.recorded === undefined && batch.reformed === undefined) return { ...batch, skipped: 0 };
   const asked = performance.now();
-  const remaining = await skipLandedRows(batch, deps.readLanded, {
-    retryInitialMs: deps.retryInitialMs,
-    retryMaxMs: deps.retryMaxMs,
-    signal,
-  });
+  const remaining = await skipLandedRows(batch, deps.readLanded, { retry: deps.retry, signal });
   deps.events.recordedRangeChecked(batch, remaining.skipped, performance.now() - asked);
   if (batch.reformed === undefined && remaining.skipped === 0) return { ...batch, skipped: 0 };
   if (batch.reformed !== undefined) deps.events.reformedLanding(batch, remaining.skipped);

@@ -17,6 +17,7 @@ import type { EnrichStage } from '../enrich/enrich-stage.ts';
 import { deliveryEvents } from '../observe/delivery-log.ts';
 import type { IngestMetrics } from '../observe/ingest-metrics.ts';
 import type { Logger } from '../observe/logger.ts';
+import { RetryPolicy } from '../retry/retry-policy.ts';
 import { insertRows } from '../sink/insert-rows.ts';
 import { readLandedRows } from '../sink/skip-landed-rows.ts';
 import { createMessageSteps } from './message-steps.ts';
@@ -44,6 +45,7 @@ export interface WiredPipeline {
   readonly insertQueue: PQueue;
   readonly deadLetters: DeadLetterPublisher;
   readonly deadLetterProducers: DeadLetterProducers;
+  readonly retry: RetryPolicy;
 }
 
 /**
@@ -68,7 +70,8 @@ export function wirePipeline(config: Readonly<Config>, services: PipelineService
   };
 
   // deliver: pending mark → insert → dead letters → commit
-  const retry = { retryInitialMs: insert.retryInitialMs, retryMaxMs: insert.retryMaxMs };
+  // inserts, commits and dead letters retry under one policy (INSERT_RETRY_*)
+  const retry = RetryPolicy.fromConfig(insert);
   const target = {
     client: services.clickhouse,
     database: ch.database,
@@ -88,14 +91,14 @@ export function wirePipeline(config: Readonly<Config>, services: PipelineService
     groupId: k.groupId,
     compression: compressionTypeOf(k.dlqCompression),
     workerId: config.workerId,
-    ...retry,
+    retry,
     logger,
     onPublished: (letters) => metrics.deadLettersWritten(letters),
     onWriteFailed: (failure) => metrics.deadLetterWriteFailed(failure.error),
   });
   const insertQueue = new PQueue({ concurrency: insert.maxInFlight });
   const delivery = {
-    ...retry,
+    retry,
     maxPartitionsPerBlock: insert.maxPartitionsPerBlock,
     insertQueue,
     insert: (rows: readonly string[], token: string, signal: AbortSignal) =>
@@ -110,7 +113,7 @@ export function wirePipeline(config: Readonly<Config>, services: PipelineService
       services.committed.settled(topic, partition),
     committer: new OffsetCommitter({
       consumer: services.consumer,
-      ...retry,
+      retry,
       onCommitted: (ms) => metrics.committed(ms),
     }),
     events: deliveryEvents(logger, metrics),
@@ -124,5 +127,6 @@ export function wirePipeline(config: Readonly<Config>, services: PipelineService
     insertQueue,
     deadLetters,
     deadLetterProducers,
+    retry,
   };
 }

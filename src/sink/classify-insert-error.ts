@@ -1,4 +1,5 @@
 import { ClickHouseError } from '@clickhouse/client';
+import type { RetryDecision } from '../retry/retry-policy.ts';
 
 /**
  * What a failed insert means for the batch:
@@ -88,6 +89,11 @@ export function classifyInsertError(err: unknown): InsertFailureClass {
 /** True for the classes retried as they are; the others are split. */
 export function isRetriedAsIs(failure: InsertFailureClass): boolean {
   return failure === 'transient' || failure === 'configuration';
+}
+
+/** The sink's classification under the shared retry policy (inserts and the landed-rows query). */
+export function insertRetryDecision(err: unknown): RetryDecision {
+  return isRetriedAsIs(classifyInsertError(err)) ? 'retry' : 'end';
 }
 
 /** A short label for metrics and logs: the ClickHouse type, the Node error code, or 'unknown'. */

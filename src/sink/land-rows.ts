@@ -1,8 +1,8 @@
-import pRetry from 'p-retry';
 import type { RejectedMessage } from '../batch/sealed-batch.ts';
 import type { SourceMessage } from '../batch/source-message.ts';
 import { errorMessage } from '../errors.ts';
-import { classifyInsertError, isRetriedAsIs } from './classify-insert-error.ts';
+import type { RetryPolicy } from '../retry/retry-policy.ts';
+import { insertRetryDecision } from './classify-insert-error.ts';
 import { remainderToken } from './skip-landed-rows.ts';
 
 /** Sends rows to ClickHouse as one insert with the given token (insert-rows.ts in production). */
@@ -14,8 +14,8 @@ export type RowInserter = (
 
 export interface LandRowsOptions {
   readonly insert: RowInserter;
-  readonly retryInitialMs: number;
-  readonly retryMaxMs: number;
+  /** Transient and configuration failures are retried under it (retry/retry-policy.ts). */
+  readonly retry: RetryPolicy;
   /** Aborted when the partition is lost or the worker must stop now. */
   readonly signal: AbortSignal;
   /** Called after each failed attempt that will be retried (metrics, logs, pausing). */
@@ -49,22 +49,14 @@ export async function landRows(
 ): Promise<RejectedMessage[]> {
   if (rows.length === 0) return [];
   try {
-    await pRetry(() => options.insert(rows, token, options.signal), {
-      retries: Number.POSITIVE_INFINITY,
-      factor: 2,
-      minTimeout: options.retryInitialMs,
-      maxTimeout: options.retryMaxMs,
-      randomize: true,
+    await options.retry.run(() => options.insert(rows, token, options.signal), {
       signal: options.signal,
-      shouldRetry: ({ error }) => isRetriedAsIs(classifyInsertError(error)),
-      onFailedAttempt: ({ error, attemptNumber, retryDelay }) => {
-        if (isRetriedAsIs(classifyInsertError(error)))
-          options.onRetry?.(error, attemptNumber, retryDelay);
-      },
+      classify: insertRetryDecision,
+      onRetry: options.onRetry,
     });
     return [];
   } catch (err) {
-    if (options.signal.aborted || isRetriedAsIs(classifyInsertError(err))) throw err;
+    if (options.signal.aborted || insertRetryDecision(err) === 'retry') throw err;
     // Rows the failed insert wrote anyway are never inserted again nor dead-lettered (they
     // are in the table, once); the rest is tried again as one block under a derived token.
     const landed = (await options.landedAmong?.(rows, sources)) ?? new Set<number>();

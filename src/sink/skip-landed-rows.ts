@@ -1,8 +1,8 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
-import pRetry from 'p-retry';
 import type { SealedBatch } from '../batch/sealed-batch.ts';
 import type { SourceMessage } from '../batch/source-message.ts';
-import { isRetriedAsIs, classifyInsertError } from './classify-insert-error.ts';
+import type { RetryPolicy } from '../retry/retry-policy.ts';
+import { insertRetryDecision } from './classify-insert-error.ts';
 import { EVENT_COLUMNS } from '../serialise/event-columns.ts';
 
 /** Rows of one partition's offset range that ClickHouse holds, as `<offset>:<uuid>` keys. */
@@ -100,8 +100,8 @@ export async function skipLandedRows(
 }
 
 export interface AskOptions {
-  readonly retryInitialMs: number;
-  readonly retryMaxMs: number;
+  /** The query is retried like an insert (retry/retry-policy.ts). */
+  readonly retry: RetryPolicy;
   readonly signal: AbortSignal;
 }
 
@@ -118,7 +118,7 @@ export async function landedAmong(
 ): Promise<ReadonlySet<number>> {
   const offsets = sources.map((s) => BigInt(s.offset));
   if (offsets.length === 0) return new Set();
-  const landed = await pRetry(
+  const landed = await options.retry.run(
     () =>
       readLanded(
         {
@@ -130,14 +130,7 @@ export async function landedAmong(
         },
         options.signal,
       ),
-    {
-      retries: Number.POSITIVE_INFINITY,
-      minTimeout: options.retryInitialMs,
-      maxTimeout: options.retryMaxMs,
-      randomize: true,
-      signal: options.signal,
-      shouldRetry: ({ error }) => isRetriedAsIs(classifyInsertError(error)),
-    },
+    { signal: options.signal, classify: insertRetryDecision },
   );
   const found = new Set<number>();
   rows.forEach((row, i) => {

@@ -310,7 +310,7 @@ export class IngestWorker {
       onReset: (topic, partition, reset) => this.#events.offsetReset(topic, partition, reset),
       onRetry: (err) =>
         this.#log.warn({ err: errorMessage(err) }, 'reading committed offsets failed; retrying'),
-      retryMs: this.#config.insert.retryInitialMs,
+      retry: this.#wired.retry,
     });
     this.#log.info(
       { assignment, endedPipelines: ended.length, generation },

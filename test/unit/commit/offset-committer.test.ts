@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import type { Consumer, TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import { OffsetCommitter } from '../../../src/commit/offset-committer.ts';
 import { OwnershipLostError } from '../../../src/errors.ts';
+import { RetryPolicy } from '../../../src/retry/retry-policy.ts';
 
 type CommitBehaviour = (
   offsets: TopicPartitionOffsetAndMetadata[],
@@ -57,7 +58,7 @@ function request(offset: bigint) {
 }
 
 const committerFor = (consumer: Pick<Consumer, 'commitOffsets' | 'on' | 'events'>) =>
-  new OffsetCommitter({ consumer, retryInitialMs: 1, retryMaxMs: 5 });
+  new OffsetCommitter({ consumer, retry: new RetryPolicy({ initialMs: 1, maxMs: 5 }) });
 
 describe('OffsetCommitter', () => {
   test('a commit the coordinator acknowledged resolves', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ClickHouseError } from '@clickhouse/client';
 import type { SourceMessage } from '../../../src/batch/source-message.ts';
+import { RetryPolicy } from '../../../src/retry/retry-policy.ts';
 import { landRows, type RowInserter } from '../../../src/sink/land-rows.ts';
 
 const source = (offset: number): SourceMessage => ({
@@ -42,8 +43,7 @@ function fakeTable(poison: Set<string>, transientFailures = 0) {
 
 const options = (insert: RowInserter) => ({
   insert,
-  retryInitialMs: 1,
-  retryMaxMs: 2,
+  retry: new RetryPolicy({ initialMs: 1, maxMs: 2 }),
   signal: new AbortController().signal,
 });
 
