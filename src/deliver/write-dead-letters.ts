@@ -7,7 +7,7 @@ import type { PartitionOwner } from './partition-owner.ts';
 
 export interface WriteDeadLettersDependencies {
   readonly committer: OffsetCommitter;
-  readonly deadLetters: DeadLetterPublisher;
+  readonly deadLetters: Pick<DeadLetterPublisher, 'publish'>;
   /** The committed position once its last DLQ transaction is final (committed-offsets.ts). */
   readonly readSettledPosition: (topic: string, partition: number) => Promise<StartPosition>;
 }
