@@ -177,7 +177,10 @@ export class PartitionBatcher {
   takeSealed(): SealedBatch | undefined {
     const sealed = this.#sealed;
     this.#sealed = undefined;
-    if (sealed !== undefined) this.#sealAtRecordedEnd();
+    if (sealed === undefined) return undefined;
+    // A batch that filled up while the slot was taken is sealed now, not at the next message.
+    if (!this.reforming && this.#open?.isFull(this.#deps.limits)) this.#sealOpen();
+    else this.#sealAtRecordedEnd();
     return sealed;
   }
 
