@@ -1,11 +1,11 @@
 import { errorMessage } from '../errors.ts';
-import type { OffsetReset } from '../consume/start-position.ts';
+import type { OffsetReset, StartPosition } from '../consume/start-position.ts';
 import { SchemaRegistryError } from '../decode/schema-registry-client.ts';
 import type { KafkaConfig } from '../config/schema.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
 import type { Logger } from './logger.ts';
 
-/** What consuming reports that needs a person's eye: offset resets, registry outages. */
+/** What consuming reports: offset resets, registry outages, fenced DLQ transactions. */
 export interface ConsumeEvents {
   offsetReset(topic: string, partition: number, reset: OffsetReset): void;
   registryRetry(
@@ -15,6 +15,8 @@ export interface ConsumeEvents {
     attempt: number,
     delayMs: number,
   ): void;
+  /** A previous owner's DLQ transaction was fenced before the partition started. */
+  fenced(topic: string, partition: number, settled: StartPosition, waitedMs: number): void;
 }
 
 export function consumeEvents(
@@ -23,6 +25,18 @@ export function consumeEvents(
   policy: KafkaConfig['offsetOutOfRange'],
 ): ConsumeEvents {
   return {
+    fenced(topic, partition, settled, waitedMs): void {
+      log.info(
+        {
+          partition: `${topic}[${partition}]`,
+          waitedMs,
+          offset: settled.offset?.toString(),
+          pending: settled.pending && `${settled.pending.first}-${settled.pending.last}`,
+          deadLetters: settled.pending?.deadLetters,
+        },
+        "previous owner's DLQ transaction fenced; position read again",
+      );
+    },
     offsetReset(topic, partition, reset): void {
       const skippedData = reset.skipped > 0n;
       metrics.offsetReset(topic, reset.reason, skippedData);

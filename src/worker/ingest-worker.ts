@@ -1,22 +1,12 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  defaultPipelineId,
-  lifeOf,
-  newPartitionLife,
-  tokenNamespace,
-} from '../batch/token-namespace.ts';
 import type { Config } from '../config/schema.ts';
-import { assertTopicsExist } from '../consume/assert-topics-exist.ts';
 import { CommittedOffsets } from '../consume/committed-offsets.ts';
 import { createGroupClients } from '../consume/create-group-clients.ts';
-import { holdUntilPositioned } from '../consume/hold-until-positioned.ts';
 import { MembershipLease } from '../consume/membership-lease.ts';
-import { PartitionPauser, whileRunning } from '../consume/partition-pauser.ts';
-import { readTopicMessageLimit } from '../dlq/dlq-topic-limit.ts';
+import { PartitionPauser } from '../consume/partition-pauser.ts';
 import { passThrough, type EnrichStage } from '../enrich/enrich-stage.ts';
-import { errorMessage } from '../errors.ts';
 import { consumeEvents, type ConsumeEvents } from '../observe/consume-log.ts';
 import {
   ignoreIngestMetrics,
@@ -25,9 +15,11 @@ import {
 } from '../observe/ingest-metrics.ts';
 import type { Logger } from '../observe/logger.ts';
 import { wirePipeline, type WiredPipeline } from '../pipeline/wire-pipeline.ts';
-import { checkDeduplicationWindow } from '../sink/check-deduplication-window.ts';
 import { consumeFetchedBatch } from './consume-fetched-batch.ts';
-import { drainPipelines } from './drain-pipelines.ts';
+import { preflight } from './preflight.ts';
+import { joinGeneration } from './join-generation.ts';
+import { runtimeStateOf } from './runtime-state.ts';
+import { shutDown } from './shut-down.ts';
 import { PartitionPipelines } from './partition-pipelines.ts';
 
 export interface WorkerParts {
@@ -100,23 +92,10 @@ export class IngestWorker {
     this.#pipelines = new PartitionPipelines({
       committed,
       parts: this.#wired.parts,
-      namespaceOf: (recorded) =>
-        this.#pipelineId === undefined
-          ? undefined
-          : tokenNamespace(this.#pipelineId, (recorded && lifeOf(recorded)) || newPartitionLife()),
+      pipelineId: () => this.#pipelineId,
       fenceDeadLetters: (topic, partition) =>
         this.#wired.deadLetterProducers.fence(topic, partition),
-      reportFenced: (topic, partition, settled, waitedMs) =>
-        this.#log.info(
-          {
-            partition: `${topic}[${partition}]`,
-            waitedMs,
-            offset: settled.offset?.toString(),
-            pending: settled.pending && `${settled.pending.first}-${settled.pending.last}`,
-            deadLetters: settled.pending?.deadLetters,
-          },
-          "previous owner's DLQ transaction fenced; position read again",
-        ),
+      reportFenced: (...args) => this.#events.fenced(...args),
     });
   }
 
@@ -128,30 +107,9 @@ export class IngestWorker {
 
   async #connectAndRun(): Promise<void> {
     const { kafka } = this.#config;
-    await this.#admin.connect();
-    await assertTopicsExist(this.#admin, [...kafka.topics, kafka.dlqTopic]);
-    await checkDeduplicationWindow(
-      this.#clickhouse,
-      this.#admin,
-      {
-        ...this.#config.clickhouse,
-        topics: kafka.topics,
-        maxPartitionsPerBlock: this.#config.insert.maxPartitionsPerBlock,
-      },
-      this.#log,
-    );
-    this.#pipelineId =
-      this.#config.pipelineId ??
-      defaultPipelineId((await this.#admin.describeCluster()).clusterId, kafka.groupId);
-    // Dead letters are sent in requests that fit this limit (a larger one is refused whole).
-    const dlqLimit = await readTopicMessageLimit(this.#admin, kafka.dlqTopic);
-    if (dlqLimit.source === 'default') {
-      this.#log.warn(
-        { topic: kafka.dlqTopic, maxMessageBytes: dlqLimit.bytes, err: dlqLimit.error },
-        "could not read the DLQ topic's max.message.bytes; assuming Kafka's default",
-      );
-    }
-    this.#wired.deadLetters.useMessageLimit(dlqLimit.bytes);
+    const checked = await preflight(this.#config, this.#admin, this.#clickhouse, this.#log);
+    this.#pipelineId = checked.pipelineId;
+    this.#wired.deadLetters.useMessageLimit(checked.dlqMessageLimit);
     const { GROUP_JOIN, CRASH } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, (event) => this.#onGroupJoin(event.payload.memberAssignment));
     this.#consumer.on(CRASH, (event) => {
@@ -184,22 +142,8 @@ export class IngestWorker {
 
   /** What the worker holds right now, for metrics and /readyz (cheap: a walk over the pipelines). */
   runtimeState(): WorkerRuntimeState {
-    let paused = 0;
-    let oldest: number | undefined;
-    for (const pipeline of this.#pipelines.all()) {
-      if (pipeline.paused) paused++;
-      const held = pipeline.oldestHeldAt;
-      if (held !== undefined && (oldest === undefined || held < oldest)) oldest = held;
-    }
-    return {
-      running: this.#running && this.#stopping === undefined,
-      stopping: this.#stopping !== undefined,
-      pausedPartitions: paused,
-      insertsInFlight: this.#wired.insertQueue.pending,
-      bufferedBytes: this.#wired.budget.heldBytes,
-      oldestUnflushedAtMs: oldest,
-      dlq: this.#wired.deadLetters.writability,
-    };
+    const stopping = this.#stopping !== undefined;
+    return runtimeStateOf(this.#pipelines.all(), this.#wired, this.#running && !stopping, stopping);
   }
 
   /** Resolves with an error if the worker hits a failure it cannot handle (it should exit). */
@@ -222,40 +166,25 @@ export class IngestWorker {
     this.#stopping ??= Promise.race([
       (this.#starting ?? Promise.resolve()).catch(() => undefined),
       sleep(deadlineMs / 2, undefined, { ref: false }),
-    ]).then(() => this.#drainAndClose(deadline));
-    return this.#stopping;
-  }
-
-  async #drainAndClose(deadline: number): Promise<void> {
-    // Before the group is joined, or between a crashed rejoin and its restart, there is no
-    // consumer group to pause: nothing is being fetched then either.
-    whileRunning(() => this.#consumer.pause(this.#config.kafka.topics.map((topic) => ({ topic }))));
-    const unfinished = await drainPipelines(this.#pipelines, deadline, POLL_MS, (err) =>
-      this.#fail(err),
-    );
-    if (unfinished.length > 0) {
-      this.#log.warn(
-        { partitions: unfinished.map((p) => `${p.topic}[${p.partition}]`) },
-        'drain deadline reached; the next owner re-reads these',
+    ]).then(() => {
+      const draining = shutDown(
+        {
+          consumer: this.#consumer,
+          admin: this.#admin,
+          clickhouse: this.#clickhouse,
+          deadLetters: this.#wired.deadLetters,
+          pipelines: this.#pipelines,
+          topics: this.#config.kafka.topics,
+          pollMs: POLL_MS,
+          log: this.#log,
+          fail: (err) => this.#fail(err),
+        },
+        deadline,
       );
-    }
-    const ended = this.#pipelines.newGeneration();
-    clearInterval(this.#poller);
-    await Promise.allSettled(ended.map((p) => p.join()));
-    // Leaving the group can fail or hang mid-rebalance; what landed is committed already and
-    // the rest is re-read by the next owner, so a failed goodbye is not a failed stop.
-    await Promise.race([
-      this.#consumer.disconnect().catch((err: unknown) => {
-        this.#log.warn({ err: errorMessage(err) }, 'consumer did not disconnect cleanly');
-      }),
-      sleep(Math.max(1_000, deadline - Date.now()), undefined, { ref: false }),
-    ]);
-    await Promise.allSettled([
-      this.#wired.deadLetters.close(),
-      this.#admin.disconnect(),
-      this.#clickhouse.close(),
-    ]);
-    this.#log.info('worker stopped');
+      // Polling stops once the drain is over (the drain polls on its own meanwhile).
+      return draining.finally(() => clearInterval(this.#poller));
+    });
+    return this.#stopping;
   }
 
   async #onBatch(payload: EachBatchPayload): Promise<void> {
@@ -296,25 +225,15 @@ export class IngestWorker {
   }
 
   #onGroupJoin(assignment: Record<string, number[]>): void {
-    const ended = this.#pipelines.newGeneration();
-    // Revoked partitions' DLQ producers go; kept ones stay (had another owner come between,
-    // it fenced them: their next transaction fails and a new producer takes over).
-    void this.#wired.deadLetterProducers.keepOnly((topic, partition) =>
-      (assignment[topic] ?? []).includes(partition),
-    );
-    if (this.#stopping === undefined) this.#pauser.resumeAll();
-    const generation = this.#pipelines.generation;
-    void holdUntilPositioned(this.#consumer, assignment, {
-      position: (topic, partition) => this.#pipelines.position(topic, partition),
-      isCurrent: () => generation === this.#pipelines.generation && this.#stopping === undefined,
-      onReset: (topic, partition, reset) => this.#events.offsetReset(topic, partition, reset),
-      onRetry: (err) =>
-        this.#log.warn({ err: errorMessage(err) }, 'reading committed offsets failed; retrying'),
+    joinGeneration(assignment, {
+      consumer: this.#consumer,
+      pipelines: this.#pipelines,
+      pauser: this.#pauser,
+      deadLetterProducers: this.#wired.deadLetterProducers,
+      events: this.#events,
       retry: this.#wired.retry,
+      log: this.#log,
+      stopping: () => this.#stopping !== undefined,
     });
-    this.#log.info(
-      { assignment, endedPipelines: ended.length, generation },
-      'joined consumer group',
-    );
   }
 }

@@ -1,4 +1,5 @@
 import type { BatcherStart } from '../batch/partition-batcher.ts';
+import { lifeOf, newPartitionLife, tokenNamespace } from '../batch/token-namespace.ts';
 import type { CommittedOffsets } from '../consume/committed-offsets.ts';
 import type { StartPosition } from '../consume/start-position.ts';
 import { PartitionPipeline, type PipelineParts } from '../pipeline/partition-pipeline.ts';
@@ -8,11 +9,8 @@ const key = (topic: string, partition: number): string => `${topic}\u0000${parti
 export interface PartitionPipelinesOptions {
   readonly committed: CommittedOffsets;
   readonly parts: PipelineParts;
-  /**
-   * The token namespace for a partition's new ranges, given the one its committed position
-   * recorded (batch/token-namespace.ts); undefined: v1 tokens.
-   */
-  readonly namespaceOf: (recorded: string | undefined) => string | undefined;
+  /** The namespace of deduplication tokens, known once connected (token-namespace.ts). */
+  readonly pipelineId: () => string | undefined;
   /** Takes the partition's DLQ transactional id over (dlq/dead-letter-producers.ts). */
   readonly fenceDeadLetters?: (topic: string, partition: number) => Promise<void>;
   readonly reportFenced?: (
@@ -110,9 +108,20 @@ export class PartitionPipelines {
       partition,
       offset: offset ?? firstOffset,
       recorded: pending,
-      namespace: this.#options.namespaceOf(namespace),
+      namespace: this.#namespaceOf(namespace),
       logEnd,
     };
+  }
+
+  /**
+   * The token namespace of a partition's new ranges: the pipeline's, with the partition's life
+   * as its committed position recorded it, or a new life (batch/token-namespace.ts).
+   * Undefined: v1 tokens (no pipeline id, as in tests of the upgrade).
+   */
+  #namespaceOf(recorded: string | undefined): string | undefined {
+    const pipelineId = this.#options.pipelineId();
+    if (pipelineId === undefined) return undefined;
+    return tokenNamespace(pipelineId, (recorded && lifeOf(recorded)) || newPartitionLife());
   }
 
   /**

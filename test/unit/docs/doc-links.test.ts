@@ -10,7 +10,7 @@ function pages(): string[] {
   const docs = readdirSync(join(root, 'docs'))
     .filter((name) => name.endsWith('.md'))
     .map((name) => join(root, 'docs', name));
-  return [join(root, 'README.md'), join(root, 'BENCHMARKS.md'), ...docs];
+  return [join(root, 'README.md'), join(root, 'BENCHMARKS.md'), join(root, 'src', 'README.md'), ...docs];
 }
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
