@@ -17,7 +17,7 @@ import { conventionOf, type UsageConvention } from './token-usage.ts';
 /**
  * What the pricing data prices, in one place: each model's price periods and the model each
  * spelled-out name resolves to. The Kafka-engine pricing dictionaries
- * (src/native/pricing/flatten-genai-prices.ts) and the flat rows below are both built from
+ * (src/kafka-engine/pricing/flatten-genai-prices.ts) and the flat rows below are both built from
  * it; the worker prices from the same data through PriceCatalog, and a test checks that
  * every name prices the same both ways at every period boundary.
  */
