@@ -15,7 +15,7 @@ import { bundledGeoNetworks } from './geo/bundled-geo-networks.ts';
 import type { GeoSource } from './geo/geo-source.ts';
 import type { KafkaEngineObjects } from './object-names.ts';
 import type { KafkaEngineOptions } from './options.ts';
-import type { PricingTables } from './pricing/flatten-genai-prices.ts';
+import type { PricingTables } from './pricing/pricing-tables.ts';
 import { pricingShapes } from './pricing/render-pricing-ddl.ts';
 import {
   EVENT_COLUMNS_FROM_KAFKA,

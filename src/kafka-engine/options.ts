@@ -1,11 +1,12 @@
 import type { Config } from '../config/schema.ts';
 import { ENV_SETTINGS } from '../config/env-settings.ts';
 import { ConfigError } from '../errors.ts';
-import type { PricingTables } from './pricing/flatten-genai-prices.ts';
+import type { PricingTables } from './pricing/pricing-tables.ts';
 import type { KafkaTableSettings } from './render-kafka-engine.ts';
 import type { LlmCostSqlOptions } from './sql/llm-cost-sql.ts';
 import { botPattern } from './user-agent/bot-pattern.ts';
-import type { FieldPath, ParseSelectOptions } from './sql/render-parse-select.ts';
+import type { FieldPath } from './sql/client-ip-sql.ts';
+import type { ParseSelectOptions } from './sql/parse-select-options.ts';
 
 export interface KafkaEngineOptions {
   readonly kafka: KafkaTableSettings;

@@ -4,12 +4,10 @@ import { createHash } from 'node:crypto';
 import { mergeTreeEngine, onClusterClause } from '../schema/engine-clause.ts';
 import type { KafkaEngineObjects } from './object-names.ts';
 import { sqlString } from './sql-literal.ts';
-import {
-  FIELDS_EXTRA_COLUMNS,
-  renderFieldsSelect,
-  renderPricedSelect,
-  type ParseSelectOptions,
-} from './sql/render-parse-select.ts';
+import type { ParseSelectOptions } from './sql/parse-select-options.ts';
+import { FIELDS_EXTRA_COLUMNS } from './sql/parsed-columns-sql.ts';
+import { renderFieldsSelect } from './sql/render-parse-select.ts';
+import { renderPricedSelect } from './sql/render-priced-select.ts';
 
 /** Settings of the Kafka table (HIP-47's Kafka-engine path). */
 export interface KafkaTableSettings {

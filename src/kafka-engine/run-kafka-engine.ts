@@ -24,7 +24,7 @@ import { kafkaEngineOptions } from './options.ts';
 import { createKafkaEngineMetrics } from './lag/kafka-engine-metrics.ts';
 import { readKafkaConsumers } from './lag/read-kafka-consumers.ts';
 import { summarizeKafkaEngineLag, type KafkaEngineLag } from './lag/summarize-kafka-engine-lag.ts';
-import type { PricingTables } from './pricing/flatten-genai-prices.ts';
+import type { PricingTables } from './pricing/pricing-tables.ts';
 import { loadPricingTables } from './pricing/load-pricing-tables.ts';
 import {
   applyTeamRetentionDictionary,

@@ -1,44 +1,25 @@
 import type { MatchLogic, Provider } from '@pydantic/genai-prices';
 import type { ExactModelPrices, ExactPrice } from '../../enrich/llm/price-schedule.ts';
 import { bundledPricing, type PriceWindow } from '../../enrich/llm/priced-models.ts';
-import { conventionOf, type UsageConvention } from '../../enrich/llm/token-usage.ts';
+import { conventionOf } from '../../enrich/llm/token-usage.ts';
 import { InexpressibleRule, isExactOnly, toConjunctions, type Conjunction } from './match-rules.ts';
+import {
+  CONVENTION_CODES,
+  PRICE_KEYS,
+  type MatchRule,
+  type ModelRow,
+  type NameRow,
+  type PriceKey,
+  type PriceRow,
+  type PricingTables,
+} from './pricing-tables.ts';
 
 /**
  * The worker's LLM pricing data (genai-prices, read once by `bundledPricing` in
  * src/enrich/llm/priced-models.ts: models, their price periods, names resolved by the
- * library) in the shape the Kafka-engine views price events with:
- *
- * - names:  (provider id, model name) → priced model, for every name an `equals` or
- *           `starts_with` rule names — resolved by the library itself (`calcPrice`, as the
- *           worker's catalog does), so rule order and fallback providers come out exactly
- *           right for them (dictionary);
- * - rules:  the library's match rules in its order, for other names: provider ids,
- *           `provider_match`, `model_match`, and per provider its models' rules then its
- *           fallback providers' (rendered into the view as constant conditions: evaluated
- *           per block, not copied per row);
- * - models: (owner provider, model id) → price periods (start dates, times of day);
- * - prices: (owner, model id, period) → the applied prices, with long-context tiers.
- *
- * Prices are integers in 10^-12 dollars per million tokens (PRICE_SCALE), as the worker's
- * exact arithmetic uses them.
+ * library) flattened into the Kafka-engine pricing tables (pricing-tables.ts).
  */
 
-export const CONVENTION_CODES: Readonly<Record<UsageConvention, number>> = {
-  inclusive: 0,
-  'separate-cache': 1,
-  'separate-reasoning': 2,
-};
-
-export const PRICE_KEYS = [
-  'input',
-  'output',
-  'cache_read',
-  'cache_write',
-  'reasoning',
-  'requests',
-] as const;
-export type PriceKey = (typeof PRICE_KEYS)[number];
 const EXACT_FIELD: Record<PriceKey, keyof ExactModelPrices> = {
   input: 'input',
   output: 'output',
@@ -47,67 +28,6 @@ const EXACT_FIELD: Record<PriceKey, keyof ExactModelPrices> = {
   reasoning: 'reasoning',
   requests: 'requestsPerThousand',
 };
-
-/** One match rule: the conjunction that selects `model` of `owner` (or a provider). */
-export interface MatchRule {
-  /** The provider whose lookups this rule serves ('' for provider_match / model_match). */
-  readonly scope: string;
-  readonly owner: string;
-  readonly model: string;
-  readonly convention: number;
-  readonly conjunction: Conjunction;
-}
-
-export interface MatchRules {
-  readonly providerIds: readonly string[];
-  /** Provider from the event's provider text. */
-  readonly providerMatch: readonly MatchRule[];
-  /** Provider from the model name when the event names none. */
-  readonly modelMatch: readonly MatchRule[];
-  /** Models per provider, in the library's order (own models, then fallback providers'). */
-  readonly models: readonly MatchRule[];
-}
-
-export interface NameRow {
-  readonly provider: string;
-  readonly name: string;
-  readonly owner: string;
-  readonly model_id: string;
-  readonly convention: number;
-}
-
-/** Periods: kind 0 always, 1 from `a` (epoch ms), 2 UTC time of day [a, b) in ms of the day. */
-export interface ModelRow {
-  readonly owner: string;
-  readonly model_id: string;
-  readonly period_kinds: number[];
-  readonly period_a: number[];
-  readonly period_b: number[];
-  readonly cost_source: string;
-}
-
-export type PriceRow = {
-  readonly owner: string;
-  readonly model_id: string;
-  readonly period: number;
-} & Record<`${PriceKey}_set`, number> &
-  Record<`${PriceKey}_base`, string> &
-  Record<`${PriceKey}_tier_starts`, number[]> &
-  Record<`${PriceKey}_tier_prices`, string[]>;
-
-export interface PricingTables {
-  readonly rules: MatchRules;
-  readonly names: readonly NameRow[];
-  readonly models: readonly ModelRow[];
-  readonly prices: readonly PriceRow[];
-  /** Rules SQL cannot evaluate (their exact names still resolve): `provider/model: why`. */
-  readonly inexpressible: readonly string[];
-  /** What `cost_source` says for costs priced from these tables (`bundled@<version>`). */
-  readonly source: string;
-  /** The most price periods of one model and long-context tiers of one price. */
-  readonly maxPeriods: number;
-  readonly maxTiers: number;
-}
 
 export function flattenGenaiPrices(providers: readonly Provider[], source: string): PricingTables {
   const inexpressible: string[] = [];

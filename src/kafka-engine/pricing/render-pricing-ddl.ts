@@ -5,7 +5,7 @@ import {
   type DictionaryShape,
 } from '../dictionary-ddl.ts';
 import type { KafkaEngineObjects } from '../object-names.ts';
-import { PRICE_KEYS } from './flatten-genai-prices.ts';
+import { PRICE_KEYS } from './pricing-tables.ts';
 
 /** The pricing tables and their dictionaries (see flatten-genai-prices.ts). */
 export function pricingShapes(objects: KafkaEngineObjects): DictionaryShape[] {

@@ -1,6 +1,8 @@
 import { CLASHING_FIELDS_KEY } from '../../decode/fold-unknown-fields.ts';
 import type { DecodeConfig } from '../../config/schema.ts';
-import { check, jsTypeName, lit, msg, typeAlias, type FieldSql } from './json-field-sql.ts';
+import { check, lit, msg } from './field-check-sql.ts';
+import type { FieldSql } from './json-field-sql.ts';
+import { jsTypeName, typeAlias } from './json-value-sql.ts';
 import { valueLimitsCheck, type ValueLimitsSql } from './value-limits-sql.ts';
 
 /** Latest instant DateTime64(3) holds, as the worker's parse-timestamp.ts. */

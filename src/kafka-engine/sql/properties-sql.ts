@@ -1,4 +1,40 @@
-import { fieldRaw } from './json-field-sql.ts';
+import { sqlStringArray } from '../sql-literal.ts';
+import { fieldRaw, typeAlias } from './json-value-sql.ts';
+import { nestedScrubSql } from './nested-scrub-sql.ts';
+import type { ParseSelectOptions } from './parse-select-options.ts';
+
+/**
+ * The properties to store (p_props_out): keys never stored dropped (top-level and nested; a
+ * `$geoip_disable`-style switch drops the IP keys too), the text kept verbatim unless
+ * something had to change. Nested removals leave top-level scalars, all the LLM step reads,
+ * as they are.
+ */
+export function storedPropertiesAliases(
+  options: Pick<ParseSelectOptions, 'removeKeys' | 'removePaths' | 'ipKeysWhenSwitched'>,
+): [string, string][] {
+  const removeKeys = sqlStringArray(options.removeKeys);
+  const nested = nestedScrubSql(options.removePaths);
+  const switchedIpKeys = options.ipKeysWhenSwitched ?? [];
+  const removeWhenSwitched = sqlStringArray([...options.removeKeys, ...switchedIpKeys]);
+  return [
+    // Privacy: keys never stored are dropped from properties (the worker re-serialises then).
+    ['p_pm_kept', `mapFilter((k, v) -> NOT has(${removeKeys}, k), p_pm)`],
+    ...nested.aliases,
+    // JSON text given as a string is stored verbatim unless a key had to go; an object is
+    // re-serialised, as the worker's JSON.stringify does (key order included).
+    [
+      'p_props_changed',
+      `p_ts_broker OR ${typeAlias('properties')} = 'Object' OR length(p_unk) > 0 OR hasAny(arrayMap(kv -> kv.1, p_pkv), ${removeKeys})${nested.changed === undefined ? '' : ` OR ${nested.changed}`}${switchedIpKeys.length === 0 ? '' : ` OR (p_geo_off AND hasAny(arrayMap(kv -> kv.1, p_pkv), ${sqlStringArray(switchedIpKeys)}))`}`,
+    ],
+    ['p_pkv_all', `arrayConcat(${nested.members}, p_fold_kv)`],
+    [
+      'p_props_out',
+      switchedIpKeys.length === 0
+        ? `if(p_props_changed, ${rebuildProperties(removeKeys, 'p_pkv_all')}, p_props_text)`
+        : `if(p_props_changed, if(p_geo_off, ${rebuildProperties(removeWhenSwitched, 'p_pkv_all')}, ${rebuildProperties(removeKeys, 'p_pkv_all')}), p_props_text)`,
+    ],
+  ];
+}
 
 /**
  * JSON.stringify of the properties object (`source`: p_pkv, or p_pkv with nested keys

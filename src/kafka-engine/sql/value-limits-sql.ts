@@ -1,5 +1,5 @@
 import type { DecodeConfig } from '../../config/schema.ts';
-import { check, lit, msg } from './json-field-sql.ts';
+import { check, lit, msg } from './field-check-sql.ts';
 
 export type ValueLimitsSql = Pick<DecodeConfig, 'maxDepth' | 'maxKeys' | 'maxStringLength'>;
 

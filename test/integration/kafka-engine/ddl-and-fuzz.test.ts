@@ -14,7 +14,7 @@ import {
 } from '../../../src/kafka-engine/user-agent/user-agent-ddl.ts';
 import { kafkaEngineObjects } from '../../../src/kafka-engine/object-names.ts';
 import { kafkaEngineOptions } from '../../../src/kafka-engine/options.ts';
-import type { PricingTables } from '../../../src/kafka-engine/pricing/flatten-genai-prices.ts';
+import type { PricingTables } from '../../../src/kafka-engine/pricing/pricing-tables.ts';
 import { loadPricingTables } from '../../../src/kafka-engine/pricing/load-pricing-tables.ts';
 import {
   renderPricingDictionaries,

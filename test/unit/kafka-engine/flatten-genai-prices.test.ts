@@ -2,10 +2,8 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { calcPrice } from '@pydantic/genai-prices';
 import { loadBundledPrices } from '../../../src/enrich/llm/bundled-prices.ts';
-import {
-  flattenGenaiPrices,
-  type PricingTables,
-} from '../../../src/kafka-engine/pricing/flatten-genai-prices.ts';
+import { flattenGenaiPrices } from '../../../src/kafka-engine/pricing/flatten-genai-prices.ts';
+import type { PricingTables } from '../../../src/kafka-engine/pricing/pricing-tables.ts';
 import { compileMatch } from '../../../src/enrich/llm/match-logic.ts';
 
 describe('flattenGenaiPrices (the bundled genai-prices data)', () => {

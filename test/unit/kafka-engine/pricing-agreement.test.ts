@@ -15,7 +15,7 @@ import {
   type PriceKey,
   type PriceRow,
   type PricingTables,
-} from '../../../src/kafka-engine/pricing/flatten-genai-prices.ts';
+} from '../../../src/kafka-engine/pricing/pricing-tables.ts';
 import { loadPricingTables } from '../../../src/kafka-engine/pricing/load-pricing-tables.ts';
 
 // Restated on purpose, not imported from flatten-genai-prices.ts: a wrong mapping there must

@@ -3,14 +3,14 @@ import { before, describe, test } from 'node:test';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { kafkaEngineObjects } from '../../../src/kafka-engine/object-names.ts';
 import { kafkaEngineOptions, type KafkaEngineOptions } from '../../../src/kafka-engine/options.ts';
-import type { PricingTables } from '../../../src/kafka-engine/pricing/flatten-genai-prices.ts';
+import type { PricingTables } from '../../../src/kafka-engine/pricing/pricing-tables.ts';
 import { loadPricingTables } from '../../../src/kafka-engine/pricing/load-pricing-tables.ts';
 import {
   EVENT_COLUMNS_FROM_KAFKA,
   renderKafkaEngineDdl,
   renderPipelineDrop,
 } from '../../../src/kafka-engine/render-kafka-engine.ts';
-import { PARSED_COLUMN_NAMES } from '../../../src/kafka-engine/sql/render-parse-select.ts';
+import { PARSED_COLUMN_NAMES } from '../../../src/kafka-engine/sql/parsed-columns-sql.ts';
 
 describe('renderKafkaEngineDdl', () => {
   let pricing: PricingTables;
