@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.ts';
 import { ENV_SETTINGS } from '../config/env-settings.ts';
 import { ConfigError } from '../errors.ts';
 import type { PricingTables } from './pricing/pricing-tables.ts';
-import type { KafkaTableSettings } from './render-kafka-engine.ts';
+import type { KafkaTableSettings } from './render-kafka-table.ts';
 import type { LlmCostSqlOptions } from './sql/llm-cost-sql.ts';
 import { botPattern } from './user-agent/bot-pattern.ts';
 import type { FieldPath } from './sql/client-ip-sql.ts';

@@ -1,87 +1,20 @@
-import { DEFAULT_RETENTION_MONTHS } from '../decode/event-row.ts';
-import { EVENT_COLUMNS } from '../sink/event-columns.ts';
 import { createHash } from 'node:crypto';
-import { mergeTreeEngine, onClusterClause } from '../schema/engine-clause.ts';
+import { DEFAULT_RETENTION_MONTHS } from '../decode/event-row.ts';
+import { onClusterClause } from '../schema/engine-clause.ts';
 import type { KafkaEngineObjects } from './object-names.ts';
+import {
+  EVENT_COLUMNS_FROM_KAFKA,
+  KAFKA_SOURCE_COLUMNS,
+  PARSED_COLUMNS,
+} from './pipeline-columns.ts';
+import { renderErrorsTable } from './render-errors-table.ts';
+import { renderKafkaTable, type KafkaTableSettings } from './render-kafka-table.ts';
+import { renderPipelineDrop } from './render-pipeline-drop.ts';
 import { sqlString } from './sql-literal.ts';
 import type { ParseSelectOptions } from './sql/parse-select-options.ts';
 import { FIELDS_EXTRA_COLUMNS } from './sql/parsed-columns-sql.ts';
 import { renderFieldsSelect } from './sql/render-parse-select.ts';
 import { renderPricedSelect } from './sql/render-priced-select.ts';
-
-/** Settings of the Kafka table (HIP-47's Kafka-engine path). */
-export interface KafkaTableSettings {
-  readonly brokers: readonly string[];
-  readonly topics: readonly string[];
-  /** The consumer group: the worker mode's group, so a mode switch hands over at its offsets. */
-  readonly groupName: string;
-  readonly clientId: string;
-  readonly numConsumers: number;
-  readonly maxBlockSize: number;
-  readonly flushIntervalMs: number;
-  readonly threadPerConsumer: boolean;
-}
-
-/** Columns the views write into `events`: the worker's own column list (created_at keeps its default). */
-export const EVENT_COLUMNS_FROM_KAFKA = EVENT_COLUMNS;
-
-/** The parsed (Null) table: every column the parse select produces. */
-const PARSED_COLUMNS: readonly (readonly [string, string])[] = [
-  ['uuid', 'UUID'],
-  ['team_id', 'UInt64'],
-  ['distinct_id', 'String'],
-  ['session_id', 'String'],
-  ['event', 'String'],
-  ['timestamp', "DateTime64(3, 'UTC')"],
-  ['properties', 'String'],
-  ['url', 'String'],
-  ['referrer', 'String'],
-  ['host', 'String'],
-  ['pathname', 'String'],
-  ['browser', 'String'],
-  ['browser_version', 'String'],
-  ['os', 'String'],
-  ['os_version', 'String'],
-  ['device_type', 'String'],
-  ['country_code', 'FixedString(2)'],
-  ['city', 'String'],
-  ['region', 'String'],
-  ['utm_source', 'String'],
-  ['utm_medium', 'String'],
-  ['utm_campaign', 'String'],
-  ['model', 'String'],
-  ['provider', 'String'],
-  ['tokens_prompt', 'UInt32'],
-  ['tokens_completion', 'UInt32'],
-  ['cost_usd', 'Decimal64(8)'],
-  ['cost_source', 'String'],
-  ['organization_id', 'String'],
-  ['project_id', 'String'],
-  ['api_key_id', 'String'],
-  ['_topic', 'String'],
-  ['_partition', 'UInt16'],
-  ['_offset', 'UInt64'],
-  ['error_class', 'String'],
-  ['error', 'String'],
-  ['message', 'String'],
-  ['kafka_key', 'String'],
-  ['kafka_timestamp', "Nullable(DateTime64(3, 'UTC'))"],
-];
-
-/** The raw table: the message and the Kafka engine's virtual columns, as real columns. */
-export const KAFKA_SOURCE_COLUMNS: readonly (readonly [string, string])[] = [
-  ['message', 'String'],
-  ['_topic', 'LowCardinality(String)'],
-  ['_partition', 'UInt64'],
-  ['_offset', 'UInt64'],
-  ['_key', 'String'],
-  ['_timestamp_ms', 'Nullable(DateTime64(3))'],
-  ['_error', 'String'],
-  ['_raw_message', 'String'],
-];
-
-/** Error rows are kept as long as the dead-letter topic keeps dead letters (30 days). */
-const ERRORS_TTL_DAYS = 30;
 
 export interface KafkaEngineDdl {
   /** The errors table: created once, never dropped (it holds data). */
@@ -131,25 +64,7 @@ export function renderKafkaEngineDdl(
     `FROM ${objects.parsedTable}`,
     "WHERE error_class != ''",
   ].join('\n');
-  const settings: [string, string][] = [
-    ['kafka_broker_list', sqlString(kafka.brokers.join(','))],
-    ['kafka_topic_list', sqlString(kafka.topics.join(','))],
-    ['kafka_group_name', sqlString(kafka.groupName)],
-    ['kafka_client_id', sqlString(kafka.clientId)],
-    // One row per message, the bytes as they are: every rule lives in the parse view.
-    ['kafka_format', "'RawBLOB'"],
-    ['kafka_num_consumers', String(kafka.numConsumers)],
-    ['kafka_max_block_size', String(kafka.maxBlockSize)],
-    ['kafka_flush_interval_ms', String(kafka.flushIntervalMs)],
-    ['kafka_thread_per_consumer', kafka.threadPerConsumer ? '1' : '0'],
-    ['kafka_handle_error_mode', "'stream'"],
-  ];
-  const kafkaTableBody = [
-    `CREATE TABLE IF NOT EXISTS ${objects.kafkaTable}${on}`,
-    '(\n    message String\n)',
-    'ENGINE = Kafka',
-    `SETTINGS\n${settings.map(([k, v]) => `    ${k} = ${v}`).join(',\n')}`,
-  ].join('\n');
+  const kafkaTableBody = renderKafkaTable(objects, kafka, on);
   const rawTable = nullTableDdl(objects.rawTable, on, KAFKA_SOURCE_COLUMNS);
   const fieldsColumns = [
     ...PARSED_COLUMNS.filter(([n]) => n !== 'cost_usd' && n !== 'cost_source'),
@@ -210,46 +125,6 @@ export function renderKafkaEngineDdl(
     drop: renderPipelineDrop(objects),
     fingerprint,
   };
-}
-
-/** Stops consumption and removes the pipeline (never the errors table, never events). */
-export function renderPipelineDrop(objects: KafkaEngineObjects): string[] {
-  const on = onClusterClause(objects.target);
-  return [
-    // The copy view first: the Kafka table stops consuming once nothing reads it.
-    `DROP VIEW IF EXISTS ${objects.rawView}${on} SYNC`,
-    `DROP TABLE IF EXISTS ${objects.kafkaTable}${on} SYNC`,
-    `DROP VIEW IF EXISTS ${objects.parseView}${on} SYNC`,
-    `DROP VIEW IF EXISTS ${objects.priceView}${on} SYNC`,
-    `DROP VIEW IF EXISTS ${objects.rowsView}${on} SYNC`,
-    `DROP VIEW IF EXISTS ${objects.errorsView}${on} SYNC`,
-    `DROP TABLE IF EXISTS ${objects.fieldsTable}${on} SYNC`,
-    `DROP TABLE IF EXISTS ${objects.parsedTable}${on} SYNC`,
-    `DROP TABLE IF EXISTS ${objects.rawTable}${on} SYNC`,
-  ];
-}
-
-function renderErrorsTable(objects: KafkaEngineObjects): string {
-  const local = objects.errorsTable.slice(objects.errorsTable.indexOf('.') + 1);
-  return [
-    `CREATE TABLE IF NOT EXISTS ${objects.errorsTable}${onClusterClause(objects.target)}`,
-    '(',
-    '    _topic LowCardinality(String),',
-    '    _partition UInt16,',
-    '    _offset UInt64,',
-    '    kafka_key String CODEC(ZSTD(3)),',
-    "    kafka_timestamp Nullable(DateTime64(3, 'UTC')),",
-    '    error_class LowCardinality(String),',
-    '    error String CODEC(ZSTD(3)),',
-    '    message String CODEC(ZSTD(3)),',
-    "    _ingested_at DateTime64(3, 'UTC') DEFAULT now64(3)",
-    ')',
-    // A message re-read after a restart replaces its earlier row (same topic, partition, offset).
-    `ENGINE = ${mergeTreeEngine(objects.target, local, 'ReplacingMergeTree')}`,
-    'PARTITION BY toYYYYMM(_ingested_at)',
-    'ORDER BY (_topic, _partition, _offset)',
-    `TTL toDateTime(_ingested_at) + INTERVAL ${ERRORS_TTL_DAYS} DAY DELETE`,
-  ].join('\n');
 }
 
 function retentionMonthsSql(objects: KafkaEngineObjects, teamRetention: boolean): string {

@@ -13,7 +13,7 @@ import { csvGeoSource } from '../../../src/kafka-engine/geo/geo-source.ts';
 import { kafkaEngineObjects } from '../../../src/kafka-engine/object-names.ts';
 import { kafkaEngineOptions } from '../../../src/kafka-engine/options.ts';
 import { loadPricingTables } from '../../../src/kafka-engine/pricing/load-pricing-tables.ts';
-import { EVENT_COLUMNS_FROM_KAFKA } from '../../../src/kafka-engine/render-kafka-engine.ts';
+import { EVENT_COLUMNS_FROM_KAFKA } from '../../../src/kafka-engine/pipeline-columns.ts';
 import { createEventsTableSql } from '../../../src/schema/events-table.ts';
 import { SDK_PAYLOADS } from '../../fixtures/enrich/sdk-payloads.ts';
 import {

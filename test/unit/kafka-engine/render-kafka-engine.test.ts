@@ -5,11 +5,9 @@ import { kafkaEngineObjects } from '../../../src/kafka-engine/object-names.ts';
 import { kafkaEngineOptions, type KafkaEngineOptions } from '../../../src/kafka-engine/options.ts';
 import type { PricingTables } from '../../../src/kafka-engine/pricing/pricing-tables.ts';
 import { loadPricingTables } from '../../../src/kafka-engine/pricing/load-pricing-tables.ts';
-import {
-  EVENT_COLUMNS_FROM_KAFKA,
-  renderKafkaEngineDdl,
-  renderPipelineDrop,
-} from '../../../src/kafka-engine/render-kafka-engine.ts';
+import { EVENT_COLUMNS_FROM_KAFKA } from '../../../src/kafka-engine/pipeline-columns.ts';
+import { renderKafkaEngineDdl } from '../../../src/kafka-engine/render-kafka-engine.ts';
+import { renderPipelineDrop } from '../../../src/kafka-engine/render-pipeline-drop.ts';
 import { PARSED_COLUMN_NAMES } from '../../../src/kafka-engine/sql/parsed-columns-sql.ts';
 
 describe('renderKafkaEngineDdl', () => {
