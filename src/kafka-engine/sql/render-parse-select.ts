@@ -109,7 +109,7 @@ export function parseSelectParts(
     // Field values (valid even when a check fails).
     ...Object.entries(fields).map(([key, f]): [string, string] => [`p_v_${key}`, f.value]),
     ...storedPropertiesAliases(options),
-    // Columns from properties, as normalize-event.ts stringFrom; host and path from the URL.
+    // Columns from properties, as string-from-properties.ts stringFrom; host and path from the URL.
     ...propertyColumnAliases(fields),
     // Geo: the first IP field with a non-empty string, public addresses only.
     ...ip.aliases.map(([a, e]): [string, string] => [a, e]),
