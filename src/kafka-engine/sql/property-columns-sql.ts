@@ -6,7 +6,7 @@ import { jsonType } from './json-value-sql.ts';
 const SPECIAL_URL = '^(?i)(https?|wss?|ftp)://[^/?#]';
 
 /**
- * Columns read from properties when the top-level field is empty (normalize-event.ts
+ * Columns read from properties when the top-level field is empty (string-from-properties.ts
  * stringFrom), then host and pathname from the URL when still missing.
  */
 export function propertyColumnAliases(
