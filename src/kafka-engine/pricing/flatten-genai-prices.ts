@@ -1,6 +1,7 @@
 import type { MatchLogic, Provider } from '@pydantic/genai-prices';
 import type { ExactModelPrices, ExactPrice } from '../../enrich/llm/price-schedule.ts';
-import { bundledPricing, type PriceWindow } from '../../enrich/llm/priced-models.ts';
+import { bundledPricing } from '../../enrich/llm/bundled-pricing.ts';
+import type { PriceWindow } from '../../enrich/llm/price-periods.ts';
 import { conventionOf } from '../../enrich/llm/token-usage.ts';
 import { InexpressibleRule, isExactOnly, toConjunctions, type Conjunction } from './match-rules.ts';
 import {
@@ -16,7 +17,7 @@ import {
 
 /**
  * The worker's LLM pricing data (genai-prices, read once by `bundledPricing` in
- * src/enrich/llm/priced-models.ts: models, their price periods, names resolved by the
+ * src/enrich/llm/bundled-pricing.ts: models, their price periods, names resolved by the
  * library) flattened into the Kafka-engine pricing tables (pricing-tables.ts).
  */
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { namedArguments } from '../../../src/enrich/llm/priced-models.ts';
+import { namedArguments } from '../../../src/enrich/llm/bundled-pricing.ts';
 import {
   InexpressibleRule,
   isExactOnly,
