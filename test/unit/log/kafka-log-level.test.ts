@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { logLevel } from 'kafkajs';
-import { kafkaLogLevel } from '../../../src/consume/kafka-log-level.ts';
+import { kafkaLogLevel } from '../../../src/log/kafka-log-level.ts';
 
 const entry = (level: logLevel, message: string, error?: string) => ({
   level,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { clickHouseLoggerClass } from '../../../src/observe/clickhouse-logger.ts';
+import { clickHouseLoggerClass } from '../../../src/log/clickhouse-logger.ts';
 
 test('the ClickHouse client logs JSON lines through pino, with its module and arguments', () => {
   const lines: string[] = [];
