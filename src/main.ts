@@ -14,7 +14,10 @@ import { migrateUp } from './migrate/run-migrations.ts';
 import { createClickHouseClient } from './sink/create-clickhouse-client.ts';
 import { IngestWorker } from './worker/ingest-worker.ts';
 import { errorMessage } from './errors.ts';
-import { assertNoKafkaEnginePipeline, runKafkaEngineMode } from './native/run-kafka-engine-mode.ts';
+import {
+  assertNoKafkaEnginePipeline,
+  runKafkaEngineMode,
+} from './kafka-engine/run-kafka-engine-mode.ts';
 
 /** The one place that wires the pieces together for `hanzo-ingest run`. */
 export function createWorker(

@@ -39,7 +39,7 @@ if (stack !== undefined) {
  * run alone, after the others: beside them, every other test's queries would wait behind that
  * load and could time out, which is the machine's condition, not the code's.
  */
-const RUN_ALONE = new Set(['test/integration/native/geo-default.test.ts']);
+const RUN_ALONE = new Set(['test/integration/kafka-engine/geo-default.test.ts']);
 const files = [...new Set(patterns.flatMap((p) => globSync(p)))].sort();
 const shared = files.filter((f) => !RUN_ALONE.has(f));
 const alone = files.filter((f) => RUN_ALONE.has(f));

@@ -4,27 +4,30 @@ import type { Config } from '../config/schema.ts';
 import { createKafka } from '../consume/create-kafka.ts';
 import { readGroupLag } from '../consume/lag-reader.ts';
 import { schemaTargetOf } from '../migrate/migrate-from-config.ts';
-import { dropKafkaEnginePipeline } from '../native/apply-kafka-engine.ts';
-import { dataTableSql, dictionarySql } from '../native/dictionary-ddl.ts';
-import { geoDdl } from '../native/geo/geo-networks.ts';
-import { handOverOffsets } from '../native/handover/hand-over-offsets.ts';
-import { kafkaEngineObjects } from '../native/kafka-engine-objects.ts';
-import { userAgentDictionarySql, userAgentTableSql } from '../native/user-agent/user-agent-ddl.ts';
-import { kafkaEngineOptions } from '../native/kafka-engine-options.ts';
-import { loadPricingTables } from '../native/pricing/load-pricing-tables.ts';
-import { readKafkaConsumers } from '../native/lag/read-kafka-consumers.ts';
-import { summarizeKafkaEngineLag } from '../native/lag/summarize-kafka-engine-lag.ts';
+import { dropKafkaEnginePipeline } from '../kafka-engine/apply-kafka-engine.ts';
+import { dataTableSql, dictionarySql } from '../kafka-engine/dictionary-ddl.ts';
+import { geoDdl } from '../kafka-engine/geo/geo-networks.ts';
+import { handOverOffsets } from '../kafka-engine/handover/hand-over-offsets.ts';
+import { kafkaEngineObjects } from '../kafka-engine/object-names.ts';
+import {
+  userAgentDictionarySql,
+  userAgentTableSql,
+} from '../kafka-engine/user-agent/user-agent-ddl.ts';
+import { kafkaEngineOptions } from '../kafka-engine/options.ts';
+import { loadPricingTables } from '../kafka-engine/pricing/load-pricing-tables.ts';
+import { readKafkaConsumers } from '../kafka-engine/lag/read-kafka-consumers.ts';
+import { summarizeKafkaEngineLag } from '../kafka-engine/lag/summarize-kafka-engine-lag.ts';
 import {
   renderPricingDictionaries,
   renderPricingTables,
-} from '../native/pricing/render-pricing-ddl.ts';
-import { renderKafkaEngineDdl } from '../native/render-kafka-engine.ts';
+} from '../kafka-engine/pricing/render-pricing-ddl.ts';
+import { renderKafkaEngineDdl } from '../kafka-engine/render-kafka-engine.ts';
 import { createLogger } from '../observe/logger.ts';
 import { createClickHouseClient } from '../sink/create-clickhouse-client.ts';
-import { teamRetentionShape } from '../native/retention/team-retention-dictionary.ts';
+import { teamRetentionShape } from '../kafka-engine/retention/team-retention-dictionary.ts';
 
 /**
- * `hanzo-ingest kafka-engine render | stop | status`: the native (Kafka-engine) path's DDL,
+ * `hanzo-ingest kafka-engine render | stop | status`: the Kafka-engine path's DDL,
  * the switch back to worker mode, and its lag. `run` with INGEST_MODE=kafka-engine applies
  * the DDL (and takes over from worker mode).
  */

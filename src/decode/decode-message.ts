@@ -1,5 +1,5 @@
 import type { DecodeConfig } from '../config/schema.ts';
-import { blockCountProblem } from './avro-repeats.ts';
+import { blockCountProblem } from './avro-block-counts.ts';
 import type { AvroSchemas, WriterSchema } from './avro-schemas.ts';
 import { deadLetter, type Outcome } from './outcome.ts';
 import type { MessageOrigin } from './event-row.ts';
@@ -88,7 +88,7 @@ export class MessageDecoder {
       payload = value.subarray(5);
       writer = known.value;
     }
-    // avsc trusts block counts until the end (avro-repeats.ts): check them first.
+    // avsc trusts block counts until the end (avro-block-counts.ts): check them first.
     const implausible = writer.repeats ? blockCountProblem(writer.type, payload) : undefined;
     if (implausible !== undefined) {
       return deadLetter('invalid_avro', `Avro decoding failed: ${implausible}`);

@@ -20,7 +20,9 @@ import {
 } from './field-readers.ts';
 import { foldUnknownFields } from './fold-unknown-fields.ts';
 import { parseTimestamp } from './parse-timestamp.ts';
+import { readProperties } from './read-properties.ts';
 import { sdkDeviceColumns } from './sdk-device-fields.ts';
+import { splitUrl, stringFrom } from './string-from-properties.ts';
 import { checkValueLimits, type ValueLimits } from './value-limits.ts';
 
 export interface NormalizeOptions extends ValueLimits {
@@ -160,57 +162,6 @@ export function normalizeEvent(
     timestampMs,
     foldedFields: folded,
   });
-}
-
-/**
- * `properties` arrives as an object or, as in HIP-47's HTTP example, as JSON text. Its size
- * limit is checked on the text that is stored (finishRow), after privacy scrubbing.
- */
-function readProperties(
-  value: unknown,
-): { text: string | undefined; object: Record<string, unknown> } | FieldProblem {
-  if (value === undefined || value === null) return { text: '{}', object: {} };
-  let text: string | undefined;
-  let object: unknown;
-  if (typeof value === 'string') {
-    text = value;
-    try {
-      object = JSON.parse(text);
-    } catch {
-      return new FieldProblem('properties', 'is a string but not valid JSON');
-    }
-  } else {
-    object = value;
-  }
-  if (object === null || typeof object !== 'object' || Array.isArray(object)) {
-    return new FieldProblem('properties', `must be an object, got ${typeName(object)}`);
-  }
-  return { text, object: object as Record<string, unknown> };
-}
-
-/** A top-level field wins; otherwise the PostHog-style property; wrong types read as ''. */
-function stringFrom(
-  event: Raw,
-  props: Raw,
-  field: string,
-  property: string,
-): string | FieldProblem {
-  const top = optionalString(event, field);
-  if (top instanceof FieldProblem || top !== '') return top;
-  const fromProps = props[property];
-  return typeof fromProps === 'string' ? fromProps : '';
-}
-
-function splitUrl(
-  url: string,
-  current: { host: string; pathname: string },
-): { host: string; pathname: string } {
-  if (!URL.canParse(url)) return current;
-  const parsed = new URL(url);
-  return {
-    host: current.host === '' ? parsed.host : current.host,
-    pathname: current.pathname === '' ? parsed.pathname : current.pathname,
-  };
 }
 
 function fieldDeadLetter(problem: FieldProblem): Outcome<DecodedEvent> {

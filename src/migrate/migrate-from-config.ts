@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouseConfig } from '../config/schema.ts';
-import { clickHouseLoggerClass } from '../observe/clickhouse-logger.ts';
+import { clickHouseLoggerClass } from '../log/clickhouse-logger.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { SchemaTarget } from '../schema/schema-target.ts';
 

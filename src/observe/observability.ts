@@ -1,22 +1,18 @@
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.ts';
-import { createKafka } from '../consume/create-kafka.ts';
-import { LagPoller } from '../consume/lag-poller.ts';
+import type { LagPoller } from '../consume/lag-poller.ts';
 import type { EnrichCounters } from '../enrich/enrich-counters.ts';
-import { errorMessage } from '../errors.ts';
-import { createClickHouseClient } from '../sink/create-clickhouse-client.ts';
-import { ClickHouseProbe, type TableHealth } from './clickhouse-probe.ts';
+import type { ClickHouseProbe } from './clickhouse-probe.ts';
+import { createClickHouseProbe, createLagPoller } from './dependency-probes.ts';
 import { createEnrichCounters } from './enrich-metrics.ts';
 import { EventLoopWatch } from './event-loop-watch.ts';
 import { evaluateHealth, evaluateReadiness, type Verdict } from './health-checks.ts';
 import type { WorkerRuntimeState } from './ingest-metrics.ts';
 import { createLagMetrics } from './lag-metrics.ts';
 import type { Logger } from './logger.ts';
-import { memoryLimitBytes } from './memory-limit.ts';
-import { METRICS, type MetricSpec } from './metric-names.ts';
 import { MetricsServer } from './metrics-server.ts';
-import { collectedGaugeOf, createMetricsRegistry, gaugeOf } from './prom.ts';
-import { packageVersion } from './worker-info.ts';
+import { createMetricsRegistry } from './prom.ts';
+import { registerServiceGauges } from './service-gauges.ts';
 import { WorkerMetrics } from './worker-metrics.ts';
 
 /** The event loop counts as stalled when no 250 ms timer ran for this long. */
@@ -52,48 +48,14 @@ export class Observability {
     this.metrics = new WorkerMetrics(this.registry, { table: config.clickhouse.table });
     this.enrichCounters = createEnrichCounters(this.registry);
 
-    const lagMetrics = createLagMetrics(this.registry);
-    const lagLog = logger.child({ component: 'lag' });
-    const lagFailures = transitionLogger(lagLog, 'reading consumer lag from the brokers');
-    this.#lag = new LagPoller({
-      admin: createKafka(config.kafka, lagLog).admin(),
-      groupId: config.kafka.groupId,
-      topics: config.kafka.topics,
-      fromBeginning: config.kafka.fromBeginning,
-      intervalMs: config.observe.lagRefreshMs,
-      onLag: (lag) => {
-        lagMetrics.record(lag);
-        lagFailures.ok();
-      },
-      onError: (err) => {
-        lagMetrics.failed();
-        lagFailures.failed(err);
-      },
-    });
-
-    const probeFailures = transitionLogger(
-      logger.child({ component: 'clickhouse-probe' }),
-      'probing ClickHouse',
+    this.#lag = createLagPoller(config, logger, createLagMetrics(this.registry));
+    this.#probe = createClickHouseProbe(config, logger);
+    registerServiceGauges(
+      this.registry,
+      config,
+      this.#probe,
+      () => this.readiness().status === 'ok',
     );
-    const tableHealthFailures = transitionLogger(
-      logger.child({ component: 'clickhouse-probe' }),
-      'reading part counts (system.parts, system.replicas)',
-    );
-    this.#probe = new ClickHouseProbe({
-      // Its own single connection: a probe must not queue behind inserts.
-      client: createClickHouseClient(
-        { ...config.clickhouse, maxOpenConnections: 1, requestCompression: false },
-        { ...config.insert, timeoutMs: 10_000 },
-        logger,
-      ),
-      database: config.clickhouse.database,
-      table: config.clickhouse.table,
-      intervalMs: config.observe.clickhouseProbeMs,
-      onSuccess: () => probeFailures.ok(),
-      onFailure: (err) => probeFailures.failed(err),
-      onTableHealthFailure: (err) => tableHealthFailures.failed(err),
-    });
-    this.#registerServiceGauges();
   }
 
   /** The bound port of the HTTP server (undefined when METRICS_PORT=0). */
@@ -182,50 +144,4 @@ export class Observability {
     await Promise.race([stopped, deadline]);
     clearTimeout(timer);
   }
-
-  #registerServiceGauges(): void {
-    const { database, table } = this.#config.clickhouse;
-    gaugeOf(this.registry, METRICS.clickhouseUp, () => (this.#probe.up ? 1 : 0));
-    // Table health appears once it was read (a scrape before the first read shows none).
-    const tableGauge = (
-      spec: MetricSpec,
-      labels: Record<string, string>,
-      pick: (h: TableHealth) => number,
-    ): void => {
-      collectedGaugeOf(this.registry, spec, (gauge) => {
-        const health = this.#probe.tableHealth;
-        if (health !== undefined) gauge.set(labels, pick(health));
-      });
-    };
-    tableGauge(METRICS.clickhouseActiveParts, { database, table }, (h) => h.activeParts);
-    tableGauge(
-      METRICS.clickhouseMaxPartsPerPartition,
-      { database, table },
-      (h) => h.maxPartsPerPartition,
-    );
-    tableGauge(METRICS.clickhouseReplicaDelay, { database }, (h) => h.replicaDelaySeconds);
-    gaugeOf(this.registry, METRICS.ready, () => (this.readiness().status === 'ok' ? 1 : 0));
-    gaugeOf(this.registry, METRICS.memoryLimit).set(memoryLimitBytes());
-    gaugeOf(this.registry, METRICS.workerInfo).set(
-      { worker_id: this.#config.workerId, version: packageVersion() },
-      1,
-    );
-  }
-}
-
-/** Logs a failing dependency once when it starts failing and once when it recovers. */
-function transitionLogger(log: Logger, what: string): { failed(err: unknown): void; ok(): void } {
-  let failing = false;
-  return {
-    failed(err) {
-      if (failing) return;
-      failing = true;
-      log.warn({ err: errorMessage(err) }, `${what} failed; retrying`);
-    },
-    ok() {
-      if (!failing) return;
-      failing = false;
-      log.info(`${what} works again`);
-    },
-  };
 }

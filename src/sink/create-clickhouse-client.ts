@@ -6,7 +6,7 @@ import {
 } from '@clickhouse/client';
 import type { ClickHouseConfig, InsertConfig } from '../config/schema.ts';
 import { readSettingFile } from '../config/read-setting-file.ts';
-import { clickHouseLoggerClass } from '../observe/clickhouse-logger.ts';
+import { clickHouseLoggerClass } from '../log/clickhouse-logger.ts';
 import type { Logger } from '../observe/logger.ts';
 
 /** The @clickhouse/client the sink uses: keep-alive below the server's, bounded sockets. */

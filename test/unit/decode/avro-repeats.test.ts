@@ -2,11 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import avro from 'avsc';
-import {
-  blockCountProblem,
-  hasRepeats,
-  zeroWidthRepeat,
-} from '../../../src/decode/avro-repeats.ts';
+import { blockCountProblem } from '../../../src/decode/avro-block-counts.ts';
+import { hasRepeats, zeroWidthRepeat } from '../../../src/decode/avro-repeats.ts';
 
 const typeOf = (schema: unknown) => avro.Type.forSchema(schema as avro.Schema);
 const recordOf = (name: string, fields: { name: string; type: unknown }[]) => ({
