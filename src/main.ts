@@ -7,7 +7,7 @@ import { maskSecrets } from './config/print-config.ts';
 import { createEnrichment } from './enrich/create-enrichment.ts';
 import type { EnrichStage } from './enrich/enrich-stage.ts';
 import { createTeamRetention } from './enrich/retention/create-team-retention.ts';
-import { createLogger, type Logger } from './observe/logger.ts';
+import { createLogger, type Logger } from './log/logger.ts';
 import { Observability } from './observe/observability.ts';
 import { createMigrationClient, schemaTargetOf } from './migrate/migrate-from-config.ts';
 import { migrateUp } from './migrate/run-migrations.ts';

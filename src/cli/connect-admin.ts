@@ -3,7 +3,7 @@ import { logLevel } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.ts';
 import { createKafka, type KafkaClientTuning } from '../consume/create-kafka.ts';
 import { IngestError, errorMessage } from '../errors.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from '../log/logger.ts';
 
 /**
  * A command run by hand fails within seconds when the brokers cannot be reached, with one

@@ -11,7 +11,7 @@ import { toClickHouseDateTime64 } from '../decode/event-row.ts';
 import { createMessageSteps, runMessageSteps } from '../pipeline/message-steps.ts';
 import { CountingEnrichCounters } from '../enrich/counting-enrich-counters.ts';
 import { createEnrichment } from '../enrich/create-enrichment.ts';
-import { createLogger } from '../observe/logger.ts';
+import { createLogger } from '../log/logger.ts';
 
 /** `_topic` of dry-run rows (a missing uuid is derived from it and the line number). */
 export const DRY_RUN_TOPIC = 'dry-run';

@@ -22,7 +22,7 @@ import {
   renderPricingTables,
 } from '../kafka-engine/pricing/render-pricing-ddl.ts';
 import { renderKafkaEngineDdl } from '../kafka-engine/render-kafka-engine.ts';
-import { createLogger } from '../observe/logger.ts';
+import { createLogger } from '../log/logger.ts';
 import { createClickHouseClient } from '../sink/create-clickhouse-client.ts';
 import { teamRetentionShape } from '../kafka-engine/retention/team-retention-dictionary.ts';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
 import { assertTopicsExist } from '../consume/assert-topics-exist.ts';
 import { readGroupLag, type GroupLag } from '../consume/lag-reader.ts';
-import { createLogger } from '../observe/logger.ts';
+import { createLogger } from '../log/logger.ts';
 import { connectAdmin } from './connect-admin.ts';
 
 /**

@@ -7,7 +7,7 @@ import { ConfigError, UsageError, errorMessage } from '../errors.ts';
 import { createKafka } from '../consume/create-kafka.ts';
 import { replayDeadLetters } from '../dlq/replay-dead-letters.ts';
 import { runWorker } from '../main.ts';
-import { createLogger } from '../observe/logger.ts';
+import { createLogger } from '../log/logger.ts';
 import { registerProduceSampleCommand } from './produce-sample-command.ts';
 import { registerTopicsCommand } from './topics-command.ts';
 import { registerKafkaEngineCommand } from './kafka-engine-command.ts';

@@ -10,7 +10,7 @@ import {
   migrationStatus,
   type MigrateResult,
 } from '../migrate/run-migrations.ts';
-import { createLogger } from '../observe/logger.ts';
+import { createLogger } from '../log/logger.ts';
 import { renderMigrations, type Statement } from '../schema/render-schema.ts';
 
 /** Exit code of `migrate status` when migrations are pending or were edited after applying. */

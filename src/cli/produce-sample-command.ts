@@ -6,7 +6,7 @@ import { compressionTypeOf } from '../consume/compression/compression-type.ts';
 import { CODEC_NAMES, type CodecName } from '../consume/compression/record-codec.ts';
 import { createKafka } from '../consume/create-kafka.ts';
 import { produceSampleEvents } from '../sample/produce-sample-events.ts';
-import { createLogger } from '../observe/logger.ts';
+import { createLogger } from '../log/logger.ts';
 
 /**
  * `hanzo-ingest produce-sample`: the sample event producer of the compose stack (and a

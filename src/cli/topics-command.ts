@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
 import { createKafka } from '../consume/create-kafka.ts';
 import { ConfigError } from '../errors.ts';
-import { createLogger } from '../observe/logger.ts';
+import { createLogger } from '../log/logger.ts';
 import { applyTopics } from '../topics/apply-topics.ts';
 import { formatTopicPlan } from '../topics/format-topic-plan.ts';
 import { DEFAULT_TOPICS_DIR, loadTopicDefinitions } from '../topics/load-topic-definitions.ts';

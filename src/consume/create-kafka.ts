@@ -7,7 +7,7 @@ import {
 } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.ts';
 import { readSettingFile } from '../config/read-setting-file.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import { kafkaLogLevel } from '../log/kafka-log-level.ts';
 import { registerCompressionCodecs } from './compression/register-compression-codecs.ts';
 

@@ -1,6 +1,6 @@
 import type { Message } from 'kafkajs';
 import type { RejectedMessage } from '../batch/sealed-batch.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import type { RetryPolicy } from '../retry/retry-policy.ts';
 import type { DlqWriteFailure } from './classify-dlq-error.ts';
 import {

@@ -1,6 +1,6 @@
 import type { Message } from 'kafkajs';
 import { OwnershipLostError } from '../errors.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import type { RetryDecision, RetryPolicy } from '../retry/retry-policy.ts';
 import { classifyDlqError, type DlqWriteFailure } from './classify-dlq-error.ts';
 import {

@@ -1,6 +1,6 @@
 import type { EnrichConfig } from '../config/schema.ts';
 import { ConfigError, errorMessage } from '../errors.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import { ignoreEnrichCounts, type EnrichCounters } from './enrich-counters.ts';
 import { buildEnrichStage, type EnrichParts } from './enrich-event.ts';
 import type { EnrichStage } from './enrich-stage.ts';

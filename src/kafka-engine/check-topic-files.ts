@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
 import { ConfigError } from '../errors.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import { DEFAULT_TOPICS_DIR, loadTopicDefinitions } from '../topics/load-topic-definitions.ts';
 import { checkTopicDefinitions } from './check-topic-definitions.ts';
 

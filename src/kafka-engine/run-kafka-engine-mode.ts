@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import { IngestError } from '../errors.ts';
 import { schemaTargetOf } from '../migrate/migrate-from-config.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import { createClickHouseClient } from '../sink/create-clickhouse-client.ts';
 import { kafkaEnginePipelineExists } from './apply-kafka-engine.ts';
 import { kafkaEngineObjects } from './object-names.ts';

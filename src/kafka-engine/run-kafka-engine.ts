@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.ts';
 import { createKafka } from '../consume/create-kafka.ts';
 import type { TeamRetention } from '../enrich/retention/create-team-retention.ts';
 import { schemaTargetOf } from '../migrate/migrate-from-config.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import { createMetricsRegistry } from '../observe/prom.ts';
 import { createClickHouseClient } from '../sink/create-clickhouse-client.ts';
 import { applyKafkaEngine, kafkaEnginePipelineExists } from './apply-kafka-engine.ts';

@@ -4,7 +4,7 @@ import type {
   LogParams,
   WarnLogParams,
 } from '@clickhouse/client';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from './logger.ts';
 
 /**
  * The ClickHouse client's logger, writing through pino: its lines are JSON like every other

@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from './logger.ts';
 
 /** Logs a failing dependency once when it starts failing and once when it recovers. */
 export function transitionLogger(

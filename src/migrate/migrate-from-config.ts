@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouseConfig } from '../config/schema.ts';
 import { clickHouseLoggerClass } from '../log/clickhouse-logger.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import type { SchemaTarget } from '../schema/schema-target.ts';
 
 /** DDL on a cluster waits for every host (distributed_ddl_task_timeout: 180 s by default). */

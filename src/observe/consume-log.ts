@@ -3,7 +3,7 @@ import type { OffsetReset, StartPosition } from '../consume/start-position.ts';
 import { SchemaRegistryError } from '../decode/schema-registry-client.ts';
 import type { KafkaConfig } from '../config/schema.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../log/logger.ts';
 
 /** What consuming reports: offset resets, registry outages, fenced DLQ transactions. */
 export interface ConsumeEvents {

@@ -3,7 +3,7 @@ import type { DeliveryEvents } from '../deliver/delivery-events.ts';
 import { errorMessage } from '../errors.ts';
 import { classifyInsertError, insertErrorLabel } from '../sink/classify-insert-error.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../log/logger.ts';
 
 const partitionOf = (batch: SealedBatch): string => `${batch.topic}[${batch.partition}]`;
 

@@ -5,7 +5,7 @@ import { transitionLogger } from '../log/transition-logger.ts';
 import { createClickHouseClient } from '../sink/create-clickhouse-client.ts';
 import { ClickHouseProbe } from './clickhouse-probe.ts';
 import type { LagMetrics } from './lag-metrics.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../log/logger.ts';
 
 /** Reads the group's lag from the brokers every observe.lagRefreshMs, into `lagMetrics`. */
 export function createLagPoller(

@@ -9,7 +9,7 @@ import { EventLoopWatch } from './event-loop-watch.ts';
 import { evaluateHealth, evaluateReadiness, type Verdict } from './health-checks.ts';
 import type { WorkerRuntimeState } from './ingest-metrics.ts';
 import { createLagMetrics } from './lag-metrics.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../log/logger.ts';
 import { MetricsServer } from './metrics-server.ts';
 import { createMetricsRegistry } from './prom.ts';
 import { registerServiceGauges } from './service-gauges.ts';

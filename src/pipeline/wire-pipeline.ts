@@ -16,7 +16,7 @@ import { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
 import type { EnrichStage } from '../enrich/enrich-stage.ts';
 import { deliveryEvents } from '../observe/delivery-log.ts';
 import type { IngestMetrics } from '../observe/ingest-metrics.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import { RetryPolicy } from '../retry/retry-policy.ts';
 import { insertRows } from '../sink/insert-rows.ts';
 import { readLandedRows } from '../sink/skip-landed-rows.ts';

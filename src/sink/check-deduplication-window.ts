@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Admin } from 'kafkajs';
 import { errorMessage, IngestError } from '../errors.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import {
   judgeDeduplicationWindow,
   readDeduplicationWindow,

@@ -7,7 +7,7 @@ import {
 import type { ClickHouseConfig, InsertConfig } from '../config/schema.ts';
 import { readSettingFile } from '../config/read-setting-file.ts';
 import { clickHouseLoggerClass } from '../log/clickhouse-logger.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from '../log/logger.ts';
 
 /** The @clickhouse/client the sink uses: keep-alive below the server's, bounded sockets. */
 export function createClickHouseClient(

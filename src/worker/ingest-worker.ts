@@ -13,7 +13,7 @@ import {
   type IngestMetrics,
   type WorkerRuntimeState,
 } from '../observe/ingest-metrics.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import { wirePipeline, type WiredPipeline } from '../pipeline/wire-pipeline.ts';
 import { consumeFetchedBatch } from './consume-fetched-batch.ts';
 import { preflight } from './preflight.ts';

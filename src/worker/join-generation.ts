@@ -4,7 +4,7 @@ import type { PartitionPauser } from '../consume/partition-pauser.ts';
 import type { DeadLetterProducers } from '../dlq/dead-letter-producers.ts';
 import { errorMessage } from '../errors.ts';
 import type { ConsumeEvents } from '../observe/consume-log.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import type { RetryPolicy } from '../retry/retry-policy.ts';
 import type { PartitionPipelines } from './partition-pipelines.ts';
 

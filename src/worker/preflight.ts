@@ -4,7 +4,7 @@ import { defaultPipelineId } from '../batch/token-namespace.ts';
 import type { Config } from '../config/schema.ts';
 import { assertTopicsExist } from '../consume/assert-topics-exist.ts';
 import { readTopicMessageLimit } from '../dlq/dlq-topic-limit.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import { checkDeduplicationWindow } from '../sink/check-deduplication-window.ts';
 
 /** What the worker learns from the cluster before it joins the group. */

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { whileRunning } from '../consume/partition-pauser.ts';
 import type { DeadLetterPublisher } from '../dlq/dead-letter-publisher.ts';
 import { errorMessage } from '../errors.ts';
-import type { Logger } from '../observe/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import type { PartitionPipeline } from '../pipeline/partition-pipeline.ts';
 import type { PartitionPipelines } from './partition-pipelines.ts';
 

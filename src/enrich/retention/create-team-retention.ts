@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import type { TeamSettingsConfig } from '../../config/schema.ts';
 import type { DecodedEventHook } from '../../decode/decoded-event.ts';
 import { errorMessage } from '../../errors.ts';
-import type { Logger } from '../../observe/logger.ts';
+import type { Logger } from '../../log/logger.ts';
 import { createTeamSettingsMetrics } from '../../observe/team-settings-metrics.ts';
 import { readTeamSettings, type TeamSettingsSource } from './read-team-settings.ts';
 import { TeamRetentionCache, type TeamRetentionEvents } from './team-retention-cache.ts';

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Admin } from 'kafkajs';
 import type { Config } from '../../config/schema.ts';
-import type { Logger } from '../../observe/logger.ts';
+import type { Logger } from '../../log/logger.ts';
 import type { KafkaEngineObjects } from '../object-names.ts';
 import { handOverOffsets } from './hand-over-offsets.ts';
 

@@ -7,7 +7,7 @@ import { errorMessage } from '../../errors.ts';
 import { EventLoopWatch } from '../../observe/event-loop-watch.ts';
 import { evaluateHealth } from '../../observe/health-checks.ts';
 import { createLagMetrics, type LagMetrics } from '../../observe/lag-metrics.ts';
-import type { Logger } from '../../observe/logger.ts';
+import type { Logger } from '../../log/logger.ts';
 import { MetricsServer } from '../../observe/metrics-server.ts';
 import type { KafkaEngineObjects } from '../object-names.ts';
 import { createKafkaEngineMetrics } from './kafka-engine-metrics.ts';

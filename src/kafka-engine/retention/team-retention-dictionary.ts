@@ -6,7 +6,7 @@ import {
   type TeamRetention,
 } from '../../enrich/retention/create-team-retention.ts';
 import { readTeamSettings } from '../../enrich/retention/read-team-settings.ts';
-import type { Logger } from '../../observe/logger.ts';
+import type { Logger } from '../../log/logger.ts';
 import { onClusterClause } from '../../schema/engine-clause.ts';
 import type { Registry } from 'prom-client';
 import {

@@ -1,6 +1,6 @@
 import { createGroupClients } from '../../../src/consume/create-group-clients.ts';
 import { createKafka } from '../../../src/consume/create-kafka.ts';
-import { createLogger } from '../../../src/observe/logger.ts';
+import { createLogger } from '../../../src/log/logger.ts';
 import { benchWorkerConfig, withTimeout, type BenchContext } from '../bench-context.ts';
 import { round } from '../corpus/preload-corpus.ts';
 import { ServerCpu } from './proc-stats.ts';

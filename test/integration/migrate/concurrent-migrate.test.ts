@@ -10,7 +10,7 @@ import {
   MigrationLockTimeoutError,
 } from '../../../src/migrate/migrate-errors.ts';
 import { acquireMigrationLock } from '../../../src/migrate/migration-lock.ts';
-import { createLogger } from '../../../src/observe/logger.ts';
+import { createLogger } from '../../../src/log/logger.ts';
 import { resolveTarget } from '../../../src/schema/schema-target.ts';
 import { testClickHouse } from '../../support/clickhouse.ts';
 import { testStack, uniqueName } from '../../support/stack-env.ts';

@@ -6,7 +6,7 @@ import { loadConfig } from '../../../src/config/load-config.ts';
 import { Kafka } from 'kafkajs';
 import { kafkaClientOptions } from '../../../src/consume/create-kafka.ts';
 import { ConfigError } from '../../../src/errors.ts';
-import { createLogger } from '../../../src/observe/logger.ts';
+import { createLogger } from '../../../src/log/logger.ts';
 import { createTestPki, type TestPki } from '../../support/test-certificates.ts';
 
 const logger = createLogger('silent', 'test');

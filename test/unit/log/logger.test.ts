@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const loggerModule = join(import.meta.dirname, '../../../src/observe/logger.ts');
+const loggerModule = join(import.meta.dirname, '../../../src/log/logger.ts');
 
 test('log lines are JSON with the level as its label and secrets redacted', async () => {
   const script = `
