@@ -2,9 +2,9 @@
 const RESUME_BELOW = 0.75;
 
 /**
- * The worker's memory budget for batches (INGEST_MAX_BUFFERED_BYTES): what every lane holds
+ * The worker's memory budget for batches (INGEST_MAX_BUFFERED_BYTES): what every partition pipeline holds
  * in its open, waiting and in-flight batches, counted as each message is taken and each
- * batch lands. A lane asks before taking a message, so the total never passes the limit,
+ * batch lands. A batcher asks before taking a message, so the total never passes the limit,
  * except by a message taken while nothing else is held (one larger than the whole budget
  * must still move) or by the messages of a pending range being re-formed (fixed by a crash
  * and never split, so it is taken whole).

@@ -17,7 +17,7 @@ export interface CommitRequest {
   readonly partition: number;
   readonly offset: bigint;
   readonly metadata: string | null;
-  /** Checked right before each attempt: a lane dropped by a rebalance must not commit. */
+  /** Checked right before each attempt: a pipeline terminated by a rebalance must not commit. */
   readonly stillOwned: () => boolean;
   readonly signal: AbortSignal;
 }
@@ -31,7 +31,7 @@ export interface OffsetCommitterOptions {
 /**
  * Commits one partition's offset through the group coordinator. The coordinator checks
  * the member's generation, so a zombie's commit is refused; we also refuse to send one
- * for a lane a rebalance has dropped. Broker outages are retried until the lane is dropped.
+ * for a pipeline a rebalance has terminated. Broker outages are retried until the pipeline is terminated.
  * A commit the consumer did not actually send (it is not running: stopping, or restarting
  * after a crash) means this generation is over too: nothing may be inserted on its strength.
  */

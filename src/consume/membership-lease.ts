@@ -28,7 +28,7 @@ type ProofEvent = keyof typeof PROOF_REQUESTS;
  * session timeout (SIGSTOP, a paused VM, a long GC) is evicted without knowing it, and its
  * partitions move on; when it resumes, its in-flight work must not write. Before writing,
  * the worker waits until the lease is fresh: the next heartbeat either renews it or fails
- * and ends the generation (the lanes are dropped on rejoin).
+ * and ends the generation (the pipelines are terminated on rejoin).
  *
  * A proof dates from when its request was **sent**, not from when its answer was read: an
  * answer that sat in a socket while the process was frozen proves only that the member was
@@ -87,7 +87,7 @@ export class MembershipLease {
 
   /**
    * Resolves once the lease is fresh; rejects with the signal's reason when aborted, also
-   * when both happen at once (a rejoin renews the lease and drops the old lanes together).
+   * when both happen at once (a rejoin renews the lease and terminates the old pipelines together).
    */
   async whenFresh(signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();

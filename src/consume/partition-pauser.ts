@@ -1,6 +1,6 @@
 import type { Consumer } from 'kafkajs';
 
-interface PausableLane {
+interface PausablePartition {
   readonly topic: string;
   readonly partition: number;
   paused: boolean;
@@ -8,7 +8,7 @@ interface PausableLane {
 
 /**
  * Backpressure through kafkajs pause/resume, one partition at a time. Remembers what it
- * paused so that a rebalance (which drops every lane) can resume it all: kafkajs keeps a
+ * paused so that a rebalance (which terminates every pipeline) can resume it all: kafkajs keeps a
  * partition paused across assignments otherwise.
  */
 export class PartitionPauser {
@@ -19,23 +19,25 @@ export class PartitionPauser {
     this.#consumer = consumer;
   }
 
-  pause(lane: PausableLane): void {
-    if (lane.paused) return;
-    lane.paused = true;
-    this.#paused.set(key(lane), { topic: lane.topic, partition: lane.partition });
-    whileRunning(() => this.#consumer.pause([{ topic: lane.topic, partitions: [lane.partition] }]));
-  }
-
-  resume(lane: PausableLane): void {
-    if (!lane.paused) return;
-    lane.paused = false;
-    this.#paused.delete(key(lane));
+  pause(target: PausablePartition): void {
+    if (target.paused) return;
+    target.paused = true;
+    this.#paused.set(key(target), { topic: target.topic, partition: target.partition });
     whileRunning(() =>
-      this.#consumer.resume([{ topic: lane.topic, partitions: [lane.partition] }]),
+      this.#consumer.pause([{ topic: target.topic, partitions: [target.partition] }]),
     );
   }
 
-  /** After a rebalance: whatever we paused is resumed; new lanes decide afresh. */
+  resume(target: PausablePartition): void {
+    if (!target.paused) return;
+    target.paused = false;
+    this.#paused.delete(key(target));
+    whileRunning(() =>
+      this.#consumer.resume([{ topic: target.topic, partitions: [target.partition] }]),
+    );
+  }
+
+  /** After a rebalance: whatever we paused is resumed; new pipelines decide afresh. */
   resumeAll(): void {
     if (this.#paused.size === 0) return;
     const byTopic = new Map<string, number[]>();
@@ -49,7 +51,7 @@ export class PartitionPauser {
   }
 }
 
-const key = (lane: PausableLane): string => `${lane.topic}:${lane.partition}`;
+const key = (target: PausablePartition): string => `${target.topic}:${target.partition}`;
 
 /**
  * Runs a pause/resume unless kafkajs has no consumer group right now: between a crash and

@@ -19,7 +19,7 @@ export interface OffsetReset {
   readonly skipped: bigint;
 }
 
-/** Where a partition's lane starts in a new group generation, decided before it is fetched. */
+/** Where a partition's pipeline starts in a new group generation, decided before it is fetched. */
 export interface StartPosition {
   /** The committed offset, or where a reset moved it; undefined: the group never committed. */
   readonly offset: bigint | undefined;

@@ -46,7 +46,7 @@ export class DeadLetterProducers {
    * (or waits for one it is committing right now to finish) and fences that owner for good.
    */
   async fence(topic: string, partition: number): Promise<void> {
-    // A fresh producer even if one exists: it may be in a transaction of a dropped lane.
+    // A fresh producer even if one exists: it may be in a transaction of a terminated pipeline.
     await this.discard(topic, partition);
     try {
       const producer = await this.acquire(topic, partition);

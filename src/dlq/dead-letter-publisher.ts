@@ -35,12 +35,12 @@ interface Letter {
  * Writes one batch's dead letters to the DLQ topic in one Kafka transaction that also
  * commits the source partition's offset with metadata saying they were written, so that for
  * readers (read_committed) the letters and that mark appear together or not at all: a later
- * owner that finds the mark does not write them again (worker/deliver-batch.ts), one that
+ * owner that finds the mark does not write them again (deliver/deliver-batch.ts), one that
  * does not find it writes them in a transaction of its own, the first one having been aborted
  * by its fencing. Letters go in order, in requests whose record batch fits the topic's
  * max.message.bytes (several per transaction if need be); one too large on its own is stored
  * truncated. A failing DLQ is retried with capped backoff (a new transaction each time) until
- * it takes the letters (or the lane is dropped): nothing is dropped, the partition waits, and
+ * it takes the letters (or the pipeline is terminated): nothing is dropped, the partition waits, and
  * the failure shows in the log, the metrics and /readyz meanwhile.
  */
 export class DeadLetterPublisher {

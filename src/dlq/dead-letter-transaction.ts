@@ -9,7 +9,7 @@ export interface DeadLetterCommit {
   readonly offset: bigint;
   /** The pending range's metadata marked `dlq=done` (commit/pending-range.ts). */
   readonly metadata: string | null;
-  /** Checked before each attempt and before committing: a dropped lane must not commit. */
+  /** Checked before each attempt and before committing: a terminated pipeline must not commit. */
   readonly stillOwned: () => boolean;
   /**
    * Proves to the group coordinator that this member still owns the partition, and leaves
@@ -48,7 +48,7 @@ export class UncertainCommitError extends IngestError {
 /**
  * One transaction: every chunk (a produce request each), the offset with its mark, commit.
  * `afterUncertainCommit`: an earlier attempt's commit failed and may have gone through.
- * Throws OwnershipLostError if the lane was dropped meanwhile, UncertainCommitError if the
+ * Throws OwnershipLostError if the pipeline was terminated meanwhile, UncertainCommitError if the
  * commit itself failed; whatever it throws, the producer is to be discarded.
  */
 export async function writeDeadLetterTransaction(
@@ -68,7 +68,7 @@ export async function writeDeadLetterTransaction(
     // the new owner's fence would fence the new owner instead. So ownership is proved to
     // the group coordinator *after* our epoch exists: a new owner can only start after
     // that, finds the range marked `due`, and fences this epoch before it does anything
-    // (lane-registry.ts) — a zombie's transaction can then never commit.
+    // (worker/partition-pipelines.ts) — a zombie's transaction can then never commit.
     // A commit failed earlier may have gone through: initialising this producer made it
     // final; if it committed, the letters are in and the range says so. Checked before the
     // claim, which would overwrite that mark.

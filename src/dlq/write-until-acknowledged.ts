@@ -29,9 +29,9 @@ const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
  * Writes the chunks in one transaction (dead-letter-transaction.ts), a new one with a new
  * producer after each failure, under the shared retry policy, until the brokers take them:
  * nothing is dropped, the partition waits, and the failure shows in the log, the metrics
- * and /readyz (writability) meanwhile. Ends only when the lane is dropped (signal) or
+ * and /readyz (writability) meanwhile. Ends only when the pipeline is terminated (signal) or
  * ownership is lost — fenced by a producer of another owner counts as lost only once the
- * lane no longer owns its partition (a broker may expire a slow transaction of ours too).
+ * pipeline no longer owns its partition (a broker may expire a slow transaction of ours too).
  */
 export async function writeUntilAcknowledged(
   chunks: readonly Message[][],

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface PollingWaitOptions {
-  /** False once the work must stop (stop, rebalance, lane dropped): noticed within `everyMs`. */
+  /** False once the work must stop (stop, rebalance, pipeline terminated): noticed within `everyMs`. */
   readonly keepWaiting: () => boolean;
   /** Called at each step while waiting (a partition's heartbeat keeps its membership alive). */
   readonly tick?: () => Promise<void>;

@@ -15,7 +15,7 @@ export type RetryDecision = 'retry' | 'end';
 
 export interface RetryRun {
   /**
-   * The work's lifetime (lane dropped, worker stopping): once aborted, nothing more is
+   * The work's lifetime (pipeline terminated, worker stopping): once aborted, nothing more is
    * attempted and its reason is thrown — even after an attempt that succeeded, so a caller
    * never acts on work it no longer owns. Work whose lifetime is a question aborts its own
    * controller from its `wait` (polling-wait.ts).

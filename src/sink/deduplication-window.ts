@@ -7,7 +7,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
  * per ClickHouse partition (month) it touches, and every sub-insert of a bisection and every
  * other writer of the table counts too.
  *
- * Re-formed ranges no longer depend on the window (deliver-batch.ts asks the table which rows
+ * Re-formed ranges no longer depend on the window (deliver/land-batch.ts asks the table which rows
  * landed first). What still does is an insert retried in-process after an ambiguous failure
  * (a timeout: the first attempt may have landed) under the same token. Between the attempt and
  * its retry, the pipeline's other inserts land: at most one batch is in flight per source

@@ -10,7 +10,7 @@ import { RetryPolicy } from '../retry/retry-policy.ts';
 const REGISTRY_RETRY = new RetryPolicy({ initialMs: 500, maxMs: 30_000 });
 
 export interface SchemaLookupWait {
-  /** False once the partition must stop waiting (stop, rebalance, lane dropped). */
+  /** False once the partition must stop waiting (stop, rebalance, pipeline terminated). */
   readonly keepWaiting: () => boolean;
   /** Keeps the group membership alive while the partition waits (kafkajs eachBatch heartbeat). */
   readonly heartbeat: () => Promise<void>;

@@ -23,7 +23,7 @@ export const CONSUME_METRICS = {
   pausedPartitions: {
     name: 'hanzo_ingest_paused_partitions',
     kind: 'gauge',
-    help: 'Partitions this worker paused for backpressure (full lane, failing insert, memory budget)',
+    help: 'Partitions this worker paused for backpressure (sealed batch waiting, failing insert, memory budget)',
     labels: [],
   },
   bufferedBytes: {
