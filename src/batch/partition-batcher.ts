@@ -3,8 +3,9 @@ import type { Outcome } from '../decode/outcome.ts';
 import type { SerialisedRow } from '../serialise/serialise-row-step.ts';
 import type { BufferBudget } from './buffer-budget.ts';
 import { OpenBatch, type BatchLimits } from './open-batch.ts';
-import { asRecorded, type ReformedCase } from './reformed-range.ts';
-import { deduplicationToken, withIdentity, type SealedBatch } from './sealed-batch.ts';
+import { identifySealed, type ReformedCase } from './reformed-range.ts';
+import { staggeredAgeMs } from './flush-age.ts';
+import type { SealedBatch } from './sealed-batch.ts';
 import { detachedMessage, heldBytes, messageBytes, type SourceMessage } from './source-message.ts';
 
 /** Before a message is decoded: `take` it, `skip` it (taken before) or `refuse` it for now. */
@@ -219,43 +220,12 @@ export class PartitionBatcher {
     const open = this.#open;
     if (open === undefined || open.isEmpty) return true;
     if (this.#sealed !== undefined) return false;
-    const sealed = this.#identify(open.seal(this.#commitFrom));
+    const sealed = identifySealed(open.seal(this.#commitFrom), this.#recorded, this.namespace);
+    if (sealed.reformed !== undefined && this.reforming)
+      this.#deps.reportReformed?.(sealed.reformed.case);
     this.#commitFrom = sealed.lastOffset + 1n;
     this.#sealed = sealed;
     this.#open = undefined;
     return true;
   }
-
-  /** The batch's token: the recorded range's while re-forming, else in this namespace. */
-  #identify(sealed: SealedBatch): SealedBatch {
-    const recorded = this.#recorded;
-    // After a re-formed range ended early, later batches still inside the recorded range may
-    // hold rows its first insert landed: they are checked against ClickHouse too.
-    if (recorded !== undefined && sealed.firstOffset <= recorded.last) {
-      const batch = asRecorded(sealed, recorded);
-      if (batch.reformed !== undefined && this.reforming)
-        this.#deps.reportReformed?.(batch.reformed.case);
-      return batch;
-    }
-    if (this.namespace === undefined) return sealed;
-    const { topic, partition, firstOffset, lastOffset } = sealed;
-    return withIdentity(
-      sealed,
-      deduplicationToken(topic, partition, firstOffset, lastOffset, this.namespace),
-    );
-  }
-}
-
-/** The share of BATCH_MAX_AGE_MS by which partitions' flush ages spread out. */
-const AGE_SPREAD = 0.2;
-
-/**
- * A partition's flush age: between 80 % and 100 % of `maxAgeMs`, spread evenly over
- * partitions (golden-ratio steps, deterministic). Partitions fed at a steady rate would
- * otherwise seal by age in lockstep and queue their inserts behind each other at ClickHouse,
- * adding the whole queue to the latency of every batch's first event.
- */
-export function staggeredAgeMs(maxAgeMs: number, partition: number): number {
-  const phase = (partition * 0.618_033_988_749_895) % 1;
-  return Math.round(maxAgeMs * (1 - AGE_SPREAD * phase));
 }

@@ -65,3 +65,25 @@ export function asRecorded(batch: SealedBatch, recorded: PendingRange): SealedBa
     recorded,
   );
 }
+
+/**
+ * A sealed batch's identity: inside a recorded range, the recorded range's (checked against
+ * ClickHouse before inserting); otherwise its own range in the partition's token namespace
+ * (undefined: the v1 token it was sealed with).
+ */
+export function identifySealed(
+  sealed: SealedBatch,
+  recorded: PendingRange | undefined,
+  namespace: string | undefined,
+): SealedBatch {
+  // After a re-formed range ended early, later batches still inside the recorded range may
+  // hold rows its first insert landed: they are checked against ClickHouse too.
+  if (recorded !== undefined && sealed.firstOffset <= recorded.last)
+    return asRecorded(sealed, recorded);
+  if (namespace === undefined) return sealed;
+  const { topic, partition, firstOffset, lastOffset } = sealed;
+  return withIdentity(
+    sealed,
+    deduplicationToken(topic, partition, firstOffset, lastOffset, namespace),
+  );
+}

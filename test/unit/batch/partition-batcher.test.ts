@@ -4,7 +4,7 @@ import type { KafkaMessage } from 'kafkajs';
 import type { DecodeConfig } from '../../../src/config/schema.ts';
 import { decodeConfig } from '../../fixtures/decode/decode-config.ts';
 import { BufferBudget } from '../../../src/batch/buffer-budget.ts';
-import { staggeredAgeMs } from '../../../src/batch/partition-batcher.ts';
+import { staggeredAgeMs } from '../../../src/batch/flush-age.ts';
 import { BatcherHarness } from '../../fixtures/batch/batcher-harness.ts';
 
 const decode: DecodeConfig = decodeConfig({
