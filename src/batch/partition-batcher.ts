@@ -1,38 +1,14 @@
 import type { PendingRange } from '../commit/pending-range.ts';
+import type { Admission, BatcherDependencies, BatcherStart } from './batcher-contract.ts';
 import type { Outcome } from '../decode/outcome.ts';
 import type { SerialisedRow } from '../serialise/serialise-row-step.ts';
-import type { BufferBudget } from './buffer-budget.ts';
 import { OpenBatch, type BatchLimits } from './open-batch.ts';
-import { identifySealed, type ReformedCase } from './reformed-range.ts';
+import { identifySealed } from './reformed-range.ts';
 import { staggeredAgeMs } from './flush-age.ts';
 import type { SealedBatch } from './sealed-batch.ts';
 import { detachedMessage, heldBytes, messageBytes, type SourceMessage } from './source-message.ts';
 
-/** Before a message is decoded: `take` it, `skip` it (taken before) or `refuse` it for now. */
-export type Admission = 'take' | 'skip' | 'refuse';
-
-/** Where a partition's batching starts in this group generation (its committed position). */
-export interface BatcherStart {
-  readonly topic: string;
-  readonly partition: number;
-  /** The committed offset: everything below it landed. */
-  readonly offset: bigint;
-  /** The range an earlier owner recorded as pending there: it is re-formed exactly. */
-  readonly recorded?: PendingRange | undefined;
-  /** The token namespace of the ranges formed here (undefined: v1 tokens). */
-  readonly namespace?: string | undefined;
-  /** The log end at join: a recorded range reaching it can no longer complete. */
-  readonly logEnd?: bigint | undefined;
-}
-
-export interface BatcherDependencies {
-  readonly limits: BatchLimits;
-  /** The worker's memory budget, shared by its partitions (INGEST_MAX_BUFFERED_BYTES). */
-  readonly budget: BufferBudget;
-  readonly now: () => number;
-  /** A re-formed pending range came out different from its record (reformed-range.ts). */
-  readonly reportReformed?: (reformedCase: ReformedCase) => void;
-}
+export type { Admission, BatcherDependencies, BatcherStart } from './batcher-contract.ts';
 
 /**
  * Step 4: one partition's batches. Rows and dead letters go into the open batch, in offset

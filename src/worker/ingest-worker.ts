@@ -2,11 +2,9 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/schema.ts';
-import { CommittedOffsets } from '../consume/committed-offsets.ts';
 import { createGroupClients } from '../consume/create-group-clients.ts';
-import { MembershipLease } from '../consume/membership-lease.ts';
 import { PartitionPauser } from '../consume/partition-pauser.ts';
-import { passThrough, type EnrichStage } from '../enrich/enrich-stage.ts';
+import type { EnrichStage } from '../enrich/enrich-stage.ts';
 import { consumeEvents, type ConsumeEvents } from '../observe/consume-log.ts';
 import {
   ignoreIngestMetrics,
@@ -14,13 +12,14 @@ import {
   type WorkerRuntimeState,
 } from '../observe/ingest-metrics.ts';
 import type { Logger } from '../log/logger.ts';
-import { wirePipeline, type WiredPipeline } from '../pipeline/wire-pipeline.ts';
+import type { WiredPipeline } from '../pipeline/wire-pipeline.ts';
+import { assemblePipelines } from './assemble-pipelines.ts';
 import { consumeFetchedBatch } from './consume-fetched-batch.ts';
 import { preflight } from './preflight.ts';
 import { joinGeneration } from './join-generation.ts';
 import { runtimeStateOf } from './runtime-state.ts';
 import { shutDown } from './shut-down.ts';
-import { PartitionPipelines } from './partition-pipelines.ts';
+import type { PartitionPipelines } from './partition-pipelines.ts';
 
 export interface WorkerParts {
   readonly kafka: Kafka;
@@ -73,30 +72,14 @@ export class IngestWorker {
     this.#consumer = clients.consumer;
     this.#admin = clients.admin;
     this.#pauser = new PartitionPauser(this.#consumer);
-    const committed = new CommittedOffsets(this.#admin, k.groupId, k.offsetOutOfRange);
-    this.#wired = wirePipeline(config, {
-      kafka: parts.kafka,
+    ({ wired: this.#wired, pipelines: this.#pipelines } = assemblePipelines(config, {
+      ...parts,
       consumer: this.#consumer,
-      clickhouse: parts.clickhouse,
-      committed,
-      // A member frozen for half a session timeout may already be evicted: it waits for the
-      // group to confirm it (next heartbeat) before inserting.
-      lease: new MembershipLease(this.#consumer, {
-        leaseMs: Math.min(k.sessionTimeoutMs, k.rebalanceTimeoutMs) / 2,
-      }),
-      enrich: parts.enrich ?? passThrough,
+      admin: this.#admin,
+      events: this.#events,
       metrics: this.#metrics,
-      logger: parts.logger,
       pipelineId: () => this.#pipelineId,
-    });
-    this.#pipelines = new PartitionPipelines({
-      committed,
-      parts: this.#wired.parts,
-      pipelineId: () => this.#pipelineId,
-      fenceDeadLetters: (topic, partition) =>
-        this.#wired.deadLetterProducers.fence(topic, partition),
-      reportFenced: (...args) => this.#events.fenced(...args),
-    });
+    }));
   }
 
   /** Connects, joins the group and starts consuming. Resolves once running. */
@@ -112,14 +95,10 @@ export class IngestWorker {
     this.#wired.deadLetters.useMessageLimit(checked.dlqMessageLimit);
     const { GROUP_JOIN, CRASH } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, (event) => this.#onGroupJoin(event.payload.memberAssignment));
-    this.#consumer.on(CRASH, (event) => {
-      this.#log.error(
-        { err: event.payload.error, restart: event.payload.restart },
-        'consumer crashed',
-      );
+    this.#consumer.on(CRASH, ({ payload: { error, restart } }) => {
+      this.#log.error({ err: error, restart }, 'consumer crashed');
       // While stopping, a crash (a rejoin cut short by our own disconnect) is the stop.
-      if (!event.payload.restart && this.#stopping === undefined)
-        this.#failure?.(event.payload.error);
+      if (!restart && this.#stopping === undefined) this.#failure?.(error);
     });
     this.#metrics.watchConsumer(this.#consumer);
     await this.#consumer.connect();
@@ -207,15 +186,14 @@ export class IngestWorker {
 
   /** Every POLL_MS: seal what is due, deliver what is sealed, resume who accepts again. */
   #pollAll(): void {
-    for (const pipeline of this.#pipelines.all()) {
-      try {
-        if (this.#stopping === undefined) pipeline.poll();
-      } catch (err) {
-        this.#fail(err);
-        return;
-      }
-      if (pipeline.paused && this.#stopping === undefined && pipeline.accepting)
-        if (this.#wired.budget.hasRoom) this.#pauser.resume(pipeline);
+    if (this.#stopping !== undefined) return; // the drain polls on its own
+    try {
+      this.#pipelines.pollAll((pipeline) => {
+        if (pipeline.paused && pipeline.accepting && this.#wired.budget.hasRoom)
+          this.#pauser.resume(pipeline);
+      });
+    } catch (err) {
+      this.#fail(err);
     }
   }
 

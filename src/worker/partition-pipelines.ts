@@ -61,6 +61,17 @@ export class PartitionPipelines {
     return this.#options.committed.settled(topic, partition);
   }
 
+  /**
+   * Polls every pipeline (seal by age, deliver what is sealed), then hands it to `after`
+   * (resume it if paused and accepting). Throws the first pipeline failure it meets.
+   */
+  pollAll(after: (pipeline: PartitionPipeline) => void): void {
+    for (const pipeline of this.#pipelines.values()) {
+      pipeline.poll();
+      after(pipeline);
+    }
+  }
+
   /** A new generation began: every pipeline of the old one is terminated (synchronously). */
   newGeneration(): PartitionPipeline[] {
     this.#generation++;
