@@ -39,6 +39,8 @@ export interface Ratios {
   readonly twoWorkersOverOne: number | undefined;
   /** kafkajs consumer over Kafka's own ConsumerPerformance. */
   readonly kafkajsOverKafkaTool: number | undefined;
+  /** Headline worker's CPU per event over the kafkajs consumer's alone: travels between machines. */
+  readonly workerCpuOverConsumeCpu: number | undefined;
 }
 
 export interface TargetCheck {
@@ -78,7 +80,17 @@ export function computeRatios(results: BenchResults, variants: readonly WorkerVa
     enrichmentOnOverOff: ratio(rate(label(1, 'on')), rate(label(1, 'off'))),
     twoWorkersOverOne: ratio(rate(two?.label), rate(one?.label)),
     kafkajsOverKafkaTool: ratio(rateOf(results.consume), rateOf(results.kafkaTool)),
+    workerCpuOverConsumeCpu: ratio(
+      medianOf(results.workers[headlineLabel(variants) ?? ''], 'cpuSecondsPerMillion'),
+      medianOf(results.consume, 'clientCpuSecondsPerMillion'),
+    ),
   };
+}
+
+/** The median of one field of a measured series. */
+function medianOf(outcome: Outcome<Series<object>> | undefined, field: string): number | undefined {
+  if (outcome === undefined || isUnavailable(outcome)) return undefined;
+  return outcome.median[field];
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -105,15 +117,16 @@ export function checkTargets(
   });
   const native = rateOf(results.native);
   checks.push({
-    target: 'worker ≥ native Kafka-engine path on the same data',
+    target: 'one worker ≥ 2 × the native Kafka-engine path on the same data',
     measured:
       ratios.workerOverNative === undefined
         ? isUnavailable(results.native)
           ? `native: ${results.native.unavailable}`
           : 'not measured'
         : `${ratios.workerOverNative}× native (${fmt(native ?? 0)} events/s)`,
-    met: ratios.workerOverNative === undefined ? undefined : ratios.workerOverNative >= 1,
+    met: ratios.workerOverNative === undefined ? undefined : ratios.workerOverNative >= 2,
   });
+  checks.push(...cpuTargets(results, headline, ratios));
   checks.push({
     target: 'worker ≥ 0.8 × min(consume limit, insert limit)',
     measured:
@@ -153,4 +166,43 @@ export function checkTargets(
     met: drainPeaks.length === 0 && outagePeak === undefined ? undefined : peak <= 512,
   });
   return checks;
+}
+
+/** The CPU targets: the worker's own cost per event, and what its inserts cost ClickHouse. */
+function cpuTargets(
+  results: BenchResults,
+  headline: string | undefined,
+  ratios: Ratios,
+): TargetCheck[] {
+  const worker = headline === undefined ? undefined : results.workers[headline];
+  const workerCpu = medianOf(worker, 'cpuSecondsPerMillion');
+  const workerCh = medianOf(worker, 'clickhouseCpuSecondsPerMillion');
+  const insertCh = medianOf(results.insert, 'clickhouseCpuSecondsPerMillion');
+  const chRatio = ratio(workerCh, insertCh);
+  return [
+    {
+      target: 'worker CPU per event with full enrichment ≤ 25 µs',
+      measured: workerCpu === undefined ? 'not measured' : `${workerCpu} µs per event`,
+      met: workerCpu === undefined ? undefined : workerCpu <= 25,
+    },
+    {
+      target: 'worker CPU per event ≤ 2.5 × the kafkajs consumer alone',
+      measured:
+        ratios.workerCpuOverConsumeCpu === undefined
+          ? 'not measured'
+          : `${ratios.workerCpuOverConsumeCpu}× (consumer alone ${medianOf(results.consume, 'clientCpuSecondsPerMillion')} µs)`,
+      met:
+        ratios.workerCpuOverConsumeCpu === undefined
+          ? undefined
+          : ratios.workerCpuOverConsumeCpu <= 2.5,
+    },
+    {
+      target: "ClickHouse CPU per event for the worker's inserts ≤ 1.2 × the insert limit's",
+      measured:
+        chRatio === undefined
+          ? 'not measured'
+          : `${chRatio}× (${workerCh} vs ${insertCh} µs per event)`,
+      met: chRatio === undefined ? undefined : chRatio <= 1.2,
+    },
+  ];
 }

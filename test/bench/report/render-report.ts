@@ -7,6 +7,7 @@ const HEADERS: Record<keyof ReportRow, string> = {
   runs: 'runs',
   peakRss: 'peak RSS MiB',
   cpu: 'CPU s per M events: client / CH / Kafka',
+  cost: 'client µs/event (× kafkajs consume)',
   note: 'notes',
 };
 const COLUMNS = Object.keys(HEADERS) as (keyof ReportRow)[];
@@ -19,6 +20,7 @@ export const RATIO_NAMES: Record<keyof Ratios, string> = {
   enrichmentOnOverOff: 'enrichment on / off',
   twoWorkersOverOne: '2 worker processes / 1',
   kafkajsOverKafkaTool: 'kafkajs consumer / ConsumerPerformance',
+  workerCpuOverConsumeCpu: 'worker CPU per event / kafkajs consumer CPU per event',
 };
 
 const metText = (met: boolean | undefined): string =>

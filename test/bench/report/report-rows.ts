@@ -11,6 +11,8 @@ export interface ReportRow {
   readonly peakRss: string;
   /** CPU seconds per million events: worker / ClickHouse / Kafka. */
   readonly cpu: string;
+  /** The client's own CPU per event in µs, and its ratio to the kafkajs consumer's. */
+  readonly cost: string;
   readonly note: string;
 }
 
@@ -28,7 +30,15 @@ function seriesRow(
 ): ReportRow | undefined {
   if (outcome === undefined) return undefined;
   if (isUnavailable(outcome)) {
-    return { measurement, rate: '', runs: '', peakRss: '', cpu: '', note: outcome.unavailable };
+    return {
+      measurement,
+      rate: '',
+      runs: '',
+      peakRss: '',
+      cpu: '',
+      cost: '',
+      note: outcome.unavailable,
+    };
   }
   const rates = outcome.runs.map((r) => (r as { eventsPerSecond?: number }).eventsPerSecond ?? 0);
   return {
@@ -37,6 +47,7 @@ function seriesRow(
     runs: rates.map(k).join(' '),
     peakRss: '',
     cpu: '',
+    cost: '',
     note: '',
     ...extra(outcome.median, outcome.runs),
   };
@@ -62,6 +73,11 @@ export function variantName(v: WorkerVariant): string {
 /** The table's lines, in the order the issue lists the measurements. */
 export function reportRows(results: BenchResults, variants: readonly WorkerVariant[]): ReportRow[] {
   const rows: (ReportRow | undefined)[] = [];
+  const consumeCpu = consumeCpuPerEvent(results);
+  const cost = (micros: number | undefined): string =>
+    micros === undefined
+      ? ''
+      : `${micros.toFixed(1)}${consumeCpu === undefined ? '' : ` (${(micros / consumeCpu).toFixed(1)}×)`}`;
   const p = results.preload;
   if (p !== undefined) {
     rows.push({
@@ -70,10 +86,16 @@ export function reportRows(results: BenchResults, variants: readonly WorkerVaria
       runs: '',
       peakRss: '',
       cpu: '',
+      cost: '',
       note: `${p.megabytesPerSecond} MB/s, ${p.averageEventBytes} B/event`,
     });
   }
-  rows.push(seriesRow('Kafka consume limit: kafkajs, worker settings', results.consume, mb));
+  rows.push(
+    seriesRow('Kafka consume limit: kafkajs, worker settings', results.consume, (m) => ({
+      ...mb(m),
+      cost: cost(m['clientCpuSecondsPerMillion']),
+    })),
+  );
   rows.push(seriesRow('Kafka consume limit: ConsumerPerformance', results.kafkaTool, mb));
   rows.push(
     seriesRow('ClickHouse insert limit: worker batches', results.insert, (m) => ({
@@ -86,13 +108,22 @@ export function reportRows(results: BenchResults, variants: readonly WorkerVaria
     const name = 'enrichment, one core: decode + enrich (vs decode only)';
     rows.push(
       isUnavailable(enrich)
-        ? { measurement: name, rate: '', runs: '', peakRss: '', cpu: '', note: enrich.unavailable }
+        ? {
+            measurement: name,
+            rate: '',
+            runs: '',
+            peakRss: '',
+            cpu: '',
+            cost: '',
+            note: enrich.unavailable,
+          }
         : {
             measurement: name,
             rate: n(enrich.decodeAndEnrich.eventsPerSecond),
             runs: '',
             peakRss: '',
             cpu: '',
+            cost: '',
             note: `decode only ${n(enrich.decodeOnly.eventsPerSecond)}/s; enrichment adds ${enrich.enrichment.addedMicrosPerEvent} µs/event (${enrich.enrichment.relativeCost}× decode), alone ${n(enrich.enrichment.eventsPerSecondAlone)}/s; cold first pass ${n(enrich.firstPass.eventsPerSecond)}/s`,
           },
     );
@@ -106,6 +137,7 @@ export function reportRows(results: BenchResults, variants: readonly WorkerVaria
           m['clickhouseCpuSecondsPerMillion'],
           m['kafkaCpuSecondsPerMillion'],
         ),
+        cost: cost(m['cpuSecondsPerMillion']),
         note: drainNote(m, runs),
       })),
     );
@@ -126,6 +158,7 @@ export function reportRows(results: BenchResults, variants: readonly WorkerVaria
             runs: '',
             peakRss: '',
             cpu: '',
+            cost: '',
             note: l.unavailable,
           }
         : {
@@ -134,6 +167,7 @@ export function reportRows(results: BenchResults, variants: readonly WorkerVaria
             runs: '',
             peakRss: n(l.peakRssMiB),
             cpu: '',
+            cost: '',
             note: `p50 ${n(l.p50Ms)} ms, p95 ${n(l.p95Ms)} ms, p99 ${n(l.p99Ms)} ms, max ${n(l.maxMs)} ms (flush age ${n(l.flushAgeMs)} ms)`,
           },
     );
@@ -148,6 +182,7 @@ export function reportRows(results: BenchResults, variants: readonly WorkerVaria
             runs: '',
             peakRss: '',
             cpu: '',
+            cost: '',
             note: o.unavailable,
           }
         : {
@@ -156,6 +191,7 @@ export function reportRows(results: BenchResults, variants: readonly WorkerVaria
             runs: '',
             peakRss: n(o.peakRssMiB),
             cpu: '',
+            cost: '',
             note: `RSS ≤ ${n(o.peakRssDuringOutageMiB)} MiB while down, caught up in ${o.recoverySeconds} s, ${o.duplicates} duplicates`,
           },
     );
@@ -169,4 +205,11 @@ function drainNote(m: Readonly<Record<string, number>>, runs: readonly object[])
   const drain = m['drainSeconds'] ?? m['seconds'];
   const startup = m['startupSeconds'] === undefined ? '' : `, start-up ${m['startupSeconds']} s`;
   return `${full ? 'full-drain rate (too few batches for steady state)' : 'steady state'}; whole drain ${drain} s = ${n(m['fullDrainEventsPerSecond'])}/s${startup}`;
+}
+
+/** The kafkajs consumer's own CPU per event (µs): the floor the worker's cost is compared to. */
+export function consumeCpuPerEvent(results: BenchResults): number | undefined {
+  const consume = results.consume;
+  if (consume === undefined || isUnavailable(consume)) return undefined;
+  return consume.median['clientCpuSecondsPerMillion'];
 }

@@ -45,13 +45,17 @@ describe('ratios and targets', () => {
   });
 
   const results: BenchResults = {
-    consume: rate(200_000),
+    consume: rate(200_000, { clientCpuSecondsPerMillion: 10 }),
     kafkaTool: rate(800_000),
-    insert: rate(150_000),
+    insert: rate(150_000, { clickhouseCpuSecondsPerMillion: 36 }),
     native: { unavailable: 'not available: no Kafka engine here' },
     workers: {
       w1_off: rate(140_000, { peakRssMiB: 300 }),
-      w1_on: rate(126_000, { peakRssMiB: 420 }),
+      w1_on: rate(126_000, {
+        peakRssMiB: 420,
+        cpuSecondsPerMillion: 30,
+        clickhouseCpuSecondsPerMillion: 40,
+      }),
       w2_on: rate(170_000, { peakRssMiB: 260 }),
     },
     latency: {
@@ -88,18 +92,22 @@ describe('ratios and targets', () => {
     assert.equal(r.twoWorkersOverOne, 1.35); // w2_on / w1_on
     assert.equal(r.kafkajsOverKafkaTool, 0.25);
     assert.equal(r.workerOverNative, undefined);
+    assert.equal(r.workerCpuOverConsumeCpu, 3); // 30 µs / 10 µs
   });
 
   test('targets: met, not met, not measured — with the numbers behind them', () => {
     const checks = checkTargets(results, variants, computeRatios(results, variants));
     assert.deepEqual(
       checks.map((c) => c.met),
-      [false, undefined, true, false, false],
+      [false, undefined, false, false, true, true, false, false],
     );
     assert.match(checks[0]!.measured, /126,000 events\/s \(0\.84× target\)/);
     assert.match(checks[1]!.measured, /no Kafka engine here/);
-    assert.match(checks[3]!.measured, /p99 6,200 ms vs 6,000 ms/);
-    assert.match(checks[4]!.measured, /530 MiB/);
+    assert.match(checks[2]!.measured, /30 µs per event/);
+    assert.match(checks[3]!.measured, /3× \(consumer alone 10 µs\)/);
+    assert.match(checks[4]!.measured, /1\.11× \(40 vs 36 µs per event\)/);
+    assert.match(checks[6]!.measured, /p99 6,200 ms vs 6,000 ms/);
+    assert.match(checks[7]!.measured, /530 MiB/);
   });
 
   test('the table shows every measurement, and the Markdown fits between the markers', () => {
@@ -109,6 +117,11 @@ describe('ratios and targets', () => {
     assert.deepEqual(
       rows.map((r) => r.rate),
       ['200,000', '800,000', '150,000', '140,000', '126,000', '170,000', '', '62,900', ''],
+    );
+    assert.deepEqual(
+      [rows[0]?.cost, rows[4]?.cost],
+      ['10.0 (1.0×)', '30.0 (3.0×)'],
+      "the worker's µs per event beside the consumer's",
     );
     const text = renderText(rows, ratios, targets);
     assert.match(
