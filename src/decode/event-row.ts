@@ -66,8 +66,34 @@ export interface MessageOrigin {
   readonly timestampMs: number;
 }
 
-/** ClickHouse DateTime64(3) text for an epoch-millisecond instant. */
+const DAY_MS = 86_400_000;
+/** Year 10000: from there on toISOString writes six-digit years. */
+const FOUR_DIGIT_YEARS_END_MS = 253_402_300_800_000;
+let cachedDay = Number.NaN;
+let cachedDate = '';
+
+/**
+ * ClickHouse DateTime64(3) text for an epoch-millisecond instant (`YYYY-MM-DD hh:mm:ss.sss`,
+ * UTC), as `Date#toISOString` writes it. Once per event: the calendar date is worked out once
+ * per day (events of a batch share a few days), the time of day by arithmetic.
+ */
 export function toClickHouseDateTime64(epochMs: number): string {
-  const iso = new Date(epochMs).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+  const ms = Math.trunc(epochMs);
+  if (!(ms >= 0 && ms < FOUR_DIGIT_YEARS_END_MS)) {
+    const iso = new Date(epochMs).toISOString();
+    return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+  }
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== cachedDay) {
+    cachedDate = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    cachedDay = day;
+  }
+  const inDay = ms - day * DAY_MS;
+  const hours = Math.floor(inDay / 3_600_000);
+  const minutes = Math.floor((inDay % 3_600_000) / 60_000);
+  const seconds = Math.floor((inDay % 60_000) / 1000);
+  const millis = inDay % 1000;
+  return `${cachedDate} ${two(hours)}:${two(minutes)}:${two(seconds)}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}`;
 }
+
+const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
