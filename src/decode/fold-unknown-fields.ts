@@ -1,37 +1,8 @@
 import { FieldProblem, type Raw } from './field-readers.ts';
+import { TOP_LEVEL_FIELDS } from './top-level-fields.ts';
 
-/**
- * The top-level fields of the input contract (docs/input-contract.md): the HIP-47 columns an
- * event may carry, `timestamp`, `properties`, and the LLM usage counts the cost step reads
- * (llm-cost-enricher.ts). Any other top-level field is kept by folding it into `properties`.
- */
-export const KNOWN_TOP_LEVEL_FIELDS: ReadonlySet<string> = new Set([
-  'uuid',
-  'team_id',
-  'event',
-  'distinct_id',
-  'timestamp',
-  'properties',
-  'session_id',
-  'url',
-  'referrer',
-  'host',
-  'pathname',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'model',
-  'provider',
-  'tokens_prompt',
-  'tokens_completion',
-  'cost_usd',
-  'organization_id',
-  'project_id',
-  'api_key_id',
-  'tokens_cache_read',
-  'tokens_cache_write',
-  'tokens_reasoning',
-]);
+/** The contract's top-level fields (top-level-fields.ts): what is not folded. */
+export const KNOWN_TOP_LEVEL_FIELDS: ReadonlySet<string> = new Set(TOP_LEVEL_FIELDS);
 
 /** Where a top-level field goes when `properties` already has a key of its name. */
 export const CLASHING_FIELDS_KEY = '$unknown_fields';

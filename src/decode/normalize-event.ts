@@ -20,6 +20,7 @@ import {
 } from './field-readers.ts';
 import { foldUnknownFields } from './fold-unknown-fields.ts';
 import { parseTimestamp } from './parse-timestamp.ts';
+import type { ColumnField } from './top-level-fields.ts';
 import { readProperties } from './read-properties.ts';
 import { sdkDeviceColumns } from './sdk-device-fields.ts';
 import { splitUrl, stringFrom } from './string-from-properties.ts';
@@ -92,6 +93,7 @@ export function normalizeEvent(
   const teamId = requiredUInt64(event, 'team_id');
   const name = requiredString(event, 'event');
   const distinctId = requiredId(event, 'distinct_id');
+  // The contract's column fields, checked in its order (top-level-fields.ts).
   const fields = {
     session_id: stringFrom(event, p, 'session_id', '$session_id'),
     url: stringFrom(event, p, 'url', '$current_url'),
@@ -109,7 +111,7 @@ export function normalizeEvent(
     organization_id: optionalString(event, 'organization_id'),
     project_id: optionalString(event, 'project_id'),
     api_key_id: optionalString(event, 'api_key_id'),
-  };
+  } satisfies Record<ColumnField, unknown>;
   for (const value of [uuid, teamId, name, distinctId, ...Object.values(fields)]) {
     if (value instanceof FieldProblem) return fieldDeadLetter(value);
   }

@@ -1,6 +1,15 @@
 import type { EventRow } from '../decode/event-row.ts';
+import {
+  ATTRIBUTION_FIELDS,
+  LLM_FIELDS,
+  PAGE_FIELDS,
+  UTM_FIELDS,
+} from '../decode/top-level-fields.ts';
 
-/** Columns the worker writes, in the order the rows serialise them. */
+/**
+ * Columns the worker writes, in the order the rows serialise them (the events table's):
+ * the input contract's field groups (top-level-fields.ts) among the columns enrichment fills.
+ */
 export const EVENT_COLUMNS = [
   'uuid',
   'team_id',
@@ -9,10 +18,7 @@ export const EVENT_COLUMNS = [
   'event',
   'timestamp',
   'properties',
-  'url',
-  'referrer',
-  'host',
-  'pathname',
+  ...PAGE_FIELDS,
   'browser',
   'browser_version',
   'os',
@@ -21,18 +27,10 @@ export const EVENT_COLUMNS = [
   'country_code',
   'city',
   'region',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'model',
-  'provider',
-  'tokens_prompt',
-  'tokens_completion',
-  'cost_usd',
+  ...UTM_FIELDS,
+  ...LLM_FIELDS,
   'cost_source',
-  'organization_id',
-  'project_id',
-  'api_key_id',
+  ...ATTRIBUTION_FIELDS,
   'retention_months',
   '_topic',
   '_partition',

@@ -1,4 +1,5 @@
 import { CLASHING_FIELDS_KEY } from '../../decode/fold-unknown-fields.ts';
+import { COLUMN_FIELDS, IDENTITY_FIELDS } from '../../decode/top-level-fields.ts';
 import type { DecodeConfig } from '../../config/schema.ts';
 import { check, lit, msg } from './field-check-sql.ts';
 import type { FieldSql } from './json-field-sql.ts';
@@ -26,6 +27,16 @@ export function problemExpression(
 ): string {
   const ts = typeAlias('timestamp');
   const props = typeAlias('properties');
+  const costCheck = check([
+    [
+      `NOT ${costOk}`,
+      'wrong_type',
+      msg(
+        lit('cost_usd must be a non-negative decimal below 1e10, got '),
+        jsTypeName(typeAlias('cost_usd')),
+      ),
+    ],
+  ]);
   const checks = [
     check([
       [
@@ -121,32 +132,10 @@ export function problemExpression(
         ),
       ],
     ]),
-    ...['uuid', 'team_id', 'event', 'distinct_id'].map((k) => fields[k]?.check ?? "('', '')"),
-    ...[
-      'session_id',
-      'url',
-      'referrer',
-      'host',
-      'pathname',
-      'utm_source',
-      'utm_medium',
-      'utm_campaign',
-      'model',
-      'provider',
-      'tokens_prompt',
-      'tokens_completion',
-    ].map((k) => fields[k]?.check ?? "('', '')"),
-    check([
-      [
-        `NOT ${costOk}`,
-        'wrong_type',
-        msg(
-          lit('cost_usd must be a non-negative decimal below 1e10, got '),
-          jsTypeName(typeAlias('cost_usd')),
-        ),
-      ],
-    ]),
-    ...['organization_id', 'project_id', 'api_key_id'].map((k) => fields[k]?.check ?? "('', '')"),
+    // The fields in the worker's order; cost_usd's reading is the pricing view's (costOk).
+    ...[...IDENTITY_FIELDS, ...COLUMN_FIELDS].map((k) =>
+      k === 'cost_usd' ? costCheck : (fields[k]?.check ?? "('', '')"),
+    ),
     check([
       [
         'p_fold_problem',

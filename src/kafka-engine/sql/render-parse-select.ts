@@ -1,3 +1,4 @@
+import type { ColumnField, IdentityField } from '../../decode/top-level-fields.ts';
 import type { KafkaEngineObjects } from '../object-names.ts';
 import { sqlString } from '../sql-literal.ts';
 import { clientIpSql, ipValue } from './client-ip-sql.ts';
@@ -54,7 +55,8 @@ export function parseSelectParts(
   options: ParseSelectOptions,
 ): { aliases: [string, string][]; outer: string[] } {
   const { decode } = options;
-  const fields: Record<string, FieldSql> = {
+  // Every identity and column field but cost_usd, read apart for the pricing view (cost below).
+  const fields: Readonly<Record<string, FieldSql>> = {
     uuid: optionalUuid('uuid'),
     team_id: requiredUInt64('team_id'),
     event: requiredString('event'),
@@ -74,7 +76,7 @@ export function parseSelectParts(
     organization_id: optionalString('organization_id'),
     project_id: optionalString('project_id'),
     api_key_id: optionalString('api_key_id'),
-  };
+  } satisfies Record<Exclude<IdentityField | ColumnField, 'cost_usd'>, FieldSql>;
   const typed = [...Object.keys(fields), 'properties', 'timestamp', 'cost_usd'];
   const costType = typeAlias('cost_usd');
   const cost = decimalText(fieldRaw('cost_usd'), costType);

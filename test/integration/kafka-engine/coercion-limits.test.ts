@@ -1,24 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { loadConfig } from '../../../src/config/load-config.ts';
-import {
-  applyKafkaEngine,
-  dropKafkaEnginePipeline,
-} from '../../../src/kafka-engine/apply-kafka-engine.ts';
-import { kafkaEngineObjects } from '../../../src/kafka-engine/object-names.ts';
-import { kafkaEngineOptions } from '../../../src/kafka-engine/options.ts';
-import { loadPricingTables } from '../../../src/kafka-engine/pricing/load-pricing-tables.ts';
-import { createEventsTableSql } from '../../../src/schema/events-table.ts';
 import {
   COMPARED_COLUMNS,
   compareEventsTables,
   errorClasses,
-  insertRawMessages,
 } from '../../fixtures/kafka-engine/compare-landed.ts';
 import { limitValueMessages } from '../../fixtures/kafka-engine/limit-values.ts';
-import { decodeLikeTheWorker, type Placed } from '../../fixtures/kafka-engine/worker-reference.ts';
+import {
+  assertLandedAlike,
+  kafkaEngineTestConfig,
+  landInBothModes,
+  placeMessages,
+} from '../../fixtures/kafka-engine/land-in-both-modes.ts';
+import { decodeLikeTheWorker } from '../../fixtures/kafka-engine/worker-reference.ts';
 import { queryRows, testClickHouse } from '../../support/clickhouse.ts';
-import { testStack, uniqueName } from '../../support/stack-env.ts';
+import { uniqueName } from '../../support/stack-env.ts';
 
 /**
  * The coercion audit: a value at or beyond each type's limits (integers, floats, strings,
@@ -59,25 +55,12 @@ describe('kafka-engine views coerce nothing the worker refuses', () => {
     const nowMs = Date.now();
     const table = uniqueName('klim');
     const topic = uniqueName('klim_topic');
-    const config = loadConfig({
-      env: {
-        KAFKA_BROKERS: testStack().brokers.join(','),
-        CLICKHOUSE_TABLE: table,
-        KAFKA_TOPICS: topic,
-        KAFKA_GROUP_ID: `${topic}_group`,
-        INGEST_MODE: 'kafka-engine',
-        ENRICH_GEO_ENABLED: 'false',
-        KAFKA_ENGINE_NUM_CONSUMERS: '1',
-      },
+    const config = kafkaEngineTestConfig(table, topic, {
+      KAFKA_GROUP_ID: `${topic}_group`,
+      ENRICH_GEO_ENABLED: 'false',
+      KAFKA_ENGINE_NUM_CONSUMERS: '1',
     });
-    const messages = limitValueMessages();
-    const placed: Placed[] = messages.map((m, i) => ({
-      ...m,
-      topic,
-      partition: 0,
-      offset: i,
-      timestampMs: nowMs - 1_000,
-    }));
+    const placed = placeMessages(limitValueMessages(), topic, nowMs - 1_000);
     const worker = await decodeLikeTheWorker(config, placed, nowMs);
     const documented = new Set(
       placed.filter((m) => documentedClass(m.label) !== undefined).map((m) => String(m.offset)),
@@ -86,75 +69,50 @@ describe('kafka-engine views coerce nothing the worker refuses', () => {
       rows: worker.rows.filter((r) => !documented.has(String(r._offset))),
       deadLetters: worker.deadLetters,
     };
-    for (const t of [table, `${table}_worker`]) {
-      for (const query of createEventsTableSql({ database: 'default', table: t }))
-        await clickhouse.command({ query });
-      // Timestamps from 1970 on are compared: no retention may drop them during the test.
-      await clickhouse.command({ query: `ALTER TABLE default.${t} REMOVE TTL` });
-    }
-    const objects = kafkaEngineObjects({ database: 'default', eventsTable: table });
-    const pricing = await loadPricingTables();
-    await applyKafkaEngine(clickhouse, {
-      objects,
-      options: kafkaEngineOptions(config, pricing),
-      auth: { user: testStack().clickhouse.username, password: testStack().clickhouse.password },
-      pricing,
-      geo: undefined,
-      owner: table,
-    });
-    try {
-      await insertRawMessages(clickhouse, objects.rawTable, placed);
-      await clickhouse.insert({
-        table: `default.${table}_worker`,
-        values: reference.rows,
-        format: 'JSONEachRow',
-      });
-      // Not vacuous: both outcomes are well represented.
-      assert.ok(reference.rows.length > 150, `rows: ${reference.rows.length}`);
-      assert.ok(reference.deadLetters.size > 150, `dead letters: ${reference.deadLetters.size}`);
+    // Timestamps from 1970 on are compared: the tables keep no TTL.
+    const input = { placed, workerRows: reference.rows, removeTtl: true };
+    await landInBothModes(
+      clickhouse,
+      config,
+      input,
+      async ({ objects, engineTable, workerTable }) => {
+        // Not vacuous: both outcomes are well represented.
+        assert.ok(reference.rows.length > 150, `rows: ${reference.rows.length}`);
+        assert.ok(reference.deadLetters.size > 150, `dead letters: ${reference.deadLetters.size}`);
 
-      const errors = await errorClasses(clickhouse, objects.errorsTable, topic);
-      const labelOf = new Map(placed.map((m) => [`${m.partition}:${m.offset}`, m.label]));
-      const expected = placed.flatMap((m) => {
-        const k = `${m.partition}:${m.offset}`;
-        const reason = documentedClass(m.label) ?? reference.deadLetters.get(k)?.reason;
-        return reason === undefined ? [] : [`${reason} ← ${m.label} @${k}`];
-      });
-      const actual = [...errors].map(
-        ([k, e]) => `${e.errorClass} ← ${labelOf.get(k) ?? '?'} @${k}`,
-      );
-      const engineOnly = actual.filter((a) => !expected.includes(a)).sort();
-      const workerOnly = expected.filter((e) => !actual.includes(e)).sort();
-      assert.deepEqual({ engineOnly, workerOnly }, { engineOnly: [], workerOnly: [] });
+        const errors = await errorClasses(clickhouse, objects.errorsTable, topic);
+        const labelOf = new Map(placed.map((m) => [`${m.partition}:${m.offset}`, m.label]));
+        const expected = placed.flatMap((m) => {
+          const k = `${m.partition}:${m.offset}`;
+          const reason = documentedClass(m.label) ?? reference.deadLetters.get(k)?.reason;
+          return reason === undefined ? [] : [`${reason} ← ${m.label} @${k}`];
+        });
+        const actual = [...errors].map(
+          ([k, e]) => `${e.errorClass} ← ${labelOf.get(k) ?? '?'} @${k}`,
+        );
+        const engineOnly = actual.filter((a) => !expected.includes(a)).sort();
+        const workerOnly = expected.filter((e) => !actual.includes(e)).sort();
+        assert.deepEqual({ engineOnly, workerOnly }, { engineOnly: [], workerOnly: [] });
 
-      const comparison = await compareEventsTables(
-        clickhouse,
-        `default.${table}`,
-        `default.${table}_worker`,
-        COMPARED_COLUMNS.filter((c) => c !== 'properties'),
-      );
-      const writtenDifferently = placed
-        .filter((m) => propertiesWrittenDifferently(m.label))
-        .map((m) => m.offset);
-      assert.ok(writtenDifferently.length > 10, 'the documented spellings are exercised');
-      const [props] = await queryRows<{ differ: string }>(
-        clickhouse,
-        `SELECT count() AS differ FROM default.${table} AS x INNER JOIN default.${table}_worker AS y
-         USING (_topic, _partition, _offset)
-         WHERE x.properties != y.properties AND _offset NOT IN (${writtenDifferently.join(', ')})`,
-      );
-      assert.equal(Number(props?.differ), 0, 'properties differ beyond the documented spellings');
-      assert.deepEqual(
-        {
-          rows: comparison.rows.a,
-          onlyKafkaEngine: comparison.onlyA,
-          onlyWorker: comparison.onlyB,
-        },
-        { rows: reference.rows.length, onlyKafkaEngine: 0, onlyWorker: 0 },
-      );
-      assert.deepEqual(comparison.mismatches, {}, JSON.stringify(comparison.mismatches, null, 2));
-    } finally {
-      await dropKafkaEnginePipeline(clickhouse, objects);
-    }
+        const comparison = await compareEventsTables(
+          clickhouse,
+          engineTable,
+          workerTable,
+          COMPARED_COLUMNS.filter((c) => c !== 'properties'),
+        );
+        const writtenDifferently = placed
+          .filter((m) => propertiesWrittenDifferently(m.label))
+          .map((m) => m.offset);
+        assert.ok(writtenDifferently.length > 10, 'the documented spellings are exercised');
+        const [props] = await queryRows<{ differ: string }>(
+          clickhouse,
+          `SELECT count() AS differ FROM ${engineTable} AS x INNER JOIN ${workerTable} AS y
+           USING (_topic, _partition, _offset)
+           WHERE x.properties != y.properties AND _offset NOT IN (${writtenDifferently.join(', ')})`,
+        );
+        assert.equal(Number(props?.differ), 0, 'properties differ beyond the documented spellings');
+        assertLandedAlike(comparison, reference.rows.length);
+      },
+    );
   });
 });

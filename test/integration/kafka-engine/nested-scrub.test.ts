@@ -1,24 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { loadConfig } from '../../../src/config/load-config.ts';
 import { DEFAULT_SCRUB_KEYS } from '../../../src/enrich/enrich-defaults.ts';
+import { compareEventsTables, errorClasses } from '../../fixtures/kafka-engine/compare-landed.ts';
 import {
-  applyKafkaEngine,
-  dropKafkaEnginePipeline,
-} from '../../../src/kafka-engine/apply-kafka-engine.ts';
-import { kafkaEngineObjects } from '../../../src/kafka-engine/object-names.ts';
-import { kafkaEngineOptions } from '../../../src/kafka-engine/options.ts';
-import { createEventsTableSql } from '../../../src/schema/events-table.ts';
-import {
-  compareEventsTables,
-  errorClasses,
-  insertRawMessages,
-} from '../../fixtures/kafka-engine/compare-landed.ts';
-import { decodeLikeTheWorker, type Placed } from '../../fixtures/kafka-engine/worker-reference.ts';
+  assertLandedAlike,
+  kafkaEngineTestConfig,
+  landInBothModes,
+  placeMessages,
+} from '../../fixtures/kafka-engine/land-in-both-modes.ts';
+import { decodeLikeTheWorker } from '../../fixtures/kafka-engine/worker-reference.ts';
 import { queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { createTopics, testKafka } from '../../support/kafka.ts';
-import { testStack, uniqueName } from '../../support/stack-env.ts';
+import { uniqueName } from '../../support/stack-env.ts';
 
 /** Dotted keys beside the defaults: nested, overlapping, three deep, an index-like segment. */
 const NESTED = ['request.messages', 'request.body.prompt', 'a.b', 'a.b.c', 'a.x.c', 'llm.0'];
@@ -47,18 +41,12 @@ describe('kafka-engine mode removes the configured scrub keys as the worker does
   test('dotted keys: the same properties in both modes, no scrubbed key stored', async () => {
     const table = uniqueName('kscrub');
     const topic = uniqueName('kscrub_topic');
-    const config = loadConfig({
-      env: {
-        KAFKA_BROKERS: testStack().brokers.join(','),
-        INGEST_MODE: 'kafka-engine',
-        CLICKHOUSE_TABLE: table,
-        KAFKA_TOPICS: topic,
-        KAFKA_GROUP_ID: `${topic}_group`,
-        KAFKA_ENGINE_NUM_CONSUMERS: '1',
-        ENRICH_GEO_ENABLED: 'false',
-        ENRICH_LLM_COST_ENABLED: 'false',
-        ENRICH_SCRUB_KEYS: SCRUB_KEYS.join(','),
-      },
+    const config = kafkaEngineTestConfig(table, topic, {
+      KAFKA_GROUP_ID: `${topic}_group`,
+      KAFKA_ENGINE_NUM_CONSUMERS: '1',
+      ENRICH_GEO_ENABLED: 'false',
+      ENRICH_LLM_COST_ENABLED: 'false',
+      ENRICH_SCRUB_KEYS: SCRUB_KEYS.join(','),
     });
     const nowMs = Date.now();
     const event = (properties: string, i: number): Buffer =>
@@ -75,67 +63,35 @@ describe('kafka-engine mode removes the configured scrub keys as the worker does
       })),
       ...random.map((p, i) => ({ label: JSON.stringify(p), value: event(JSON.stringify(p), i) })),
     ];
-    const placed: Placed[] = values.map((m, i) => ({
-      ...m,
-      topic,
-      partition: 0,
-      offset: i,
-      timestampMs: nowMs - 500,
-    }));
+    const placed = placeMessages(values, topic, nowMs - 500);
     const reference = await decodeLikeTheWorker(config, placed, nowMs);
     assert.equal(reference.deadLetters.size, 0, JSON.stringify([...reference.deadLetters]));
     await createTopics(testKafka(), [{ topic, partitions: 1 }]);
-    for (const t of [table, `${table}_worker`]) {
-      for (const query of createEventsTableSql({ database: 'default', table: t })) {
-        await clickhouse.command({ query });
-      }
-    }
-    const objects = kafkaEngineObjects({ database: 'default', eventsTable: table });
-    await applyKafkaEngine(clickhouse, {
-      objects,
-      options: kafkaEngineOptions(config, undefined),
-      auth: { user: testStack().clickhouse.username, password: testStack().clickhouse.password },
-      pricing: undefined,
-      geo: undefined,
-      owner: table,
-    });
-    try {
-      await insertRawMessages(clickhouse, objects.rawTable, placed);
-      await clickhouse.insert({
-        table: `default.${table}_worker`,
-        values: reference.rows,
-        format: 'JSONEachRow',
-      });
-      assert.deepEqual([...(await errorClasses(clickhouse, objects.errorsTable, topic))], []);
-      const comparison = await compareEventsTables(
-        clickhouse,
-        `default.${table}`,
-        `default.${table}_worker`,
-      );
-      assert.deepEqual(
-        { onlyA: comparison.onlyA, onlyB: comparison.onlyB, mismatches: comparison.mismatches },
-        { onlyA: 0, onlyB: 0, mismatches: {} },
-        JSON.stringify(comparison, null, 2),
-      );
-      assert.equal(comparison.rows.a, placed.length);
+    await landInBothModes(
+      clickhouse,
+      config,
+      { placed, workerRows: reference.rows },
+      async ({ objects, engineTable, workerTable }) => {
+        assert.deepEqual([...(await errorClasses(clickhouse, objects.errorsTable, topic))], []);
+        const comparison = await compareEventsTables(clickhouse, engineTable, workerTable);
+        assertLandedAlike(comparison, placed.length);
 
-      // On the stored data: no listed key under objects (JSONHas follows object keys only).
-      const path = (k: string): string =>
-        k
-          .split('.')
-          .map((segment) => `'${segment}'`)
-          .join(', ');
-      const [left] = await queryRows<{ n: number }>(
-        clickhouse,
-        `SELECT countIf(${NESTED.map((k) => `JSONHas(properties, ${path(k)})`).join(' OR ')}) AS n FROM default.${table}`,
-      );
-      assert.equal(Number(left?.n), 0, 'a scrubbed key was stored');
-      const exercised = values.filter((m) => NESTED.some((k) => hasPath(m.value, k))).length;
-      assert.ok(exercised > 100, `messages with a key to remove: ${exercised}`);
-      console.log(`${placed.length} messages, ${exercised} with a dotted key to remove: equal`);
-    } finally {
-      await dropKafkaEnginePipeline(clickhouse, objects);
-    }
+        // On the stored data: no listed key under objects (JSONHas follows object keys only).
+        const path = (k: string): string =>
+          k
+            .split('.')
+            .map((segment) => `'${segment}'`)
+            .join(', ');
+        const [left] = await queryRows<{ n: number }>(
+          clickhouse,
+          `SELECT countIf(${NESTED.map((k) => `JSONHas(properties, ${path(k)})`).join(' OR ')}) AS n FROM ${engineTable}`,
+        );
+        assert.equal(Number(left?.n), 0, 'a scrubbed key was stored');
+        const exercised = values.filter((m) => NESTED.some((k) => hasPath(m.value, k))).length;
+        assert.ok(exercised > 100, `messages with a key to remove: ${exercised}`);
+        console.log(`${placed.length} messages, ${exercised} with a dotted key to remove: equal`);
+      },
+    );
   });
 });
 

@@ -1,35 +1,25 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { loadConfig } from '../../../src/config/load-config.ts';
-import {
-  applyKafkaEngine,
-  dropKafkaEnginePipeline,
-} from '../../../src/kafka-engine/apply-kafka-engine.ts';
-import { readGeoNetworks } from '../../../src/kafka-engine/geo/geo-networks.ts';
-import { csvGeoSource } from '../../../src/kafka-engine/geo/geo-source.ts';
-import { kafkaEngineObjects } from '../../../src/kafka-engine/object-names.ts';
-import { loadUapRegexpTree } from '../../../src/kafka-engine/user-agent/uap-regexp-tree.ts';
-import { kafkaEngineOptions } from '../../../src/kafka-engine/options.ts';
-import { loadPricingTables } from '../../../src/kafka-engine/pricing/load-pricing-tables.ts';
-import { createEventsTableSql } from '../../../src/schema/events-table.ts';
 import {
   DOCUMENTED_DIFFERENCES,
   compareEventsTables,
   errorClasses,
-  insertRawMessages,
 } from '../../fixtures/kafka-engine/compare-landed.ts';
 import { CORPUS_LIMITS, parityCorpus } from '../../fixtures/kafka-engine/parity-corpus.ts';
 import {
+  assertLandedAlike,
+  kafkaEngineTestConfig,
+  landInBothModes,
+  networksCsvPath,
+  placeMessages,
+} from '../../fixtures/kafka-engine/land-in-both-modes.ts';
+import {
   decodeLikeTheWorker,
   writeGeoCsvLikeTheWorker,
-  type Placed,
 } from '../../fixtures/kafka-engine/worker-reference.ts';
 import { queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { createTopics, testKafka } from '../../support/kafka.ts';
-import { testStack, uniqueName } from '../../support/stack-env.ts';
+import { uniqueName } from '../../support/stack-env.ts';
 
 /**
  * The Kafka-engine views (the real pipeline, fed through its raw table, exactly what the
@@ -62,121 +52,76 @@ describe('kafka-engine views land what the worker lands', () => {
     const nowMs = Date.now();
     const table = uniqueName('kpar');
     const topic = uniqueName('kpar_topic');
-    const csv = join(mkdtempSync(join(tmpdir(), 'kpar-')), 'networks.csv');
-    const config = loadConfig({
-      env: {
-        KAFKA_BROKERS: testStack().brokers.join(','),
-        CLICKHOUSE_TABLE: table,
-        KAFKA_TOPICS: topic,
-        KAFKA_GROUP_ID: `${topic}_group`,
-        INGEST_MODE: 'kafka-engine',
-        DECODE_MAX_MESSAGE_BYTES: String(CORPUS_LIMITS.maxMessageBytes),
-        DECODE_MAX_PROPERTIES_BYTES: String(CORPUS_LIMITS.maxPropertiesBytes),
-        KAFKA_ENGINE_NUM_CONSUMERS: '1',
-        KAFKA_ENGINE_GEO_NETWORKS_FILE: csv,
-      },
+    const csv = networksCsvPath('kpar');
+    const config = kafkaEngineTestConfig(table, topic, {
+      KAFKA_GROUP_ID: `${topic}_group`,
+      DECODE_MAX_MESSAGE_BYTES: String(CORPUS_LIMITS.maxMessageBytes),
+      DECODE_MAX_PROPERTIES_BYTES: String(CORPUS_LIMITS.maxPropertiesBytes),
+      KAFKA_ENGINE_NUM_CONSUMERS: '1',
+      KAFKA_ENGINE_GEO_NETWORKS_FILE: csv,
     });
     const corpus = parityCorpus(600, 11, nowMs);
-    const placed: Placed[] = corpus.map((m, i) => ({
-      ...m,
-      topic,
-      partition: i % 3,
-      offset: Math.floor(i / 3),
-      timestampMs: nowMs - 1_000,
-    }));
+    const placed = placeMessages(corpus, topic, nowMs - 1_000, 3);
     const networks = await writeGeoCsvLikeTheWorker(config, corpus, csv);
     const reference = await decodeLikeTheWorker(config, placed, nowMs);
 
     await createTopics(testKafka(), [{ topic, partitions: 3 }]);
-    for (const t of [table, `${table}_worker`]) {
-      for (const query of createEventsTableSql({ database: 'default', table: t })) {
-        await clickhouse.command({ query });
-      }
-    }
-    const objects = kafkaEngineObjects({ database: 'default', eventsTable: table });
-    const pricing = await loadPricingTables();
-    const options = kafkaEngineOptions(config, pricing);
-    await applyKafkaEngine(clickhouse, {
-      objects,
-      options,
-      auth: { user: testStack().clickhouse.username, password: testStack().clickhouse.password },
-      pricing,
-      geo: csvGeoSource(readGeoNetworks(csv), csv),
-      userAgent: loadUapRegexpTree(),
-      owner: table,
-    });
-    try {
-      await insertRawMessages(clickhouse, objects.rawTable, placed);
-      await clickhouse.insert({
-        table: `default.${table}_worker`,
-        values: reference.rows,
-        format: 'JSONEachRow',
-      });
-
-      // Not vacuous: the corpus reaches every feature being compared.
-      assert.ok(reference.rows.length > 600, `rows: ${reference.rows.length}`);
-      assert.ok(reference.deadLetters.size >= 40, `dead letters: ${reference.deadLetters.size}`);
-      assert.ok(networks > 50, `geo networks: ${networks}`);
-      const [features] = await queryRows<Record<string, string>>(
-        clickhouse,
-        `SELECT countIf(cost_source LIKE 'bundled@%') AS priced, countIf(cost_source = 'unknown') AS unknown,
-                countIf(cost_source = 'provided') AS provided, countIf(country_code != '\\0\\0') AS geo,
-                countIf(properties LIKE '%$ip%') AS raw_ip, countIf(utm_source != '') AS utm,
-                countIf(browser != '' OR os != '' OR device_type != '') AS user_agent
-         FROM default.${table}`,
-      );
-      assert.ok(Number(features?.['priced']) > 100, JSON.stringify(features));
-      assert.ok(Number(features?.['unknown']) >= 2, JSON.stringify(features));
-      assert.ok(Number(features?.['provided']) >= 3, JSON.stringify(features));
-      assert.ok(Number(features?.['geo']) > 300, JSON.stringify(features));
-      assert.equal(Number(features?.['raw_ip']), 0, 'the raw client IP is never stored');
-      assert.ok(Number(features?.['utm']) > 20, JSON.stringify(features));
-      assert.ok(Number(features?.['user_agent']) > 300, JSON.stringify(features));
-
-      const errors = await errorClasses(clickhouse, objects.errorsTable, topic);
-      const labelOf = new Map(placed.map((m) => [`${m.partition}:${m.offset}`, m.label]));
-      const expected = [...reference.deadLetters]
-        .map(([k, d]) => `${k} ${KNOWN_CLASS_DIFFERENCES[d.label] ?? d.reason} (${d.label})`)
-        .sort();
-      const actual = [...errors]
-        .map(([k, e]) => `${k} ${e.errorClass} (${labelOf.get(k) ?? '?'})`)
-        .sort();
-      assert.deepEqual(actual, expected);
-
-      const comparison = await compareEventsTables(
-        clickhouse,
-        `default.${table}`,
-        `default.${table}_worker`,
-      );
-      assert.deepEqual(
-        {
-          rows: comparison.rows.a,
-          onlyKafkaEngine: comparison.onlyA,
-          onlyWorker: comparison.onlyB,
-        },
-        { rows: reference.rows.length, onlyKafkaEngine: 0, onlyWorker: 0 },
-        JSON.stringify(comparison, null, 2),
-      );
-      assert.deepEqual(comparison.mismatches, {}, JSON.stringify(comparison.mismatches, null, 2));
-
-      // User agents: uap-core in SQL against ua-parser-js in the worker, per column.
-      const agreement = await queryRows<Record<string, number>>(
-        clickhouse,
-        `SELECT ${DOCUMENTED_DIFFERENCES.filter((c) => c !== '_ingested_at')
-          .map((c) => `round(avg(x.${c} = y.${c}), 4) AS ${c}`)
-          .join(', ')}, count() AS rows
-         FROM default.${table} AS x INNER JOIN default.${table}_worker AS y
-         USING (_topic, _partition, _offset) WHERE y.browser != '' OR y.os != '' OR y.device_type != ''`,
-      );
-      console.log(`user-agent agreement (share of rows): ${JSON.stringify(agreement[0])}`);
-      for (const [column, floor] of Object.entries(USER_AGENT_AGREEMENT_FLOOR)) {
-        assert.ok(
-          Number(agreement[0]?.[column]) >= floor,
-          `${column}: ${JSON.stringify(agreement[0])}`,
+    // User agents from the bundled uap-core regexes: apply's default.
+    await landInBothModes(
+      clickhouse,
+      config,
+      { placed, workerRows: reference.rows },
+      async ({ objects, engineTable, workerTable }) => {
+        // Not vacuous: the corpus reaches every feature being compared.
+        assert.ok(reference.rows.length > 600, `rows: ${reference.rows.length}`);
+        assert.ok(reference.deadLetters.size >= 40, `dead letters: ${reference.deadLetters.size}`);
+        assert.ok(networks > 50, `geo networks: ${networks}`);
+        const [features] = await queryRows<Record<string, string>>(
+          clickhouse,
+          `SELECT countIf(cost_source LIKE 'bundled@%') AS priced, countIf(cost_source = 'unknown') AS unknown,
+                  countIf(cost_source = 'provided') AS provided, countIf(country_code != '\\0\\0') AS geo,
+                  countIf(properties LIKE '%$ip%') AS raw_ip, countIf(utm_source != '') AS utm,
+                  countIf(browser != '' OR os != '' OR device_type != '') AS user_agent
+           FROM ${engineTable}`,
         );
-      }
-    } finally {
-      await dropKafkaEnginePipeline(clickhouse, objects);
-    }
+        assert.ok(Number(features?.['priced']) > 100, JSON.stringify(features));
+        assert.ok(Number(features?.['unknown']) >= 2, JSON.stringify(features));
+        assert.ok(Number(features?.['provided']) >= 3, JSON.stringify(features));
+        assert.ok(Number(features?.['geo']) > 300, JSON.stringify(features));
+        assert.equal(Number(features?.['raw_ip']), 0, 'the raw client IP is never stored');
+        assert.ok(Number(features?.['utm']) > 20, JSON.stringify(features));
+        assert.ok(Number(features?.['user_agent']) > 300, JSON.stringify(features));
+
+        const errors = await errorClasses(clickhouse, objects.errorsTable, topic);
+        const labelOf = new Map(placed.map((m) => [`${m.partition}:${m.offset}`, m.label]));
+        const expected = [...reference.deadLetters]
+          .map(([k, d]) => `${k} ${KNOWN_CLASS_DIFFERENCES[d.label] ?? d.reason} (${d.label})`)
+          .sort();
+        const actual = [...errors]
+          .map(([k, e]) => `${k} ${e.errorClass} (${labelOf.get(k) ?? '?'})`)
+          .sort();
+        assert.deepEqual(actual, expected);
+
+        const comparison = await compareEventsTables(clickhouse, engineTable, workerTable);
+        assertLandedAlike(comparison, reference.rows.length);
+
+        // User agents: uap-core in SQL against ua-parser-js in the worker, per column.
+        const agreement = await queryRows<Record<string, number>>(
+          clickhouse,
+          `SELECT ${DOCUMENTED_DIFFERENCES.filter((c) => c !== '_ingested_at')
+            .map((c) => `round(avg(x.${c} = y.${c}), 4) AS ${c}`)
+            .join(', ')}, count() AS rows
+           FROM ${engineTable} AS x INNER JOIN ${workerTable} AS y
+           USING (_topic, _partition, _offset) WHERE y.browser != '' OR y.os != '' OR y.device_type != ''`,
+        );
+        console.log(`user-agent agreement (share of rows): ${JSON.stringify(agreement[0])}`);
+        for (const [column, floor] of Object.entries(USER_AGENT_AGREEMENT_FLOOR)) {
+          assert.ok(
+            Number(agreement[0]?.[column]) >= floor,
+            `${column}: ${JSON.stringify(agreement[0])}`,
+          );
+        }
+      },
+    );
   });
 });

@@ -1,35 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { loadConfig } from '../../../src/config/load-config.ts';
-import {
-  applyKafkaEngine,
-  dropKafkaEnginePipeline,
-} from '../../../src/kafka-engine/apply-kafka-engine.ts';
-import { readGeoNetworks } from '../../../src/kafka-engine/geo/geo-networks.ts';
-import { csvGeoSource } from '../../../src/kafka-engine/geo/geo-source.ts';
-import { kafkaEngineObjects } from '../../../src/kafka-engine/object-names.ts';
-import { kafkaEngineOptions } from '../../../src/kafka-engine/options.ts';
-import { loadPricingTables } from '../../../src/kafka-engine/pricing/load-pricing-tables.ts';
 import { EVENT_COLUMNS_FROM_KAFKA } from '../../../src/kafka-engine/pipeline-columns.ts';
-import { createEventsTableSql } from '../../../src/schema/events-table.ts';
 import { SDK_PAYLOADS } from '../../fixtures/enrich/sdk-payloads.ts';
-import {
-  compareEventsTables,
-  errorClasses,
-  insertRawMessages,
-} from '../../fixtures/kafka-engine/compare-landed.ts';
+import { compareEventsTables, errorClasses } from '../../fixtures/kafka-engine/compare-landed.ts';
 import type { CorpusMessage } from '../../fixtures/kafka-engine/parity-corpus.ts';
+import {
+  assertLandedAlike,
+  kafkaEngineTestConfig,
+  landInBothModes,
+  networksCsvPath,
+  placeMessages,
+} from '../../fixtures/kafka-engine/land-in-both-modes.ts';
 import {
   decodeLikeTheWorker,
   writeGeoCsvLikeTheWorker,
-  type Placed,
 } from '../../fixtures/kafka-engine/worker-reference.ts';
 import { queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { createTopics, testKafka } from '../../support/kafka.ts';
-import { testStack, uniqueName } from '../../support/stack-env.ts';
+import { uniqueName } from '../../support/stack-env.ts';
 
 /**
  * Issue 17 in both modes: the SDK payloads (posthog-js, posthog-ios, posthog-node with
@@ -91,105 +79,71 @@ describe('SDK fields: both modes land the same rows', () => {
       const nowMs = Date.now();
       const table = uniqueName('ksdk');
       const topic = uniqueName('ksdk_topic');
-      const csv = join(mkdtempSync(join(tmpdir(), 'ksdk-')), 'networks.csv');
-      const config = loadConfig({
-        env: {
-          KAFKA_BROKERS: testStack().brokers.join(','),
-          CLICKHOUSE_TABLE: table,
-          KAFKA_TOPICS: topic,
-          KAFKA_GROUP_ID: `${topic}_group`,
-          INGEST_MODE: 'kafka-engine',
-          KAFKA_ENGINE_NUM_CONSUMERS: '1',
-          KAFKA_ENGINE_GEO_NETWORKS_FILE: csv,
-          ENRICH_KEEP_RAW_IP: String(keepRawIp),
-        },
+      const csv = networksCsvPath('ksdk');
+      const config = kafkaEngineTestConfig(table, topic, {
+        KAFKA_GROUP_ID: `${topic}_group`,
+        KAFKA_ENGINE_NUM_CONSUMERS: '1',
+        KAFKA_ENGINE_GEO_NETWORKS_FILE: csv,
+        ENRICH_KEEP_RAW_IP: String(keepRawIp),
       });
       const messages = corpus(nowMs);
-      const placed: Placed[] = messages.map((m, i) => ({
-        ...m,
-        topic,
-        partition: 0,
-        offset: i,
-        timestampMs: nowMs - 1_000,
-      }));
+      const placed = placeMessages(messages, topic, nowMs - 1_000);
       const networks = await writeGeoCsvLikeTheWorker(config, messages, csv);
       assert.ok(networks >= 1);
       const reference = await decodeLikeTheWorker(config, placed, nowMs);
       await createTopics(testKafka(), [{ topic, partitions: 1 }]);
-      for (const t of [table, `${table}_worker`]) {
-        for (const query of createEventsTableSql({ database: 'default', table: t })) {
-          await clickhouse.command({ query });
-        }
-      }
-      const objects = kafkaEngineObjects({ database: 'default', eventsTable: table });
-      const pricing = await loadPricingTables();
-      await applyKafkaEngine(clickhouse, {
-        objects,
-        options: kafkaEngineOptions(config, pricing),
-        auth: { user: testStack().clickhouse.username, password: testStack().clickhouse.password },
-        pricing,
-        geo: csvGeoSource(readGeoNetworks(csv), csv),
-        owner: table,
-      });
-      try {
-        await insertRawMessages(clickhouse, objects.rawTable, placed);
-        await clickhouse.insert({
-          table: `default.${table}_worker`,
-          values: reference.rows,
-          format: 'JSONEachRow',
-        });
-        assert.equal(reference.rows.length, messages.length - 1);
-        const errors = await errorClasses(clickhouse, objects.errorsTable, topic);
-        assert.deepEqual(
-          [...errors].map(([k, e]) => `${k} ${e.errorClass} ${e.error}`),
-          [...reference.deadLetters].map(([k, d]) => `${k} ${d.reason} ${d.message}`),
-        );
-        const comparison = await compareEventsTables(
-          clickhouse,
-          `default.${table}`,
-          `default.${table}_worker`,
-          EVENT_COLUMNS_FROM_KAFKA.filter((c) => c !== '_ingested_at'),
-        );
-        assert.deepEqual(
-          { rows: comparison.rows, onlyA: comparison.onlyA, onlyB: comparison.onlyB },
-          { rows: { a: reference.rows.length, b: reference.rows.length }, onlyA: 0, onlyB: 0 },
-        );
-        assert.deepEqual(comparison.mismatches, {}, JSON.stringify(comparison.mismatches, null, 2));
+      await landInBothModes(
+        clickhouse,
+        config,
+        { placed, workerRows: reference.rows },
+        async ({ objects, engineTable, workerTable }) => {
+          assert.equal(reference.rows.length, messages.length - 1);
+          const errors = await errorClasses(clickhouse, objects.errorsTable, topic);
+          assert.deepEqual(
+            [...errors].map(([k, e]) => `${k} ${e.errorClass} ${e.error}`),
+            [...reference.deadLetters].map(([k, d]) => `${k} ${d.reason} ${d.message}`),
+          );
+          const comparison = await compareEventsTables(
+            clickhouse,
+            engineTable,
+            workerTable,
+            EVENT_COLUMNS_FROM_KAFKA.filter((c) => c !== '_ingested_at'),
+          );
+          assertLandedAlike(comparison, reference.rows.length);
 
-        // Not vacuous: what the rows hold.
-        const rows = await queryRows<Record<string, string>>(
-          clickhouse,
-          `SELECT _offset, browser, os, os_version, device_type, country_code != '\\0\\0' AS located,
-                  position(properties, '"$ip"') > 0 AS has_ip, JSONExtractString(properties, 'plan') AS plan,
-                  JSONExtractString(properties, '$unknown_fields', 'plan') AS clashed, host, pathname
-           FROM default.${table} ORDER BY _offset`,
-        );
-        const at = (offset: number): Record<string, string> | undefined =>
-          rows.find((r) => Number(r['_offset']) === offset);
-        assert.deepEqual(
-          [at(0)?.['browser'], at(0)?.['os'], at(0)?.['device_type'], at(0)?.['located']].map(
-            String,
-          ),
-          ['Chrome', 'Mac OS X', 'desktop', '1'],
-        );
-        assert.deepEqual(
-          [at(1)?.['os'], at(1)?.['os_version'], at(1)?.['device_type']],
-          ['iOS', '18.1', 'mobile'],
-        );
-        assert.deepEqual(
-          [at(2)?.['located'], at(2)?.['has_ip']].map(Number),
-          [0, 0],
-          'posthog-node: $geoip_disable',
-        );
-        assert.equal(Number(at(1)?.['has_ip']), keepRawIp ? 1 : 0);
-        assert.equal(at(3)?.['plan'], 'pro', 'unknown top-level field folded');
-        assert.deepEqual([at(4)?.['plan'], at(4)?.['clashed']], ['free', 'pro']);
-        assert.equal(Number(at(5)?.['located']), 0, '"true" switches geo off');
-        assert.equal(Number(at(6)?.['located']), 1, '"false" does not');
-        assert.deepEqual([at(8)?.['host'], at(8)?.['pathname']], ['app.hanzo.ai', '/settings']);
-      } finally {
-        await dropKafkaEnginePipeline(clickhouse, objects);
-      }
+          // Not vacuous: what the rows hold.
+          const rows = await queryRows<Record<string, string>>(
+            clickhouse,
+            `SELECT _offset, browser, os, os_version, device_type, country_code != '\\0\\0' AS located,
+                    position(properties, '"$ip"') > 0 AS has_ip, JSONExtractString(properties, 'plan') AS plan,
+                    JSONExtractString(properties, '$unknown_fields', 'plan') AS clashed, host, pathname
+             FROM ${engineTable} ORDER BY _offset`,
+          );
+          const at = (offset: number): Record<string, string> | undefined =>
+            rows.find((r) => Number(r['_offset']) === offset);
+          assert.deepEqual(
+            [at(0)?.['browser'], at(0)?.['os'], at(0)?.['device_type'], at(0)?.['located']].map(
+              String,
+            ),
+            ['Chrome', 'Mac OS X', 'desktop', '1'],
+          );
+          assert.deepEqual(
+            [at(1)?.['os'], at(1)?.['os_version'], at(1)?.['device_type']],
+            ['iOS', '18.1', 'mobile'],
+          );
+          assert.deepEqual(
+            [at(2)?.['located'], at(2)?.['has_ip']].map(Number),
+            [0, 0],
+            'posthog-node: $geoip_disable',
+          );
+          assert.equal(Number(at(1)?.['has_ip']), keepRawIp ? 1 : 0);
+          assert.equal(at(3)?.['plan'], 'pro', 'unknown top-level field folded');
+          assert.deepEqual([at(4)?.['plan'], at(4)?.['clashed']], ['free', 'pro']);
+          assert.equal(Number(at(5)?.['located']), 0, '"true" switches geo off');
+          assert.equal(Number(at(6)?.['located']), 1, '"false" does not');
+          assert.deepEqual([at(8)?.['host'], at(8)?.['pathname']], ['app.hanzo.ai', '/settings']);
+        },
+      );
     });
   }
 });

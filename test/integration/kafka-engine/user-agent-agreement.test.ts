@@ -1,22 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { loadConfig } from '../../../src/config/load-config.ts';
-import {
-  applyKafkaEngine,
-  dropKafkaEnginePipeline,
-} from '../../../src/kafka-engine/apply-kafka-engine.ts';
-import { kafkaEngineObjects } from '../../../src/kafka-engine/object-names.ts';
-import { kafkaEngineOptions } from '../../../src/kafka-engine/options.ts';
-import { createEventsTableSql } from '../../../src/schema/events-table.ts';
 import {
   SDK_USER_AGENTS,
   USER_AGENTS,
   uniqueChromeUserAgent,
 } from '../../bench/corpus/user-agents.ts';
-import { insertRawMessages } from '../../fixtures/kafka-engine/compare-landed.ts';
-import { decodeLikeTheWorker, type Placed } from '../../fixtures/kafka-engine/worker-reference.ts';
+import {
+  kafkaEngineTestConfig,
+  landInBothModes,
+  placeMessages,
+} from '../../fixtures/kafka-engine/land-in-both-modes.ts';
+import { decodeLikeTheWorker } from '../../fixtures/kafka-engine/worker-reference.ts';
 import { queryRows, testClickHouse } from '../../support/clickhouse.ts';
-import { testStack, uniqueName } from '../../support/stack-env.ts';
+import { uniqueName } from '../../support/stack-env.ts';
 
 const COLUMNS = ['browser', 'browser_version', 'os', 'os_version', 'device_type'] as const;
 
@@ -46,15 +42,9 @@ describe('user agents in SQL agree with the worker', () => {
     const nowMs = Date.now();
     const table = uniqueName('kua');
     const topic = uniqueName('kua_topic');
-    const config = loadConfig({
-      env: {
-        KAFKA_BROKERS: testStack().brokers.join(','),
-        CLICKHOUSE_TABLE: table,
-        KAFKA_TOPICS: topic,
-        INGEST_MODE: 'kafka-engine',
-        ENRICH_GEO_ENABLED: 'false',
-        ENRICH_LLM_COST_ENABLED: 'false',
-      },
+    const config = kafkaEngineTestConfig(table, topic, {
+      ENRICH_GEO_ENABLED: 'false',
+      ENRICH_LLM_COST_ENABLED: 'false',
     });
     const agents = [
       ...new Set([
@@ -66,7 +56,7 @@ describe('user agents in SQL agree with the worker', () => {
         ]),
       ]),
     ];
-    const placed: Placed[] = agents.map((ua, i) => ({
+    const messages = agents.map((ua, i) => ({
       label: ua,
       value: Buffer.from(
         JSON.stringify({
@@ -77,52 +67,33 @@ describe('user agents in SQL agree with the worker', () => {
           properties: { $user_agent: ua },
         }),
       ),
-      topic,
-      partition: 0,
-      offset: i,
-      timestampMs: nowMs - 1_000,
     }));
+    const placed = placeMessages(messages, topic, nowMs - 1_000);
     const reference = await decodeLikeTheWorker(config, placed, nowMs);
-    for (const t of [table, `${table}_worker`]) {
-      for (const query of createEventsTableSql({ database: 'default', table: t }))
-        await clickhouse.command({ query });
-    }
-    const objects = kafkaEngineObjects({ database: 'default', eventsTable: table });
-    await applyKafkaEngine(clickhouse, {
-      objects,
-      options: kafkaEngineOptions(config, undefined),
-      auth: { user: testStack().clickhouse.username, password: testStack().clickhouse.password },
-      pricing: undefined,
-      geo: undefined,
-      owner: table,
-    });
-    try {
-      await insertRawMessages(clickhouse, objects.rawTable, placed);
-      await clickhouse.insert({
-        table: `default.${table}_worker`,
-        values: reference.rows,
-        format: 'JSONEachRow',
-      });
-      const [shares] = await queryRows<Record<string, number>>(
-        clickhouse,
-        `SELECT ${COLUMNS.map((c) => `round(avg(x.${c} = y.${c}), 4) AS ${c}`).join(', ')}, count() AS agents
-         FROM default.${table} AS x INNER JOIN default.${table}_worker AS y USING (_topic, _partition, _offset)`,
-      );
-      const differing = await queryRows<Record<string, string>>(
-        clickhouse,
-        `SELECT ${COLUMNS.map((c) => `x.${c} AS sql_${c}, y.${c} AS worker_${c}`).join(', ')},
+    await landInBothModes(
+      clickhouse,
+      config,
+      { placed, workerRows: reference.rows },
+      async ({ engineTable, workerTable }) => {
+        const [shares] = await queryRows<Record<string, number>>(
+          clickhouse,
+          `SELECT ${COLUMNS.map((c) => `round(avg(x.${c} = y.${c}), 4) AS ${c}`).join(', ')}, count() AS agents
+         FROM ${engineTable} AS x INNER JOIN ${workerTable} AS y USING (_topic, _partition, _offset)`,
+        );
+        const differing = await queryRows<Record<string, string>>(
+          clickhouse,
+          `SELECT ${COLUMNS.map((c) => `x.${c} AS sql_${c}, y.${c} AS worker_${c}`).join(', ')},
                 JSONExtractString(y.properties, '$user_agent') AS ua
-         FROM default.${table} AS x INNER JOIN default.${table}_worker AS y USING (_topic, _partition, _offset)
+         FROM ${engineTable} AS x INNER JOIN ${workerTable} AS y USING (_topic, _partition, _offset)
          WHERE (${COLUMNS.map((c) => `x.${c}`).join(', ')}) != (${COLUMNS.map((c) => `y.${c}`).join(', ')})`,
-      );
-      console.log(`user-agent agreement on ${agents.length} agents: ${JSON.stringify(shares)}`);
-      for (const d of differing) console.log(`  differs: ${JSON.stringify(d)}`);
-      assert.equal(Number(shares?.['agents']), agents.length);
-      for (const c of COLUMNS) {
-        assert.ok(Number(shares?.[c]) >= FLOOR[c], `${c}: ${JSON.stringify(shares)}`);
-      }
-    } finally {
-      await dropKafkaEnginePipeline(clickhouse, objects);
-    }
+        );
+        console.log(`user-agent agreement on ${agents.length} agents: ${JSON.stringify(shares)}`);
+        for (const d of differing) console.log(`  differs: ${JSON.stringify(d)}`);
+        assert.equal(Number(shares?.['agents']), agents.length);
+        for (const c of COLUMNS) {
+          assert.ok(Number(shares?.[c]) >= FLOOR[c], `${c}: ${JSON.stringify(shares)}`);
+        }
+      },
+    );
   });
 });
