@@ -11,8 +11,8 @@
  *   the count must equal the parsed event's (value-limits.ts counts it already), as a
  *   duplicate's lost value makes the parsed count smaller.
  *
- * The message was validated by `JSON.parse`, so the scanner assumes valid JSON; it recurses
- * once per nesting level, which DECODE_MAX_DEPTH (≤ 1000, checked before) bounds.
+ * The message was validated by `JSON.parse`, so the scanner assumes valid JSON: one pass
+ * over the message, strings skipped with indexOf, no recursion.
  */
 export interface PropertiesSource {
   /** The `properties` value's text: `{…}`. */
@@ -23,6 +23,8 @@ export interface PropertiesSource {
 
 const QUOTE = 34;
 const BACKSLASH = 92;
+const COMMA = 44;
+const COLON = 58;
 const OPEN_OBJECT = 123;
 const CLOSE_OBJECT = 125;
 const OPEN_ARRAY = 91;
@@ -31,152 +33,108 @@ const MINUS = 45;
 const ZERO = 48;
 const NINE = 57;
 const LONGEST_EXACT_INTEGER = 15;
-
-// One scan at a time (synchronous): module state spares passing it through every call.
-let text = '';
-let pos = 0;
-let keys = 0;
-/** The next backslash at or after `pos`, or text.length: most messages have none. */
-let nextBackslash = 0;
+/** The open container at each depth (DECODE_MAX_DEPTH ≤ 1000, checked before the scan). */
+const containers = new Uint8Array(1024);
 
 /**
  * The source of `event.properties` when it is an object written canonically, else
- * undefined. `message` is the text `event` was parsed from; `eventKeys` the keys and array
+ * undefined. `text` is the message `event` was parsed from; `eventKeys` the keys and array
  * items of the parsed event.
  */
 export function findPropertiesSource(
-  message: string,
+  text: string,
   event: Record<string, unknown>,
   eventKeys: number,
 ): PropertiesSource | undefined {
   const value = event['properties'];
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  text = message;
-  pos = 0;
-  keys = 0;
-  nextBackslash = indexOrEnd(BACKSLASH_TEXT, 0);
-  try {
-    const members: number[] = [];
-    let start = -1;
-    let end = -1;
-    skipSpace(false);
-    pos++; // '{'
-    skipSpace(false);
-    if (text.charCodeAt(pos) === CLOSE_OBJECT) return undefined;
-    for (;;) {
-      skipSpace(false);
-      const isProperties = text.startsWith('"properties"', pos);
-      skipString(false);
+  const n = text.length;
+  let nextBackslash = text.indexOf('\\');
+  if (nextBackslash < 0) nextBackslash = n;
+  const members: number[] = [];
+  let pos = 0;
+  let keys = 0;
+  let depth = 0;
+  let expectKey = false;
+  let isProperties = false;
+  let canonical = false;
+  let propertiesDepth = -1;
+  let memberStart = 0;
+  let start = -1;
+  let end = -1;
+  while (pos < n) {
+    const c = text.charCodeAt(pos);
+    if (c === QUOTE) {
+      if (expectKey) {
+        if (depth === 1) isProperties = text.startsWith('"properties"', pos);
+        else if (canonical) {
+          const first = text.charCodeAt(pos + 1);
+          if (first >= ZERO && first <= NINE) return undefined;
+        }
+        expectKey = false;
+      } else if (containers[depth] === OPEN_ARRAY) keys++;
+      let close = text.indexOf('"', pos + 1);
+      while (nextBackslash < close) {
+        const escaped = text.charCodeAt(nextBackslash + 1);
+        if (canonical && !printedAsIs(escaped)) return undefined;
+        const after = nextBackslash + (escaped === 117 ? 6 : 2);
+        // The quote found was the escaped one: the string goes on.
+        if (after > close) close = text.indexOf('"', after);
+        nextBackslash = text.indexOf('\\', after);
+        if (nextBackslash < 0) nextBackslash = n;
+      }
+      pos = close + 1;
+    } else if (c === COLON) {
       keys++;
-      skipSpace(false);
-      pos++; // ':'
-      skipSpace(false);
-      if (isProperties && text.charCodeAt(pos) === OPEN_OBJECT) {
+      pos++;
+    } else if (c === COMMA) {
+      if (depth === propertiesDepth) {
+        members.push(memberStart, pos);
+        memberStart = pos + 1;
+      }
+      expectKey = containers[depth] === OPEN_OBJECT;
+      pos++;
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (containers[depth] === OPEN_ARRAY) keys++;
+      depth++;
+      containers[depth] = c;
+      expectKey = c === OPEN_OBJECT;
+      if (depth === 2 && isProperties && c === OPEN_OBJECT) {
         // A duplicate `properties` makes the counts differ below: only one span survives.
         members.length = 0;
         start = pos;
-        if (!skipObject(true, members)) return undefined;
-        end = pos;
-      } else {
-        skipValue(false);
+        memberStart = pos + 1;
+        propertiesDepth = 2;
+        canonical = true;
       }
-      skipSpace(false);
-      if (text.charCodeAt(pos++) === CLOSE_OBJECT) break;
+      pos++;
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      if (depth === propertiesDepth) {
+        if (pos > memberStart) members.push(memberStart, pos);
+        end = pos + 1;
+        propertiesDepth = -1;
+        canonical = false;
+      }
+      depth--;
+      pos++;
+      expectKey = false;
+    } else if (c <= 32) {
+      if (canonical) return undefined;
+      pos++;
+    } else {
+      if (containers[depth] === OPEN_ARRAY) keys++;
+      if (c >= 97)
+        pos += c === 102 ? 5 : 4; // false, true, null
+      else {
+        const numberEnd = skipNumber(text, pos);
+        if (canonical && !canonicalNumber(text, pos, numberEnd)) return undefined;
+        pos = numberEnd;
+      }
     }
-    if (start < 0 || keys !== eventKeys) return undefined;
-    for (let i = 0; i < members.length; i++) members[i] = members[i]! - start;
-    return { text: message.slice(start, end), members };
-  } finally {
-    text = '';
   }
-}
-
-const BACKSLASH_TEXT = '\\';
-
-function indexOrEnd(search: string, from: number): number {
-  const at = text.indexOf(search, from);
-  return at < 0 ? text.length : at;
-}
-
-/** Skips whitespace; false when there is some and `canonical` forbids it. */
-function skipSpace(canonical: boolean): boolean {
-  let c = text.charCodeAt(pos);
-  if (c > 32) return true;
-  if (canonical) return false;
-  while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++pos);
-  return true;
-}
-
-function skipValue(canonical: boolean): boolean {
-  switch (text.charCodeAt(pos)) {
-    case QUOTE:
-      return skipString(canonical);
-    case OPEN_OBJECT:
-      return skipObject(canonical, undefined);
-    case OPEN_ARRAY:
-      return skipArray(canonical);
-    case 116: // true
-    case 110: // null
-      pos += 4;
-      return true;
-    case 102: // false
-      pos += 5;
-      return true;
-    default:
-      return skipNumber(canonical);
-  }
-}
-
-function skipObject(canonical: boolean, members: number[] | undefined): boolean {
-  pos++;
-  if (!skipSpace(canonical)) return false;
-  if (text.charCodeAt(pos) === CLOSE_OBJECT) {
-    pos++;
-    return true;
-  }
-  for (;;) {
-    if (!skipSpace(canonical)) return false;
-    const start = pos;
-    const first = text.charCodeAt(pos + 1);
-    if (canonical && first >= ZERO && first <= NINE) return false;
-    if (!skipString(canonical)) return false;
-    keys++;
-    if (!skipSpace(canonical)) return false;
-    pos++; // ':'
-    if (!skipSpace(canonical) || !skipValue(canonical) || !skipSpace(canonical)) return false;
-    members?.push(start, pos);
-    if (text.charCodeAt(pos++) === CLOSE_OBJECT) return true;
-  }
-}
-
-function skipArray(canonical: boolean): boolean {
-  pos++;
-  if (!skipSpace(canonical)) return false;
-  if (text.charCodeAt(pos) === CLOSE_ARRAY) {
-    pos++;
-    return true;
-  }
-  for (;;) {
-    if (!skipSpace(canonical) || !skipValue(canonical) || !skipSpace(canonical)) return false;
-    keys++;
-    if (text.charCodeAt(pos++) === CLOSE_ARRAY) return true;
-  }
-}
-
-/** `pos` at the opening quote; jumps to the closing one with indexOf. */
-function skipString(canonical: boolean): boolean {
-  let end = indexOrEnd('"', pos + 1);
-  if (nextBackslash <= pos) nextBackslash = indexOrEnd(BACKSLASH_TEXT, pos + 1);
-  while (nextBackslash < end) {
-    const escaped = text.charCodeAt(nextBackslash + 1);
-    if (canonical && !printedAsIs(escaped)) return false;
-    const after = nextBackslash + (escaped === 117 ? 6 : 2);
-    // The quote found was the escaped one: the string goes on.
-    if (after > end) end = indexOrEnd('"', after);
-    nextBackslash = indexOrEnd(BACKSLASH_TEXT, after);
-  }
-  pos = end + 1;
-  return true;
+  if (start < 0 || keys !== eventKeys) return undefined;
+  for (let i = 0; i < members.length; i++) members[i] = members[i]! - start;
+  return { text: text.slice(start, end), members };
 }
 
 /** Escapes JSON.stringify writes the same way: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`. */
@@ -192,24 +150,28 @@ function printedAsIs(escaped: number): boolean {
   );
 }
 
-function skipNumber(canonical: boolean): boolean {
-  const start = pos;
+function skipNumber(text: string, from: number): number {
+  let pos = from;
   let c = text.charCodeAt(pos);
-  if (c === MINUS) c = text.charCodeAt(++pos);
-  const digitsStart = pos;
-  while (c >= ZERO && c <= NINE) c = text.charCodeAt(++pos);
-  const integerDigits = pos - digitsStart;
-  let integer = true;
-  // Fraction and exponent: `.`, digits, `e`/`E`, `+`/`-`.
-  while (c === 46 || (c >= ZERO && c <= NINE) || c === 101 || c === 69 || c === 43 || c === MINUS) {
-    integer = false;
+  // Sign, digits, fraction, exponent: `-`, `.`, digits, `e`/`E`, `+`.
+  while ((c >= ZERO && c <= NINE) || c === MINUS || c === 46 || c === 101 || c === 69 || c === 43)
     c = text.charCodeAt(++pos);
-  }
-  if (!canonical) return true;
-  if (integer && integerDigits <= LONGEST_EXACT_INTEGER) {
+  return pos;
+}
+
+/** Written as JavaScript prints the number it parses to (`1`, not `1.0`, `-0`, `1E5`, `1e400`). */
+function canonicalNumber(text: string, start: number, end: number): boolean {
+  const negative = text.charCodeAt(start) === MINUS;
+  const digits = negative ? end - start - 1 : end - start;
+  if (digits <= LONGEST_EXACT_INTEGER) {
+    let integer = true;
+    for (let i = negative ? start + 1 : start; i < end && integer; i++) {
+      const c = text.charCodeAt(i);
+      integer = c >= ZERO && c <= NINE;
+    }
     // `-0` parses as -0, which JSON.stringify prints as `0`.
-    return !(digitsStart > start && integerDigits === 1 && text.charCodeAt(digitsStart) === ZERO);
+    if (integer) return !(negative && digits === 1 && text.charCodeAt(end - 1) === ZERO);
   }
-  const written = text.slice(start, pos);
+  const written = text.slice(start, end);
   return String(Number(written)) === written;
 }

@@ -97,6 +97,16 @@ describe('properties stored as written', () => {
     );
   });
 
+  test("each top-level member's span is recorded", () => {
+    const membersOf = (properties: string): readonly number[] | undefined => {
+      const decoded = decoder.decodeEvent(message(withProperties(properties)), context);
+      assert.ok(decoded.ok);
+      return decoded.value.propertiesMembers;
+    };
+    assert.deepEqual(membersOf('{"a":1,"b":[2,{"c":3}]}'), [1, 6, 7, 22]);
+    assert.deepEqual(membersOf('{}'), []);
+  });
+
   test('text JSON.stringify would write otherwise is serialised, as before', () => {
     const cases = [
       '{ "a":1}',
