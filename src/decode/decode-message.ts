@@ -5,8 +5,7 @@ import { deadLetter, type Outcome } from './outcome.ts';
 import type { MessageOrigin } from './event-row.ts';
 import type { DecodedEvent } from './decoded-event.ts';
 import { normalizeEvent, type NormalizeContext } from './normalize-event.ts';
-import { findPropertiesSource } from './properties-source.ts';
-import { countWithinLimits } from './value-limits.ts';
+import { checkValueLimits } from './value-limits.ts';
 
 const CONFLUENT_MAGIC = 0;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -57,25 +56,11 @@ export class MessageDecoder {
       );
     }
     const format = this.formatOf(value);
-    let text: string | undefined;
-    let raw: Outcome<unknown>;
-    if (format === 'json') {
-      const decoded = decodeUtf8(value);
-      if (!decoded.ok) return decoded;
-      text = decoded.value;
-      raw = parseJson(text);
-    } else {
-      raw = this.#decodeAvro(value, format);
-    }
+    const raw = format === 'json' ? decodeJson(value) : this.#decodeAvro(value, format);
     if (!raw.ok) return raw;
-    const keys = countWithinLimits(raw.value, this.#config);
-    if (typeof keys !== 'number') return keys;
-    // An object `properties` can be stored as it was written (properties-source.ts).
-    const source =
-      text !== undefined && isObject(raw.value)
-        ? findPropertiesSource(text, raw.value, keys)
-        : undefined;
-    return normalizeEvent(raw.value, message, this.#config, context, source);
+    const tooBig = checkValueLimits(raw.value, this.#config);
+    if (tooBig !== undefined) return tooBig;
+    return normalizeEvent(raw.value, message, this.#config, context);
   }
 
   formatOf(value: Buffer): WireFormat {
@@ -125,19 +110,13 @@ export class MessageDecoder {
   }
 }
 
-function decodeUtf8(value: Buffer): Outcome<string> {
+function decodeJson(value: Buffer): Outcome<unknown> {
+  let text: string;
   try {
-    return { ok: true, value: utf8.decode(value) };
+    text = utf8.decode(value);
   } catch {
     return deadLetter('invalid_utf8', 'message is not valid UTF-8');
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function parseJson(text: string): Outcome<unknown> {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (err) {

@@ -20,7 +20,6 @@ import {
 } from './field-readers.ts';
 import { foldUnknownFields } from './fold-unknown-fields.ts';
 import { parseTimestamp } from './parse-timestamp.ts';
-import type { PropertiesSource } from './properties-source.ts';
 import { readProperties } from './read-properties.ts';
 import { sdkDeviceColumns } from './sdk-device-fields.ts';
 import { splitUrl, stringFrom } from './string-from-properties.ts';
@@ -41,28 +40,26 @@ export interface NormalizeContext {
 /**
  * Turns a decoded event object (JSON or Avro) into an `events` row, or a dead letter
  * saying which field is wrong. The same rules apply whatever the wire format.
- * `properties` stays parsed (see decoded-event.ts): it is serialised once, after enrich,
- * unless its `source` text (properties-source.ts) can be stored as it is.
+ * `properties` stays parsed (see decoded-event.ts): it is serialised once, after enrich.
  */
 export function normalizeEvent(
   raw: unknown,
   origin: MessageOrigin,
   options: NormalizeOptions,
   context: NormalizeContext,
-  source?: PropertiesSource,
 ): Outcome<DecodedEvent> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return deadLetter('not_an_object', `event must be a JSON object, got ${typeName(raw)}`);
   }
   const event = raw as Raw;
-  const props = readProperties(event['properties'], source);
+  const props = readProperties(event['properties']);
   if (props instanceof FieldProblem) return fieldDeadLetter(props);
   // properties sent as JSON text was opaque to the check of the whole event: check it now.
-  if (typeof event['properties'] === 'string') {
+  if (props.text !== undefined) {
     const tooBig = checkValueLimits(props.object, options, 'properties');
     if (tooBig !== undefined) return tooBig;
   }
-  const { text: propertiesText, members: propertiesMembers, object: p } = props;
+  const { text: propertiesText, object: p } = props;
   // The SDK's own device fields, read before unknown top-level fields join the properties.
   const device = sdkDeviceColumns(p);
   // Folded first, so keys added later (`$original_timestamp`) come after them, as in SQL;
@@ -161,9 +158,7 @@ export function normalizeEvent(
     event,
     properties: p,
     propertiesText,
-    propertiesMembers,
     propertiesChanged,
-    propertiesKeysDropped: false,
     timestampMs,
     foldedFields: folded,
   });

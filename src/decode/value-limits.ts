@@ -25,19 +25,6 @@ export function checkValueLimits(
   limits: ValueLimits,
   path = 'event',
 ): Outcome<never> | undefined {
-  const walked = countWithinLimits(value, limits, path);
-  return typeof walked === 'number' ? undefined : walked;
-}
-
-/**
- * checkValueLimits that, when the value fits, returns the keys and array items it counted
- * (properties-source.ts compares them with the message's text).
- */
-export function countWithinLimits(
-  value: unknown,
-  limits: ValueLimits,
-  path = 'event',
-): Outcome<never> | number {
   const stack: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
   let keys = 0;
   while (stack.length > 0) {
@@ -70,7 +57,7 @@ export function countWithinLimits(
       stack.push({ value: (current as Record<string, unknown>)[key], depth: depth + 1 });
     }
   }
-  return keys;
+  return undefined;
 }
 
 function tooManyKeys(path: string, limits: ValueLimits): Outcome<never> {

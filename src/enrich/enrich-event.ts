@@ -50,11 +50,7 @@ export function buildEnrichStage(parts: EnrichParts): EnrichStage {
       if (userAgent !== undefined) ua = readFirstPresent(userAgentFields, event);
       scrubContent(event, counters);
       if (!keepRawIp || notLocated) {
-        for (const field of ipFields) {
-          if (!field.remove(event)) continue;
-          if (field.topLevelProperty) event.propertiesKeysDropped = true;
-          else event.propertiesChanged = true;
-        }
+        for (const field of ipFields) if (field.remove(event)) event.propertiesChanged = true;
       }
       if (pseudonymize !== undefined) row.distinct_id = pseudonymize(row.distinct_id);
     } catch (err) {

@@ -14,8 +14,6 @@ export interface EventField {
    * was removed.
    */
   remove(event: DecodedEvent): boolean;
-  /** `properties.<key>`: remove drops a top-level key (DecodedEvent.propertiesKeysDropped). */
-  readonly topLevelProperty: boolean;
 }
 
 export function compileEventField(path: string): EventField {
@@ -29,7 +27,6 @@ export function compileEventField(path: string): EventField {
       ? (event) => readPath(event.properties, rest)
       : (event) => readPath(event.event, rest),
     remove: inProperties ? (event) => removeProperty(event.properties) : compileFoldedRemover(rest),
-    topLevelProperty: inProperties && rest.length === 1,
   };
 }
 

@@ -19,7 +19,7 @@ export function compileContentScrubber(
     for (const key of topLevel) {
       if (!Object.hasOwn(properties, key) || properties[key] === undefined) continue;
       dropKey(properties, key);
-      event.propertiesKeysDropped = true;
+      event.propertiesChanged = true;
       counters.contentScrubbed(key);
     }
     for (const { key, remove } of nested) {
