@@ -19,6 +19,15 @@ const BEFORE = EVENT_COLUMNS.slice(0, PROPERTIES);
 const AFTER = EVENT_COLUMNS.slice(PROPERTIES + 1);
 
 /**
+ * One row's line as the insert carries it: UTF-8, encoded once here. Its length is the row's
+ * size for the batch caps and the memory budget, and the insert body is these bytes joined
+ * (sink/insert-rows.ts): nothing downstream encodes or measures the row again.
+ */
+export function rowLineBytes(row: EventRow): Buffer {
+  return Buffer.from(rowLine(row));
+}
+
+/**
  * One row as a JSONCompactEachRow line (ending in a newline). `row.properties` must be the
  * JSON text of an object (finishRow guarantees it); every other value is JSON-encoded.
  */
