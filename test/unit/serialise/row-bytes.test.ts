@@ -12,6 +12,7 @@ import { toClickHouseDateTime64, type EventRow } from '../../../src/decode/event
 import { createEnrichment } from '../../../src/enrich/create-enrichment.ts';
 import { createMessageSteps, runMessageSteps } from '../../../src/pipeline/message-steps.ts';
 import { EVENT_COLUMNS } from '../../../src/serialise/event-columns.ts';
+import { rowLineBytes } from '../../../src/serialise/row-line.ts';
 import { insertBodyChunks } from '../../../src/sink/insert-rows.ts';
 import { BenchEventGenerator, type BenchEvent } from '../../bench/corpus/bench-events.ts';
 
@@ -71,6 +72,7 @@ describe('rows as bytes', () => {
   const context = { nowMs, ingestedAt: toClickHouseDateTime64(nowMs) };
   const lines: Buffer[] = [];
   const reference: string[] = [];
+  const rows: EventRow[] = [];
   for (let i = 0; i < EVENTS; i++) {
     const outcome = runMessageSteps(
       steps,
@@ -86,6 +88,7 @@ describe('rows as bytes', () => {
     assert.ok(outcome.ok, `corpus event ${i}: ${outcome.ok || outcome.deadLetter.message}`);
     lines.push(outcome.value.line);
     reference.push(referenceRowLine(outcome.value.row));
+    rows.push(outcome.value.row);
   }
 
   test('every corpus row: the same bytes as the string row builder gave', () => {
@@ -110,5 +113,19 @@ describe('rows as bytes', () => {
     const someReference = reference.filter((_, i) => i % 3 === 1);
     assert.ok(referenceBody(someReference).equals(Buffer.concat([...insertBodyChunks(some)])));
     assert.deepEqual([...insertBodyChunks([])], []);
+  });
+
+  test('rows past the reused buffer, and text that is not valid UTF-16, encode the same', () => {
+    const row = rows[0]!;
+    const cases: EventRow[] = [
+      { ...row, properties: JSON.stringify({ big: 'é東🦆'.repeat(40_000) }) },
+      { ...row, properties: JSON.stringify({ big: 'x'.repeat(21_845) }) },
+      { ...row, distinct_id: 'lone \ud800 high', url: 'lone \udc00 low' },
+      { ...row, properties: '{"raw":"\ud800"}', city: '' },
+    ];
+    for (const [i, wide] of cases.entries()) {
+      assert.ok(rowLineBytes(wide).equals(Buffer.from(referenceRowLine(wide))), `case ${i}`);
+    }
+    assert.ok(lines[0]!.equals(Buffer.from(referenceRowLine(row))), 'earlier rows untouched');
   });
 });
