@@ -10,14 +10,14 @@ export interface BatchLimits {
 
 /**
  * The batch a partition is filling: a contiguous offset range whose messages became
- * either rows (pre-serialised JSON lines) or dead letters. Offsets must arrive in order
+ * either rows (serialised JSON lines, UTF-8) or dead letters. Offsets must arrive in order
  * with no gaps other than those Kafka itself leaves (compaction, transaction markers).
  */
 export class OpenBatch {
   readonly topic: string;
   readonly partition: number;
   readonly startedAt: number;
-  readonly #rows: string[] = [];
+  readonly #rows: Buffer[] = [];
   readonly #rowSources: SourceMessage[] = [];
   readonly #rowPartitionKeys: string[] = [];
   readonly #rejected: RejectedMessage[] = [];
@@ -87,20 +87,15 @@ export class OpenBatch {
   }
 
   /**
-   * `partitionKey`: the ClickHouse partition the row lands in (sink/split-by-partition.ts);
-   * `rowBytes`: the line's UTF-8 length, when the caller measured it already.
+   * `jsonLine`: the row's line as UTF-8 (serialise/row-line.ts); `partitionKey`: the
+   * ClickHouse partition the row lands in (sink/split-by-partition.ts).
    */
-  addRow(
-    jsonLine: string,
-    source: SourceMessage,
-    partitionKey: string,
-    rowBytes = Buffer.byteLength(jsonLine),
-  ): void {
-    this.#advance(source, rowBytes);
+  addRow(jsonLine: Buffer, source: SourceMessage, partitionKey: string): void {
+    this.#advance(source, jsonLine.length);
     this.#rows.push(jsonLine);
     this.#rowSources.push(source);
     this.#rowPartitionKeys.push(partitionKey);
-    this.#bytes += rowBytes;
+    this.#bytes += jsonLine.length;
   }
 
   addDeadLetter(source: SourceMessage, deadLetter: DeadLetter): void {

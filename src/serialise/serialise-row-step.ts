@@ -3,15 +3,16 @@ import type { EventRow } from '../decode/event-row.ts';
 import { deadLetter, ok, type Outcome } from '../decode/outcome.ts';
 import { describeThrown } from '../errors.ts';
 import { partitionKeyOf } from '../sink/split-by-partition.ts';
-import { rowLine } from './row-line.ts';
+import { rowLineBytes } from './row-line.ts';
 
 /** A row as the insert carries it. */
 export interface SerialisedRow {
   readonly row: EventRow;
-  /** The row's JSONCompactEachRow line (row-line.ts), newline included. */
-  readonly line: string;
-  /** The line's UTF-8 length: what the batch caps and the memory budget count. */
-  readonly bytes: number;
+  /**
+   * The row's JSONCompactEachRow line (row-line.ts), newline included, as UTF-8: what the
+   * insert sends. Its length is what the batch caps and the memory budget count.
+   */
+  readonly line: Buffer;
   /** The ClickHouse partition (month) the row lands in (split-by-partition.ts). */
   readonly partitionKey: string;
 }
@@ -29,8 +30,7 @@ export function createSerialiseStep(maxPropertiesBytes: number): SerialiseStep {
       const finished = finishRow(event, maxPropertiesBytes);
       if (!finished.ok) return finished;
       const row = finished.value;
-      const line = rowLine(row);
-      return ok({ row, line, bytes: Buffer.byteLength(line), partitionKey: partitionKeyOf(row) });
+      return ok({ row, line: rowLineBytes(row), partitionKey: partitionKeyOf(row) });
     } catch (err) {
       return deadLetter('unprocessable', `decode failed: ${describeThrown(err)}`, 'decode');
     }

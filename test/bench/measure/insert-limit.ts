@@ -6,7 +6,7 @@ import type { EnrichStage } from '../../../src/enrich/enrich-stage.ts';
 import { createEventsTableSql } from '../../../src/schema/events-table.ts';
 import { createClickHouseClient } from '../../../src/sink/create-clickhouse-client.ts';
 import { insertRows } from '../../../src/sink/insert-rows.ts';
-import { rowLine } from '../../../src/serialise/row-line.ts';
+import { rowLineBytes } from '../../../src/serialise/row-line.ts';
 import {
   benchWorkerConfig,
   dropTable,
@@ -21,7 +21,8 @@ import { decodeRow } from '../../fixtures/decode/decode-row.ts';
 /** One partition's batch of serialised rows, cut by the worker's limits. */
 export interface RowBatch {
   readonly partition: number;
-  readonly rows: readonly string[];
+  /** Row lines as UTF-8, as the worker's batches hold them (serialise/row-line.ts). */
+  readonly rows: readonly Buffer[];
 }
 
 export interface InsertRun {
@@ -48,14 +49,14 @@ export const DISTINCT_ROWS_CAP = 200_000;
  */
 export function cutBatches(
   partition: number,
-  rows: readonly string[],
+  rows: readonly Buffer[],
   limits: Pick<BatchConfig, 'maxRows' | 'maxBytes'>,
 ): RowBatch[] {
   const out: RowBatch[] = [];
-  let current: string[] = [];
+  let current: Buffer[] = [];
   let bytes = 0;
   for (const row of rows) {
-    const size = Buffer.byteLength(row);
+    const size = row.length;
     if (
       current.length > 0 &&
       (current.length + 1 > limits.maxRows || bytes + size > limits.maxBytes)
@@ -85,7 +86,7 @@ export function buildInsertBatches(
 ): RowBatch[] {
   const maxRows = options.maxRows ?? DISTINCT_ROWS_CAP;
   const { decoder } = createDecoder(config.decode);
-  const perPartition: string[][] = Array.from({ length: partitions }, () => []);
+  const perPartition: Buffer[][] = Array.from({ length: partitions }, () => []);
   const nowMs = Date.now();
   const context = { nowMs, ingestedAt: toClickHouseDateTime64(nowMs) };
   let i = 0;
@@ -106,7 +107,7 @@ export function buildInsertBatches(
     );
     if (!outcome.ok)
       throw new Error(`corpus event ${i} does not decode: ${outcome.deadLetter.message}`);
-    rows.push(rowLine(outcome.value));
+    rows.push(rowLineBytes(outcome.value));
     i++;
   }
   const cut = perPartition.map((rows, p) => cutBatches(p, rows, config.batch));
@@ -197,9 +198,9 @@ export async function measureInsertLimit(
 export function planInserts(
   batches: readonly RowBatch[],
   events: number,
-): { batch: RowBatch; rows: readonly string[] }[] {
+): { batch: RowBatch; rows: readonly Buffer[] }[] {
   if (batches.length === 0) throw new Error('no batches to insert');
-  const out: { batch: RowBatch; rows: readonly string[] }[] = [];
+  const out: { batch: RowBatch; rows: readonly Buffer[] }[] = [];
   for (let left = events, i = 0; left > 0; i++) {
     const batch = batches[i % batches.length]!;
     const rows = batch.rows.length <= left ? batch.rows : batch.rows.slice(0, left);
