@@ -10,14 +10,14 @@ export interface BatchLimits {
 
 /**
  * The batch a partition is filling: a contiguous offset range whose messages became
- * either rows (serialised JSON lines, UTF-8) or dead letters. Offsets must arrive in order
+ * either rows (pre-serialised JSON lines) or dead letters. Offsets must arrive in order
  * with no gaps other than those Kafka itself leaves (compaction, transaction markers).
  */
 export class OpenBatch {
   readonly topic: string;
   readonly partition: number;
   readonly startedAt: number;
-  readonly #rows: Buffer[] = [];
+  readonly #rows: string[] = [];
   readonly #rowSources: SourceMessage[] = [];
   readonly #rowPartitionKeys: string[] = [];
   readonly #rejected: RejectedMessage[] = [];
@@ -87,15 +87,20 @@ export class OpenBatch {
   }
 
   /**
-   * `jsonLine`: the row's line as UTF-8 (serialise/row-line.ts); `partitionKey`: the
-   * ClickHouse partition the row lands in (sink/split-by-partition.ts).
+   * `partitionKey`: the ClickHouse partition the row lands in (sink/split-by-partition.ts);
+   * `rowBytes`: the line's UTF-8 length, when the caller measured it already.
    */
-  addRow(jsonLine: Buffer, source: SourceMessage, partitionKey: string): void {
-    this.#advance(source, jsonLine.length);
+  addRow(
+    jsonLine: string,
+    source: SourceMessage,
+    partitionKey: string,
+    rowBytes = Buffer.byteLength(jsonLine),
+  ): void {
+    this.#advance(source, rowBytes);
     this.#rows.push(jsonLine);
     this.#rowSources.push(source);
     this.#rowPartitionKeys.push(partitionKey);
-    this.#bytes += jsonLine.length;
+    this.#bytes += rowBytes;
   }
 
   addDeadLetter(source: SourceMessage, deadLetter: DeadLetter): void {

@@ -104,7 +104,7 @@ export class PartitionBatcher {
   /** Adds an admitted message as its row or its dead letter; `refused` when short of room. */
   add(source: SourceMessage, outcome: Outcome<SerialisedRow>): 'accepted' | 'refused' {
     const reforming = this.reforming;
-    const rowBytes = outcome.ok ? outcome.value.line.length : 0;
+    const rowBytes = outcome.ok ? outcome.value.bytes : 0;
     const cost = heldBytes(source, rowBytes);
     if (!reforming && !this.#deps.budget.admits(cost)) {
       // Over budget: ship what this partition holds so memory frees up; take it later.
@@ -121,7 +121,7 @@ export class PartitionBatcher {
     this.#open ??= new OpenBatch(this.topic, this.partition, this.#deps.now());
     if (outcome.ok) {
       const { line, partitionKey } = outcome.value;
-      this.#open.addRow(line, held, partitionKey);
+      this.#open.addRow(line, held, partitionKey, rowBytes);
     } else this.#open.addDeadLetter(held, outcome.deadLetter);
     this.#deps.budget.hold(cost);
     this.#lastTaken = BigInt(source.offset);

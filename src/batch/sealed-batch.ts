@@ -18,8 +18,7 @@ export interface SealedBatch {
   readonly partition: number;
   readonly firstOffset: bigint;
   readonly lastOffset: bigint;
-  /** Each row's JSONCompactEachRow line as UTF-8 (serialise/row-line.ts). */
-  readonly rows: readonly Buffer[];
+  readonly rows: readonly string[];
   readonly rowSources: readonly SourceMessage[];
   /** Each row's ClickHouse partition (month), for splitting blocks that span too many. */
   readonly rowPartitionKeys: readonly string[];

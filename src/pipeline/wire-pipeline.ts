@@ -101,7 +101,7 @@ export function wirePipeline(config: Readonly<Config>, services: PipelineService
     retry,
     maxPartitionsPerBlock: insert.maxPartitionsPerBlock,
     insertQueue,
-    insert: (rows: readonly Buffer[], token: string, signal: AbortSignal) =>
+    insert: (rows: readonly string[], token: string, signal: AbortSignal) =>
       metrics.timeInsert(() => insertRows(target, rows, token, signal)),
     readLanded: readLandedRows.bind(undefined, {
       ...target,

@@ -3,16 +3,15 @@ import type { EventRow } from '../decode/event-row.ts';
 import { deadLetter, ok, type Outcome } from '../decode/outcome.ts';
 import { describeThrown } from '../errors.ts';
 import { partitionKeyOf } from '../sink/split-by-partition.ts';
-import { rowLineBytes } from './row-line.ts';
+import { rowLine } from './row-line.ts';
 
 /** A row as the insert carries it. */
 export interface SerialisedRow {
   readonly row: EventRow;
-  /**
-   * The row's JSONCompactEachRow line (row-line.ts), newline included, as UTF-8: what the
-   * insert sends. Its length is what the batch caps and the memory budget count.
-   */
-  readonly line: Buffer;
+  /** The row's JSONCompactEachRow line (row-line.ts), newline included. */
+  readonly line: string;
+  /** The line's UTF-8 length: what the batch caps and the memory budget count. */
+  readonly bytes: number;
   /** The ClickHouse partition (month) the row lands in (split-by-partition.ts). */
   readonly partitionKey: string;
 }
@@ -30,7 +29,8 @@ export function createSerialiseStep(maxPropertiesBytes: number): SerialiseStep {
       const finished = finishRow(event, maxPropertiesBytes);
       if (!finished.ok) return finished;
       const row = finished.value;
-      return ok({ row, line: rowLineBytes(row), partitionKey: partitionKeyOf(row) });
+      const line = rowLine(row);
+      return ok({ row, line, bytes: Buffer.byteLength(line), partitionKey: partitionKeyOf(row) });
     } catch (err) {
       return deadLetter('unprocessable', `decode failed: ${describeThrown(err)}`, 'decode');
     }

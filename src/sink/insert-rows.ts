@@ -44,16 +44,16 @@ export interface InsertTarget {
   readonly maxPartitionsPerBlock?: number;
 }
 
-/** Sends serialised row lines (row-line.ts, UTF-8) as one insert carrying `token`. */
+/** Sends pre-serialised row lines (row-line.ts) as one insert carrying `token`. */
 export async function insertRows(
   target: InsertTarget,
-  rows: readonly Buffer[],
+  rows: readonly string[],
   token: string,
   signal?: AbortSignal,
 ): Promise<void> {
   const result = await target.client.exec({
     query: `INSERT INTO ${target.database}.${target.table} (${EVENT_COLUMNS.join(', ')}) FORMAT ${ROW_FORMAT}`,
-    values: Readable.from(insertBodyChunks(rows), { objectMode: false }),
+    values: Readable.from(chunks(rows), { objectMode: false }),
     clickhouse_settings: insertSettings(
       token,
       target.distributed === true,
@@ -69,24 +69,18 @@ export async function insertRows(
   });
 }
 
-/** Bytes of body gathered before a write: fewer writes than one per row, no giant buffer. */
-const CHUNK_BYTES = 1 << 20;
-
-/**
- * The insert body: the rows' bytes back to back, in ~1 MiB chunks. The rows are UTF-8
- * already (serialise/row-line.ts), so this is a copy: no string join, no encoding.
- */
-export function* insertBodyChunks(rows: readonly Buffer[]): Generator<Buffer> {
-  let parts: Buffer[] = [];
+/** Joins rows into ~1 MiB chunks: fewer writes than one per row, no giant string. */
+function* chunks(rows: readonly string[]): Generator<string> {
+  let parts: string[] = [];
   let size = 0;
   for (const row of rows) {
     parts.push(row);
     size += row.length;
-    if (size >= CHUNK_BYTES) {
-      yield Buffer.concat(parts, size);
+    if (size >= 1 << 20) {
+      yield parts.join('');
       parts = [];
       size = 0;
     }
   }
-  if (parts.length > 0) yield Buffer.concat(parts, size);
+  if (parts.length > 0) yield parts.join('');
 }

@@ -7,7 +7,7 @@ import { remainderToken } from './skip-landed-rows.ts';
 
 /** Sends rows to ClickHouse as one insert with the given token (insert-rows.ts in production). */
 export type RowInserter = (
-  rows: readonly Buffer[],
+  rows: readonly string[],
   token: string,
   signal: AbortSignal,
 ) => Promise<void>;
@@ -26,7 +26,7 @@ export interface LandRowsOptions {
    * that throws fails an insert whose rows did land.
    */
   readonly landedAmong?: (
-    rows: readonly Buffer[],
+    rows: readonly string[],
     sources: readonly SourceMessage[],
   ) => Promise<ReadonlySet<number>>;
   /** Rows of a block that failed as data were found in the table: they count as landed. */
@@ -42,7 +42,7 @@ export interface LandRowsOptions {
  * failed insert wrote anyway (options.landedAmong) are taken out: they landed.
  */
 export async function landRows(
-  rows: readonly Buffer[],
+  rows: readonly string[],
   sources: readonly SourceMessage[],
   token: string,
   options: LandRowsOptions,

@@ -79,7 +79,7 @@ export async function skipLandedRows(
   options: AskOptions,
 ): Promise<RowsToLand> {
   const landed = await landedAmong(batch, readLanded, batch.rows, batch.rowSources, options);
-  const rows: Buffer[] = [];
+  const rows: string[] = [];
   const rowSources: SourceMessage[] = [];
   const rowPartitionKeys: string[] = [];
   batch.rows.forEach((row, i) => {
@@ -112,7 +112,7 @@ export interface AskOptions {
 export async function landedAmong(
   batch: Pick<SealedBatch, 'topic' | 'partition' | 'rowPartitionKeys'>,
   readLanded: LandedRowsReader,
-  rows: readonly Buffer[],
+  rows: readonly string[],
   sources: readonly SourceMessage[],
   options: AskOptions,
 ): Promise<ReadonlySet<number>> {
@@ -154,7 +154,7 @@ function landedKey(offset: string, uuid: string): string {
 const UUID_COLUMN = EVENT_COLUMNS.indexOf('uuid');
 
 /** Row lines are JSONCompactEachRow arrays (row-line.ts); parsed only on this rare path. */
-function uuidOf(row: Buffer): string {
-  const uuid = (JSON.parse(row.toString()) as unknown[])[UUID_COLUMN];
+function uuidOf(row: string): string {
+  const uuid = (JSON.parse(row) as unknown[])[UUID_COLUMN];
   return typeof uuid === 'string' ? uuid : '';
 }

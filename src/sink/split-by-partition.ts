@@ -12,7 +12,7 @@ export function partitionKeyOf(row: Pick<EventRow, 'timestamp'>): string {
 }
 
 export interface RowBlock {
-  readonly rows: readonly Buffer[];
+  readonly rows: readonly string[];
   readonly sources: readonly SourceMessage[];
   readonly token: string;
 }
@@ -31,7 +31,7 @@ export interface RowBlock {
  * the partitions it covers (`…:0-99/p200101-200804`).
  */
 export function splitByPartition(
-  rows: readonly Buffer[],
+  rows: readonly string[],
   sources: readonly SourceMessage[],
   partitionKeys: readonly string[],
   token: string,
@@ -44,7 +44,7 @@ export function splitByPartition(
   const blocks = Array.from({ length: Math.ceil(distinct.length / maxPartitions) }, (_, b) => {
     const keys = distinct.slice(b * maxPartitions, (b + 1) * maxPartitions);
     return {
-      rows: [] as Buffer[],
+      rows: [] as string[],
       sources: [] as SourceMessage[],
       token: `${token}/p${keys[0]}-${keys[keys.length - 1]}`,
     };

@@ -6,7 +6,7 @@ import type { EnrichStage } from '../../../src/enrich/enrich-stage.ts';
 import { createEventsTableSql } from '../../../src/schema/events-table.ts';
 import { createClickHouseClient } from '../../../src/sink/create-clickhouse-client.ts';
 import { insertRows } from '../../../src/sink/insert-rows.ts';
-import { rowLineBytes } from '../../../src/serialise/row-line.ts';
+import { rowLine } from '../../../src/serialise/row-line.ts';
 import {
   benchWorkerConfig,
   dropTable,
@@ -21,8 +21,7 @@ import { decodeRow } from '../../fixtures/decode/decode-row.ts';
 /** One partition's batch of serialised rows, cut by the worker's limits. */
 export interface RowBatch {
   readonly partition: number;
-  /** Row lines as UTF-8, as the worker's batches hold them (serialise/row-line.ts). */
-  readonly rows: readonly Buffer[];
+  readonly rows: readonly string[];
 }
 
 export interface InsertRun {
@@ -49,14 +48,14 @@ export const DISTINCT_ROWS_CAP = 200_000;
  */
 export function cutBatches(
   partition: number,
-  rows: readonly Buffer[],
+  rows: readonly string[],
   limits: Pick<BatchConfig, 'maxRows' | 'maxBytes'>,
 ): RowBatch[] {
   const out: RowBatch[] = [];
-  let current: Buffer[] = [];
+  let current: string[] = [];
   let bytes = 0;
   for (const row of rows) {
-    const size = row.length;
+    const size = Buffer.byteLength(row);
     if (
       current.length > 0 &&
       (current.length + 1 > limits.maxRows || bytes + size > limits.maxBytes)
@@ -86,7 +85,7 @@ export function buildInsertBatches(
 ): RowBatch[] {
   const maxRows = options.maxRows ?? DISTINCT_ROWS_CAP;
   const { decoder } = createDecoder(config.decode);
-  const perPartition: Buffer[][] = Array.from({ length: partitions }, () => []);
+  const perPartition: string[][] = Array.from({ length: partitions }, () => []);
   const nowMs = Date.now();
   const context = { nowMs, ingestedAt: toClickHouseDateTime64(nowMs) };
   let i = 0;
@@ -107,7 +106,7 @@ export function buildInsertBatches(
     );
     if (!outcome.ok)
       throw new Error(`corpus event ${i} does not decode: ${outcome.deadLetter.message}`);
-    rows.push(rowLineBytes(outcome.value));
+    rows.push(rowLine(outcome.value));
     i++;
   }
   const cut = perPartition.map((rows, p) => cutBatches(p, rows, config.batch));
@@ -198,9 +197,9 @@ export async function measureInsertLimit(
 export function planInserts(
   batches: readonly RowBatch[],
   events: number,
-): { batch: RowBatch; rows: readonly Buffer[] }[] {
+): { batch: RowBatch; rows: readonly string[] }[] {
   if (batches.length === 0) throw new Error('no batches to insert');
-  const out: { batch: RowBatch; rows: readonly Buffer[] }[] = [];
+  const out: { batch: RowBatch; rows: readonly string[] }[] = [];
   for (let left = events, i = 0; left > 0; i++) {
     const batch = batches[i % batches.length]!;
     const rows = batch.rows.length <= left ? batch.rows : batch.rows.slice(0, left);

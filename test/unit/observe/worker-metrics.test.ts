@@ -37,7 +37,7 @@ function batch(rows: number, startedAt: number) {
     partition: 1,
     firstOffset: 10n,
     lastOffset: BigInt(10 + rows - 1),
-    rows: Array.from({ length: rows }, (_, i) => Buffer.from(`{"n":${i}}\n`)),
+    rows: Array.from({ length: rows }, (_, i) => `{"n":${i}}\n`),
     rowSources: [],
     rowPartitionKeys: [],
     rejected: [],

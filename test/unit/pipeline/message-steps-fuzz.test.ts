@@ -57,7 +57,7 @@ function throughLane(values: readonly Buffer[]) {
   assert.ok(batch !== undefined);
   assert.equal(batch.rows.length + batch.rejected.length, values.length, 'every offset accounted');
   for (const line of batch.rows) {
-    const columns = JSON.parse(line.toString()) as unknown[];
+    const columns = JSON.parse(line) as unknown[];
     assert.equal(columns.length, EVENT_COLUMNS.length);
   }
   for (const { deadLetter } of batch.rejected) {

@@ -14,9 +14,6 @@ const source = (offset: number): SourceMessage => ({
   timestampMs: 0,
 });
 
-/** Rows as the sink carries them: UTF-8 lines. */
-const lines = (...rows: string[]): Buffer[] => rows.map((r) => Buffer.from(r));
-
 describe('partitionKeyOf', () => {
   test('is toYYYYMM of the UTC timestamp text', () => {
     assert.equal(partitionKeyOf({ timestamp: '2026-12-04 23:59:59.999' }), '202612');
@@ -27,16 +24,10 @@ describe('partitionKeyOf', () => {
 describe('splitByPartition', () => {
   test('a batch within the limit is one block under its own token', () => {
     const keys = ['202601', '202602', '202601'];
-    const blocks = splitByPartition(
-      lines('a', 'b', 'c'),
-      [0, 1, 2].map(source),
-      keys,
-      't:0:0-2',
-      2,
-    );
+    const blocks = splitByPartition(['a', 'b', 'c'], [0, 1, 2].map(source), keys, 't:0:0-2', 2);
     assert.deepEqual(
       blocks.map((b) => [b.token, b.rows]),
-      [['t:0:0-2', lines('a', 'b', 'c')]],
+      [['t:0:0-2', ['a', 'b', 'c']]],
     );
   });
 
@@ -45,7 +36,7 @@ describe('splitByPartition', () => {
       const m = 119 - i; // newest first, so sorting matters
       return `${2010 + Math.floor(m / 12)}${String((m % 12) + 1).padStart(2, '0')}`;
     });
-    const rows = lines(...months.map((m) => `row-${m}`));
+    const rows = months.map((m) => `row-${m}`);
     const blocks = splitByPartition(
       rows,
       months.map((_, i) => source(i)),
@@ -76,7 +67,7 @@ describe('splitByPartition', () => {
         fc.integer({ min: 1, max: 120 }),
         (monthIndexes, limit) => {
           const keys = monthIndexes.map((m) => String(200001 + m));
-          const rows = lines(...keys.map((_, i) => `r${i}`));
+          const rows = keys.map((_, i) => `r${i}`);
           const sources = keys.map((_, i) => source(i));
           const blocks = splitByPartition(rows, sources, keys, 'tok', limit);
           const again = splitByPartition(rows, sources, keys, 'tok', limit);

@@ -9,19 +9,16 @@ import {
   planInserts,
 } from '../../../../test/bench/measure/insert-limit.ts';
 
-/** Rows as the worker's batches hold them: UTF-8 lines. */
-const lines = (...rows: string[]): Buffer[] => rows.map((r) => Buffer.from(r));
-
 describe('insert limit batches', () => {
   test('cut like an open batch seals: by rows, by bytes, an oversized row alone', () => {
-    const rows = lines('aa\n', 'bb\n', 'cc\n', 'dd\n', 'e'.repeat(20));
+    const rows = ['aa\n', 'bb\n', 'cc\n', 'dd\n', 'e'.repeat(20)];
     assert.deepEqual(
       cutBatches(3, rows, { maxRows: 2, maxBytes: 1000 }).map((b) => b.rows.length),
       [2, 2, 1],
     );
     assert.deepEqual(
       cutBatches(3, rows, { maxRows: 100, maxBytes: 7 }).map((b) => b.rows),
-      [lines('aa\n', 'bb\n'), lines('cc\n', 'dd\n'), lines('e'.repeat(20))],
+      [['aa\n', 'bb\n'], ['cc\n', 'dd\n'], ['e'.repeat(20)]],
     );
     assert.equal(cutBatches(3, rows, { maxRows: 100, maxBytes: 7 })[0]!.partition, 3);
   });
@@ -57,15 +54,15 @@ describe('insert limit batches', () => {
       ],
     );
     // JSONCompactEachRow: values in EVENT_COLUMNS order, properties embedded as an object.
-    const record = (line: Buffer): Record<string, unknown> => {
-      const values = JSON.parse(line.toString()) as unknown[];
+    const record = (line: string): Record<string, unknown> => {
+      const values = JSON.parse(line) as unknown[];
       assert.equal(values.length, EVENT_COLUMNS.length);
       return Object.fromEntries(EVENT_COLUMNS.map((column, i) => [column, values[i]]));
     };
     const row = record(batches[4]!.rows[0]!);
     assert.equal(row['_partition'], 1);
     assert.equal(row['_offset'], '40');
-    assert.ok(batches.every((b) => b.rows.every((r) => r.at(-1) === 0x0a)));
+    assert.ok(batches.every((b) => b.rows.every((r) => r.endsWith('\n'))));
     const rows = batches.flatMap((b) => b.rows.map(record));
     assert.ok(
       rows.some((r) => r['browser'] !== '' && r['country_code'] !== ''),
@@ -79,12 +76,12 @@ describe('insert limit batches', () => {
 
   test('plans exactly the requested rows, cycling the pre-built batches', () => {
     const batches = [
-      { partition: 0, rows: lines('a', 'b', 'c') },
-      { partition: 1, rows: lines('d', 'e') },
+      { partition: 0, rows: ['a', 'b', 'c'] },
+      { partition: 1, rows: ['d', 'e'] },
     ];
     const plan = planInserts(batches, 9);
     assert.deepEqual(
-      plan.map((p) => Buffer.concat(p.rows).toString()),
+      plan.map((p) => p.rows.join('')),
       ['abc', 'de', 'abc', 'd'],
     );
     assert.equal(
