@@ -16,11 +16,3 @@ export interface DeliveryEvents {
   /** The batch's rows are in ClickHouse and its dead letters in the DLQ; commit comes next. */
   landed(batch: SealedBatch, rejected: readonly RejectedMessage[], insertMs: number): void;
 }
-
-export const ignoreDeliveryEvents: DeliveryEvents = {
-  insertRetried: () => {},
-  recordedRangeChecked: () => {},
-  reformedLanding: () => {},
-  landedDespiteError: () => {},
-  landed: () => {},
-};
