@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { KafkaMessage } from 'kafkajs';
 import type { DecodeConfig } from '../../../src/config/schema.ts';
 import { decodeConfig } from '../../fixtures/decode/decode-config.ts';
 import { BufferBudget } from '../../../src/batch/buffer-budget.ts';
 import { staggeredAgeMs } from '../../../src/batch/flush-age.ts';
 import { BatcherHarness } from '../../fixtures/batch/batcher-harness.ts';
+import { eventMessage } from '../../fixtures/batch/messages.ts';
 
 const decode: DecodeConfig = decodeConfig({
   format: 'json',
@@ -29,17 +29,11 @@ function lane(
   );
 }
 
-const good = (offset: number): KafkaMessage => ({
-  offset: String(offset),
-  timestamp: String(Date.now()),
-  key: null,
-  value: Buffer.from(
-    JSON.stringify({ team_id: 1, event: 'e', distinct_id: `u${offset}`, timestamp: Date.now() }),
-  ),
-  headers: {},
-  attributes: 0,
+const good = eventMessage;
+const bad = (offset: number): ReturnType<typeof eventMessage> => ({
+  ...good(offset),
+  value: Buffer.from('not json'),
 });
-const bad = (offset: number): KafkaMessage => ({ ...good(offset), value: Buffer.from('not json') });
 
 describe('PartitionBatcher batching', () => {
   test('seals contiguous ranges at maxRows; dead letters ride inside the range and count as rows', () => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { KafkaMessage } from 'kafkajs';
 import type { ReformedCase } from '../../../src/batch/reformed-range.ts';
 import type { DecodeConfig } from '../../../src/config/schema.ts';
 import type { PendingRange } from '../../../src/commit/pending-range.ts';
 import { BufferBudget } from '../../../src/batch/buffer-budget.ts';
 import { BatcherHarness } from '../../fixtures/batch/batcher-harness.ts';
+import { eventMessage } from '../../fixtures/batch/messages.ts';
 
 interface LaneIdentity {
   readonly namespace?: string;
@@ -43,16 +43,7 @@ function lane(
   );
 }
 
-const msg = (offset: number): KafkaMessage => ({
-  offset: String(offset),
-  timestamp: String(Date.now()),
-  key: null,
-  value: Buffer.from(
-    JSON.stringify({ team_id: 1, event: 'e', distinct_id: `u${offset}`, timestamp: Date.now() }),
-  ),
-  headers: {},
-  attributes: 0,
-});
+const msg = eventMessage;
 
 const offerAll = (l: BatcherHarness, offsets: number[]): string[] =>
   offsets.map((o) => l.offer(msg(o)));

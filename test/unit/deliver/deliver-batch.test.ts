@@ -11,23 +11,15 @@ import {
   withIdentity,
   type SealedBatch,
 } from '../../../src/batch/sealed-batch.ts';
-import type { SourceMessage } from '../../../src/batch/source-message.ts';
 import { deliverBatch } from '../../../src/deliver/deliver-batch.ts';
 import type { PartitionOwner } from '../../../src/deliver/partition-owner.ts';
 import { OwnershipLostError } from '../../../src/errors.ts';
 import { fakeDelivery, writes, type DeliveryStep } from '../../fixtures/deliver/fake-delivery.ts';
+import { heldMessage } from '../../fixtures/batch/messages.ts';
 
 const NS = 'p~aa';
 
-const source = (offset: number): SourceMessage => ({
-  topic: 't',
-  partition: 0,
-  offset: String(offset),
-  key: null,
-  value: Buffer.from(`m${offset}`),
-  headers: undefined,
-  timestampMs: 0,
-});
+const source = heldMessage;
 
 /** Offsets 10.. as rows, except `deadLetters` (decode's) and rows named in `poison`. */
 function batchOf(count: number, options: { deadLetters?: number[]; poison?: number[] } = {}) {

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { KafkaMessage } from 'kafkajs';
 import { BufferBudget } from '../../../src/batch/buffer-budget.ts';
 import { MessageDecoder } from '../../../src/decode/decode-message.ts';
 import { passThrough } from '../../../src/enrich/enrich-stage.ts';
@@ -17,17 +16,9 @@ import {
   writes,
   type FakeDeliveryOptions,
 } from '../../fixtures/deliver/fake-delivery.ts';
+import { eventMessage } from '../../fixtures/batch/messages.ts';
 
-const good = (offset: number): KafkaMessage => ({
-  offset: String(offset),
-  timestamp: String(Date.now()),
-  key: null,
-  value: Buffer.from(
-    JSON.stringify({ team_id: 1, event: 'e', distinct_id: `u${offset}`, timestamp: Date.now() }),
-  ),
-  headers: {},
-  attributes: 0,
-});
+const good = eventMessage;
 const context = { nowMs: Date.now(), ingestedAt: '2026-12-04 00:00:00.000' };
 
 function pipeline(

@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ClickHouseError } from '@clickhouse/client';
-import type { SourceMessage } from '../../../src/batch/source-message.ts';
 import { RetryPolicy } from '../../../src/retry/retry-policy.ts';
 import { landRows, type RowInserter } from '../../../src/sink/land-rows.ts';
+import { heldMessage } from '../../fixtures/batch/messages.ts';
 
-const source = (offset: number): SourceMessage => ({
-  topic: 't',
-  partition: 0,
-  offset: String(offset),
-  key: null,
-  value: Buffer.from(`m${offset}`),
-  headers: undefined,
-  timestampMs: 0,
-});
+const source = heldMessage;
 const parseError = (): ClickHouseError =>
   new ClickHouseError({
     message: 'Code: 27. DB::Exception: Cannot parse input. (CANNOT_PARSE_INPUT_ASSERTION_FAILED)',
