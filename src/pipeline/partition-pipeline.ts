@@ -18,7 +18,7 @@ export type SubmitResult = 'accepted' | 'skipped' | 'refused';
 export interface PipelineParts {
   /** decode → enrich → serialise (message-steps.ts). */
   readonly steps: MessageSteps;
-  readonly batcher: BatcherDependencies & { readonly budget: BufferBudget };
+  readonly batcher: BatcherDependencies;
   readonly delivery: DeliveryDependencies;
 }
 

@@ -84,7 +84,7 @@ const UTM = [
 ] as const;
 
 /** A small fast PRNG (mulberry32): deterministic samples for a given seed. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -12,6 +12,7 @@ import {
 } from './web-vocabulary.ts';
 import { PRICED_MODELS, UNPRICED_MODEL, type LlmModel } from './llm-models.ts';
 import { SDK_USER_AGENTS, USER_AGENTS, uniqueChromeUserAgent } from './user-agents.ts';
+import { prng } from '../../../src/sample/sample-events.ts';
 
 /**
  * The benchmark corpus: HIP-47 events shaped like real PostHog-style traffic.
@@ -62,18 +63,6 @@ export const MIX = {
   promptContent: 0.3,
 } as const;
 
-/** A small fast PRNG (mulberry32): the same samples for the same seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A stable 32-bit hash of an integer (per-user attributes without storing them). */
 function hash32(n: number, salt: number): number {
   let h = Math.imul(n ^ salt, 0x9e3779b1);
@@ -92,7 +81,7 @@ export class BenchEventGenerator {
   readonly #teams: number;
 
   constructor(options: BenchEventOptions) {
-    this.#rand = mulberry32(options.seed);
+    this.#rand = prng(options.seed);
     this.#endMs = options.endMs;
     this.#spanMs = options.spanMs ?? 60 * 60 * 1000;
     this.#users = options.users ?? 20_000;
