@@ -1,4 +1,5 @@
 import type { DeadLetter } from '../decode/outcome.ts';
+import { RowLineWriter } from './row-lines.ts';
 import { heldBytes, messageBytes, type SourceMessage } from './source-message.ts';
 import { sealBatch, type RejectedMessage, type SealedBatch } from './sealed-batch.ts';
 
@@ -10,14 +11,14 @@ export interface BatchLimits {
 
 /**
  * The batch a partition is filling: a contiguous offset range whose messages became
- * either rows (pre-serialised JSON lines) or dead letters. Offsets must arrive in order
+ * either rows (serialised lines, held as UTF-8 bytes: row-lines.ts) or dead letters. Offsets must arrive in order
  * with no gaps other than those Kafka itself leaves (compaction, transaction markers).
  */
 export class OpenBatch {
   readonly topic: string;
   readonly partition: number;
   readonly startedAt: number;
-  readonly #rows: string[] = [];
+  readonly #rows = new RowLineWriter();
   readonly #rowSources: SourceMessage[] = [];
   readonly #rowPartitionKeys: string[] = [];
   readonly #rejected: RejectedMessage[] = [];
@@ -87,20 +88,14 @@ export class OpenBatch {
   }
 
   /**
-   * `partitionKey`: the ClickHouse partition the row lands in (sink/split-by-partition.ts);
-   * `rowBytes`: the line's UTF-8 length, when the caller measured it already.
+   * `line`: the row's serialised bytes (copied in); `partitionKey`: the ClickHouse partition
+   * the row lands in (sink/split-by-partition.ts).
    */
-  addRow(
-    jsonLine: string,
-    source: SourceMessage,
-    partitionKey: string,
-    rowBytes = Buffer.byteLength(jsonLine),
-  ): void {
-    this.#advance(source, rowBytes);
-    this.#rows.push(jsonLine);
+  addRow(line: Uint8Array, source: SourceMessage, partitionKey: string): void {
+    this.#advance(source, line.length);
+    this.#bytes += this.#rows.append(line);
     this.#rowSources.push(source);
     this.#rowPartitionKeys.push(partitionKey);
-    this.#bytes += rowBytes;
   }
 
   addDeadLetter(source: SourceMessage, deadLetter: DeadLetter): void {
@@ -119,7 +114,7 @@ export class OpenBatch {
       partition: this.partition,
       firstOffset: this.#firstOffset,
       lastOffset: this.#lastOffset,
-      rows: this.#rows,
+      rows: this.#rows.lines(),
       rowSources: this.#rowSources,
       rowPartitionKeys: this.#rowPartitionKeys,
       rejected: this.#rejected,

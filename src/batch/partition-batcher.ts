@@ -3,6 +3,7 @@ import type { Admission, BatcherDependencies, BatcherStart } from './batcher-con
 import type { Outcome } from '../decode/outcome.ts';
 import type { SerialisedRow } from '../serialise/serialise-row-step.ts';
 import { OpenBatch, type BatchLimits } from './open-batch.ts';
+import { LineEncoder } from './row-lines.ts';
 import { identifySealed } from './reformed-range.ts';
 import { staggeredAgeMs } from './flush-age.ts';
 import type { SealedBatch } from './sealed-batch.ts';
@@ -36,6 +37,7 @@ export class PartitionBatcher {
   /** While re-forming a recorded range: the offset the next batch must end at. */
   #recordedEnd: bigint | undefined;
   #open: OpenBatch | undefined;
+  readonly #encoder = new LineEncoder();
   #sealed: SealedBatch | undefined;
   #lastTaken: bigint;
   #commitFrom: bigint;
@@ -104,7 +106,9 @@ export class PartitionBatcher {
   /** Adds an admitted message as its row or its dead letter; `refused` when short of room. */
   add(source: SourceMessage, outcome: Outcome<SerialisedRow>): 'accepted' | 'refused' {
     const reforming = this.reforming;
-    const rowBytes = outcome.ok ? outcome.value.bytes : 0;
+    // The row's exact UTF-8 size is what the caps and the budget count: encoded once, here.
+    const line = outcome.ok ? this.#encoder.encode(outcome.value.line) : undefined;
+    const rowBytes = line?.length ?? 0;
     const cost = heldBytes(source, rowBytes);
     if (!reforming && !this.#deps.budget.admits(cost)) {
       // Over budget: ship what this partition holds so memory frees up; take it later.
@@ -119,10 +123,9 @@ export class PartitionBatcher {
     }
     const held = detachedMessage(source);
     this.#open ??= new OpenBatch(this.topic, this.partition, this.#deps.now());
-    if (outcome.ok) {
-      const { line, partitionKey } = outcome.value;
-      this.#open.addRow(line, held, partitionKey, rowBytes);
-    } else this.#open.addDeadLetter(held, outcome.deadLetter);
+    if (outcome.ok && line !== undefined) {
+      this.#open.addRow(line, held, outcome.value.partitionKey);
+    } else if (!outcome.ok) this.#open.addDeadLetter(held, outcome.deadLetter);
     this.#deps.budget.hold(cost);
     this.#lastTaken = BigInt(source.offset);
     if (!this.reforming && this.#open.isFull(this.#deps.limits)) this.#sealOpen();

@@ -1,6 +1,7 @@
 import type { PendingRange } from '../commit/pending-range.ts';
 import type { DeadLetter } from '../decode/outcome.ts';
 import type { ReformedRange } from './reformed-range.ts';
+import type { RowLines } from './row-lines.ts';
 import type { SourceMessage } from './source-message.ts';
 
 export interface RejectedMessage {
@@ -18,7 +19,7 @@ export interface SealedBatch {
   readonly partition: number;
   readonly firstOffset: bigint;
   readonly lastOffset: bigint;
-  readonly rows: readonly string[];
+  readonly rows: RowLines;
   readonly rowSources: readonly SourceMessage[];
   /** Each row's ClickHouse partition (month), for splitting blocks that span too many. */
   readonly rowPartitionKeys: readonly string[];

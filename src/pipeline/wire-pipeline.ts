@@ -22,6 +22,7 @@ import { insertRows } from '../sink/insert-rows.ts';
 import { readLandedRows } from '../sink/skip-landed-rows.ts';
 import { createMessageSteps } from './message-steps.ts';
 import type { PipelineParts } from './partition-pipeline.ts';
+import type { RowLines } from '../batch/row-lines.ts';
 
 export interface PipelineServices {
   readonly kafka: Kafka;
@@ -101,7 +102,7 @@ export function wirePipeline(config: Readonly<Config>, services: PipelineService
     retry,
     maxPartitionsPerBlock: insert.maxPartitionsPerBlock,
     insertQueue,
-    insert: (rows: readonly string[], token: string, signal: AbortSignal) =>
+    insert: (rows: RowLines, token: string, signal: AbortSignal) =>
       metrics.timeInsert(() => insertRows(target, rows, token, signal)),
     readLanded: readLandedRows.bind(undefined, {
       ...target,

@@ -8,10 +8,11 @@ import { rowLine } from './row-line.ts';
 /** A row as the insert carries it. */
 export interface SerialisedRow {
   readonly row: EventRow;
-  /** The row's JSONCompactEachRow line (row-line.ts), newline included. */
+  /**
+   * The row's JSONCompactEachRow line (row-line.ts), newline included; the batch holds it
+   * as UTF-8 bytes (batch/row-lines.ts), whose length the caps and the memory budget count.
+   */
   readonly line: string;
-  /** The line's UTF-8 length: what the batch caps and the memory budget count. */
-  readonly bytes: number;
   /** The ClickHouse partition (month) the row lands in (split-by-partition.ts). */
   readonly partitionKey: string;
 }
@@ -30,7 +31,7 @@ export function createSerialiseStep(maxPropertiesBytes: number): SerialiseStep {
       if (!finished.ok) return finished;
       const row = finished.value;
       const line = rowLine(row);
-      return ok({ row, line, bytes: Buffer.byteLength(line), partitionKey: partitionKeyOf(row) });
+      return ok({ row, line, partitionKey: partitionKeyOf(row) });
     } catch (err) {
       return deadLetter('unprocessable', `decode failed: ${describeThrown(err)}`, 'decode');
     }

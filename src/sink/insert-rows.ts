@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import type { RowLines } from '../batch/row-lines.ts';
 import { EVENT_COLUMNS } from '../serialise/event-columns.ts';
 import { ROW_FORMAT, ROW_FORMAT_SETTINGS } from '../serialise/row-line.ts';
 
@@ -44,16 +45,19 @@ export interface InsertTarget {
   readonly maxPartitionsPerBlock?: number;
 }
 
-/** Sends pre-serialised row lines (row-line.ts) as one insert carrying `token`. */
+/**
+ * Sends serialised row lines (row-line.ts, held as bytes: batch/row-lines.ts) as one insert
+ * carrying `token`: the body is the batch's own buffers, nothing is joined or re-encoded.
+ */
 export async function insertRows(
   target: InsertTarget,
-  rows: readonly string[],
+  rows: RowLines,
   token: string,
   signal?: AbortSignal,
 ): Promise<void> {
   const result = await target.client.exec({
     query: `INSERT INTO ${target.database}.${target.table} (${EVENT_COLUMNS.join(', ')}) FORMAT ${ROW_FORMAT}`,
-    values: Readable.from(chunks(rows), { objectMode: false }),
+    values: Readable.from(rows.chunks(), { objectMode: false }),
     clickhouse_settings: insertSettings(
       token,
       target.distributed === true,
@@ -67,20 +71,4 @@ export async function insertRows(
     result.stream.once('end', resolve);
     result.stream.once('error', reject);
   });
-}
-
-/** Joins rows into ~1 MiB chunks: fewer writes than one per row, no giant string. */
-function* chunks(rows: readonly string[]): Generator<string> {
-  let parts: string[] = [];
-  let size = 0;
-  for (const row of rows) {
-    parts.push(row);
-    size += row.length;
-    if (size >= 1 << 20) {
-      yield parts.join('');
-      parts = [];
-      size = 0;
-    }
-  }
-  if (parts.length > 0) yield parts.join('');
 }

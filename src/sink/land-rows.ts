@@ -1,3 +1,4 @@
+import type { RowLines } from '../batch/row-lines.ts';
 import type { RejectedMessage } from '../batch/sealed-batch.ts';
 import type { SourceMessage } from '../batch/source-message.ts';
 import { errorMessage } from '../errors.ts';
@@ -6,11 +7,7 @@ import { insertRetryDecision } from './classify-insert-error.ts';
 import { remainderToken } from './skip-landed-rows.ts';
 
 /** Sends rows to ClickHouse as one insert with the given token (insert-rows.ts in production). */
-export type RowInserter = (
-  rows: readonly string[],
-  token: string,
-  signal: AbortSignal,
-) => Promise<void>;
+export type RowInserter = (rows: RowLines, token: string, signal: AbortSignal) => Promise<void>;
 
 export interface LandRowsOptions {
   readonly insert: RowInserter;
@@ -26,7 +23,7 @@ export interface LandRowsOptions {
    * that throws fails an insert whose rows did land.
    */
   readonly landedAmong?: (
-    rows: readonly string[],
+    rows: RowLines,
     sources: readonly SourceMessage[],
   ) => Promise<ReadonlySet<number>>;
   /** Rows of a block that failed as data were found in the table: they count as landed. */
@@ -42,7 +39,7 @@ export interface LandRowsOptions {
  * failed insert wrote anyway (options.landedAmong) are taken out: they landed.
  */
 export async function landRows(
-  rows: readonly string[],
+  rows: RowLines,
   sources: readonly SourceMessage[],
   token: string,
   options: LandRowsOptions,
@@ -62,8 +59,9 @@ export async function landRows(
     const landed = (await options.landedAmong?.(rows, sources)) ?? new Set<number>();
     if (landed.size > 0) {
       options.onLandedDespiteError?.(err, landed.size, rows.length);
-      const restRows = rows.filter((_, i) => !landed.has(i));
-      const restSources = sources.filter((_, i) => !landed.has(i));
+      const rest = sources.flatMap((_, i) => (landed.has(i) ? [] : [i]));
+      const restRows = rows.pick(rest);
+      const restSources = rest.map((i) => sources[i]!);
       return landRows(restRows, restSources, remainderToken(token, restSources), options);
     }
     const first = sources[0];

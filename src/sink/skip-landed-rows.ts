@@ -1,4 +1,5 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import type { RowLines } from '../batch/row-lines.ts';
 import type { SealedBatch } from '../batch/sealed-batch.ts';
 import type { SourceMessage } from '../batch/source-message.ts';
 import type { RetryPolicy } from '../retry/retry-policy.ts';
@@ -79,16 +80,16 @@ export async function skipLandedRows(
   options: AskOptions,
 ): Promise<RowsToLand> {
   const landed = await landedAmong(batch, readLanded, batch.rows, batch.rowSources, options);
-  const rows: string[] = [];
+  const kept: number[] = [];
   const rowSources: SourceMessage[] = [];
   const rowPartitionKeys: string[] = [];
-  batch.rows.forEach((row, i) => {
-    const source = batch.rowSources[i];
-    if (source === undefined || landed.has(i)) return;
-    rows.push(row);
+  batch.rowSources.forEach((source, i) => {
+    if (landed.has(i)) return;
+    kept.push(i);
     rowSources.push(source);
     rowPartitionKeys.push(batch.rowPartitionKeys[i] ?? '');
   });
+  const rows = batch.rows.pick(kept);
   const base = batch.reformed?.recordedToken ?? batch.deduplicationToken;
   return {
     rows,
@@ -112,7 +113,7 @@ export interface AskOptions {
 export async function landedAmong(
   batch: Pick<SealedBatch, 'topic' | 'partition' | 'rowPartitionKeys'>,
   readLanded: LandedRowsReader,
-  rows: readonly string[],
+  rows: RowLines,
   sources: readonly SourceMessage[],
   options: AskOptions,
 ): Promise<ReadonlySet<number>> {
@@ -133,9 +134,8 @@ export async function landedAmong(
     { signal: options.signal, classify: insertRetryDecision },
   );
   const found = new Set<number>();
-  rows.forEach((row, i) => {
-    const source = sources[i];
-    if (source !== undefined && landed.has(landedKey(source.offset, uuidOf(row)))) found.add(i);
+  sources.forEach((source, i) => {
+    if (i < rows.length && landed.has(landedKey(source.offset, uuidOf(rows.text(i))))) found.add(i);
   });
   return found;
 }

@@ -1,3 +1,4 @@
+import type { RowLines } from '../batch/row-lines.ts';
 import type { SourceMessage } from '../batch/source-message.ts';
 import type { EventRow } from '../decode/event-row.ts';
 
@@ -12,7 +13,7 @@ export function partitionKeyOf(row: Pick<EventRow, 'timestamp'>): string {
 }
 
 export interface RowBlock {
-  readonly rows: readonly string[];
+  readonly rows: RowLines;
   readonly sources: readonly SourceMessage[];
   readonly token: string;
 }
@@ -31,7 +32,7 @@ export interface RowBlock {
  * the partitions it covers (`…:0-99/p200101-200804`).
  */
 export function splitByPartition(
-  rows: readonly string[],
+  rows: RowLines,
   sources: readonly SourceMessage[],
   partitionKeys: readonly string[],
   token: string,
@@ -44,15 +45,19 @@ export function splitByPartition(
   const blocks = Array.from({ length: Math.ceil(distinct.length / maxPartitions) }, (_, b) => {
     const keys = distinct.slice(b * maxPartitions, (b + 1) * maxPartitions);
     return {
-      rows: [] as string[],
+      indexes: [] as number[],
       sources: [] as SourceMessage[],
       token: `${token}/p${keys[0]}-${keys[keys.length - 1]}`,
     };
   });
   partitionKeys.forEach((key, i) => {
     const block = blocks[blockOf.get(key)!]!;
-    block.rows.push(rows[i]!);
+    block.indexes.push(i);
     block.sources.push(sources[i]!);
   });
-  return blocks;
+  return blocks.map(({ indexes, sources, token }) => ({
+    rows: rows.pick(indexes),
+    sources,
+    token,
+  }));
 }

@@ -17,6 +17,7 @@ import {
 import { corpusMessages, round, type CorpusSpec } from '../corpus/preload-corpus.ts';
 import { ServerCpu } from './proc-stats.ts';
 import { decodeRow } from '../../fixtures/decode/decode-row.ts';
+import { RowLines } from '../../../src/batch/row-lines.ts';
 
 /** One partition's batch of serialised rows, cut by the worker's limits. */
 export interface RowBatch {
@@ -145,7 +146,11 @@ export async function measureInsertLimit(
     for (const query of createEventsTableSql({ database: target.database, table })) {
       await client.command({ query });
     }
-    const plan = planInserts(batches, events);
+    // Encoded as the batcher holds them (row-lines.ts), before the clock starts.
+    const plan = planInserts(batches, events).map(({ batch, rows }) => ({
+      batch,
+      lines: RowLines.of(rows),
+    }));
     const queue = new PQueue({ concurrency: config.insert.maxInFlight });
     const partitionTail = new Map<number, Promise<void>>();
     let bytes = 0;
@@ -153,13 +158,13 @@ export async function measureInsertLimit(
     const servers = new ServerCpu(ctx.stackPids);
     servers.start();
     const clientCpuAtStart = process.cpuUsage();
-    all = plan.map(({ batch, rows }, n) => {
-      for (const row of rows) bytes += row.length;
+    all = plan.map(({ batch, lines }, n) => {
+      bytes += lines.byteLength;
       const previous = partitionTail.get(batch.partition) ?? Promise.resolve();
       const token = `${table}:${batch.partition}:${n}`;
       const done = previous.then(() =>
         queue.add(() =>
-          abandoned ? Promise.reject(new Error('abandoned')) : insertRows(target, rows, token),
+          abandoned ? Promise.reject(new Error('abandoned')) : insertRows(target, lines, token),
         ),
       );
       partitionTail.set(batch.partition, done);

@@ -7,6 +7,7 @@ import { insertRows } from '../../../src/sink/insert-rows.ts';
 import { jsonLines } from '../../fixtures/schema/known-events.ts';
 import { testClickHouse } from '../../support/clickhouse.ts';
 import { testStack, uniqueName } from '../../support/stack-env.ts';
+import { RowLines } from '../../../src/batch/row-lines.ts';
 
 /** A database of its own holding the migrated HIP-47 schema, and clients for it. */
 export interface SchemaDatabase {
@@ -50,7 +51,7 @@ export async function insertEvents(
 ): Promise<void> {
   await insertRows(
     { client: db.admin, database: db.database, table: 'events' },
-    jsonLines(rows),
+    RowLines.of(jsonLines(rows)),
     token,
   );
 }

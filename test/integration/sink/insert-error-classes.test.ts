@@ -10,6 +10,7 @@ import { freePort } from '../../stack/process/free-port.ts';
 import { eventRow, jsonLines } from '../../fixtures/schema/known-events.ts';
 import { createEventsTable, queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { testStack, uniqueName } from '../../support/stack-env.ts';
+import { RowLines } from '../../../src/batch/row-lines.ts';
 
 /** How the real server's refusal of these rows is classed (undefined: it was accepted). */
 async function failureClass(
@@ -17,7 +18,7 @@ async function failureClass(
   lines: readonly string[],
 ): Promise<InsertFailureClass | undefined> {
   try {
-    await insertRows(target, lines, uniqueName('token'));
+    await insertRows(target, RowLines.of(lines), uniqueName('token'));
     return undefined;
   } catch (err) {
     return classifyInsertError(err);

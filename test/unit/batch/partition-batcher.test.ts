@@ -83,6 +83,23 @@ describe('PartitionBatcher batching', () => {
     assert.equal(l.offer(good(0)), 'skipped');
   });
 
+  test('rows are held and counted as their UTF-8 bytes, non-ASCII text included', () => {
+    const l = lane({ maxRows: 3, maxBytes: 1 << 20, maxAgeMs: 1_000 });
+    const texts = ['ascii', 'Grüße, 東京', '😀 emoji'];
+    texts.forEach((text, offset) => {
+      const message = good(offset);
+      const event = JSON.parse(message.value!.toString()) as Record<string, unknown>;
+      l.offer({ ...message, value: Buffer.from(JSON.stringify({ ...event, event: text })) });
+    });
+    const sealed = l.takeNext();
+    assert.ok(sealed);
+    const lines = sealed.rows.texts();
+    lines.forEach((line, i) => assert.ok(line.includes(texts[i]!), line));
+    assert.equal(sealed.bytes, Buffer.byteLength(lines.join('')));
+    assert.equal(sealed.bytes, sealed.rows.byteLength);
+    assert.ok(sealed.bytes > lines.join('').length, 'more bytes than UTF-16 units');
+  });
+
   test('age flush: a partial batch seals once maxAgeMs has passed', () => {
     const start = Date.now();
     const clock = { now: start };

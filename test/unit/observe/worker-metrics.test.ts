@@ -11,6 +11,7 @@ import { createLagMetrics } from '../../../src/observe/lag-metrics.ts';
 import { DlqWritability } from '../../../src/dlq/dlq-writability.ts';
 import { METRICS } from '../../../src/observe/metric-names.ts';
 import { WorkerMetrics } from '../../../src/observe/worker-metrics.ts';
+import { RowLines } from '../../../src/batch/row-lines.ts';
 
 /** The value of series `name` with exactly these labels, from the registry's JSON export. */
 async function valueOf(
@@ -37,7 +38,7 @@ function batch(rows: number, startedAt: number) {
     partition: 1,
     firstOffset: 10n,
     lastOffset: BigInt(10 + rows - 1),
-    rows: Array.from({ length: rows }, (_, i) => `{"n":${i}}\n`),
+    rows: RowLines.of(Array.from({ length: rows }, (_, i) => `{"n":${i}}\n`)),
     rowSources: [],
     rowPartitionKeys: [],
     rejected: [],

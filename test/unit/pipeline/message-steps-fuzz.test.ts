@@ -56,7 +56,7 @@ function throughLane(values: readonly Buffer[]) {
   const batch = lane.takeNext();
   assert.ok(batch !== undefined);
   assert.equal(batch.rows.length + batch.rejected.length, values.length, 'every offset accounted');
-  for (const line of batch.rows) {
+  for (const line of batch.rows.texts()) {
     const columns = JSON.parse(line) as unknown[];
     assert.equal(columns.length, EVENT_COLUMNS.length);
   }

@@ -2,10 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ClickHouseError } from '@clickhouse/client';
 import { RetryPolicy } from '../../../src/retry/retry-policy.ts';
+import { RowLines } from '../../../src/batch/row-lines.ts';
 import { landRows, type RowInserter } from '../../../src/sink/land-rows.ts';
 import { heldMessage } from '../../fixtures/batch/messages.ts';
 
 const source = heldMessage;
+/** These fakes compare rows by their text. */
+const texts = (rows: RowLines): string[] => rows.texts();
+type LandRest = Parameters<typeof landRows> extends [unknown, ...infer Rest] ? Rest : never;
+/** landRows on rows given as text. */
+const land = (rows: readonly string[], ...rest: LandRest) => landRows(RowLines.of(rows), ...rest);
 const parseError = (): ClickHouseError =>
   new ClickHouseError({
     message: 'Code: 27. DB::Exception: Cannot parse input. (CANNOT_PARSE_INPUT_ASSERTION_FAILED)',
@@ -25,10 +31,10 @@ function fakeTable(poison: Set<string>, transientFailures = 0) {
       failures--;
       throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     }
-    if (batch.some((r) => poison.has(r))) throw parseError();
+    if (texts(batch).some((r) => poison.has(r))) throw parseError();
     if (tokens.has(token)) return;
     tokens.add(token);
-    rows.push(...batch);
+    rows.push(...texts(batch));
   };
   return { rows, calls, insert };
 }
@@ -43,7 +49,7 @@ describe('landRows', () => {
   test('transient failures retry the same insert with the same token until it lands', async () => {
     const table = fakeTable(new Set(), 3);
     const retries: number[] = [];
-    const rejected = await landRows(['a', 'b'], [source(0), source(1)], 'tok', {
+    const rejected = await land(['a', 'b'], [source(0), source(1)], 'tok', {
       ...options(table.insert),
       onRetry: (_e, attempt) => retries.push(attempt),
     });
@@ -57,7 +63,7 @@ describe('landRows', () => {
     const rows = Array.from({ length: 16 }, (_, i) => `r${i}`);
     const sources = rows.map((_, i) => source(100 + i));
     const table = fakeTable(new Set(['r3', 'r11']));
-    const rejected = await landRows(rows, sources, 't:0:100-115', options(table.insert));
+    const rejected = await land(rows, sources, 't:0:100-115', options(table.insert));
     assert.deepEqual(
       rejected.map((r) => r.source.offset),
       ['103', '111'],
@@ -78,8 +84,8 @@ describe('landRows', () => {
     const rows = Array.from({ length: 8 }, (_, i) => `r${i}`);
     const sources = rows.map((_, i) => source(i));
     const table = fakeTable(new Set(['r5']));
-    await landRows(rows, sources, 'x', options(table.insert));
-    await landRows(rows, sources, 'x', options(table.insert));
+    await land(rows, sources, 'x', options(table.insert));
+    await land(rows, sources, 'x', options(table.insert));
     assert.equal(table.rows.length, 7);
   });
 
@@ -90,7 +96,7 @@ describe('landRows', () => {
       throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     };
     await assert.rejects(
-      landRows(['a'], [source(0)], 'x', { ...options(insert), signal: controller.signal }),
+      land(['a'], [source(0)], 'x', { ...options(insert), signal: controller.signal }),
     );
   });
 
@@ -100,7 +106,7 @@ describe('landRows', () => {
     const sources = rows.map((_, i) => source(i));
     const landed: string[] = [];
     const insert: RowInserter = async (batch) => {
-      if (new Set(batch).size > 3) {
+      if (new Set(texts(batch)).size > 3) {
         throw new ClickHouseError({
           message:
             'Code: 252. DB::Exception: Too many partitions for single INSERT block (more than 3). (TOO_MANY_PARTS)',
@@ -108,10 +114,10 @@ describe('landRows', () => {
           type: 'TOO_MANY_PARTS',
         });
       }
-      landed.push(...batch);
+      landed.push(...texts(batch));
     };
     const retries: number[] = [];
-    const rejected = await landRows(rows, sources, 'tok', {
+    const rejected = await land(rows, sources, 'tok', {
       ...options(insert),
       onRetry: (_e, attempt) => retries.push(attempt),
     });
@@ -131,7 +137,7 @@ describe('landRows', () => {
         });
     };
     const retries: number[] = [];
-    const rejected = await landRows(['a'], [source(0)], 'tok', {
+    const rejected = await land(['a'], [source(0)], 'tok', {
       ...options(insert),
       onRetry: (_e, attempt) => retries.push(attempt),
     });
@@ -152,11 +158,11 @@ describe('landRows when the block was written before the insert failed', () => {
   function tableWithThrowingView() {
     const rows: string[] = [];
     const insert: RowInserter = async (batch) => {
-      rows.push(...batch);
-      if (batch.includes('boom')) throw viewError();
+      rows.push(...texts(batch));
+      if (texts(batch).includes('boom')) throw viewError();
     };
-    const landedAmong = async (batch: readonly string[]) =>
-      new Set(batch.flatMap((r, i) => (rows.includes(r) ? [i] : [])));
+    const landedAmong = async (batch: RowLines) =>
+      new Set(texts(batch).flatMap((r, i) => (rows.includes(r) ? [i] : [])));
     return { rows, insert, landedAmong };
   }
 
@@ -164,7 +170,7 @@ describe('landRows when the block was written before the insert failed', () => {
     const table = tableWithThrowingView();
     const input = ['a', 'b', 'boom', 'c'];
     const seen: number[] = [];
-    const rejected = await landRows(
+    const rejected = await land(
       input,
       input.map((_, i) => source(i)),
       't:0:0-3',
@@ -182,7 +188,7 @@ describe('landRows when the block was written before the insert failed', () => {
   test('without the question (as before), the split lands rows twice and dead-letters boom', async () => {
     const table = tableWithThrowingView();
     const input = ['a', 'b', 'boom', 'c'];
-    const rejected = await landRows(
+    const rejected = await land(
       input,
       input.map((_, i) => source(i)),
       't:0:0-3',
@@ -195,14 +201,14 @@ describe('landRows when the block was written before the insert failed', () => {
   test('a block that wrote nothing is split as before', async () => {
     const { rows, insert } = fakeTable(new Set(['x']));
     const input = ['a', 'x', 'b'];
-    const rejected = await landRows(
+    const rejected = await land(
       input,
       input.map((_, i) => source(i)),
       't:0:0-2',
       {
         ...options(insert),
         landedAmong: async (batch) =>
-          new Set(batch.flatMap((r, i) => (rows.includes(r) ? [i] : []))),
+          new Set(texts(batch).flatMap((r, i) => (rows.includes(r) ? [i] : []))),
       },
     );
     assert.deepEqual(

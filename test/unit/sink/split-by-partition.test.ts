@@ -2,7 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { SourceMessage } from '../../../src/batch/source-message.ts';
-import { partitionKeyOf, splitByPartition } from '../../../src/sink/split-by-partition.ts';
+import { RowLines } from '../../../src/batch/row-lines.ts';
+import {
+  partitionKeyOf,
+  splitByPartition,
+  type RowBlock,
+} from '../../../src/sink/split-by-partition.ts';
+
+/** A block as plain data: its token, its rows' text and its messages' offsets. */
+const plain = (b: RowBlock) => ({
+  token: b.token,
+  rows: b.rows.texts(),
+  offsets: b.sources.map((s) => s.offset),
+});
 
 const source = (offset: number): SourceMessage => ({
   topic: 't',
@@ -24,9 +36,15 @@ describe('partitionKeyOf', () => {
 describe('splitByPartition', () => {
   test('a batch within the limit is one block under its own token', () => {
     const keys = ['202601', '202602', '202601'];
-    const blocks = splitByPartition(['a', 'b', 'c'], [0, 1, 2].map(source), keys, 't:0:0-2', 2);
+    const blocks = splitByPartition(
+      RowLines.of(['a', 'b', 'c']),
+      [0, 1, 2].map(source),
+      keys,
+      't:0:0-2',
+      2,
+    );
     assert.deepEqual(
-      blocks.map((b) => [b.token, b.rows]),
+      blocks.map((b) => [b.token, b.rows.texts()]),
       [['t:0:0-2', ['a', 'b', 'c']]],
     );
   });
@@ -38,7 +56,7 @@ describe('splitByPartition', () => {
     });
     const rows = months.map((m) => `row-${m}`);
     const blocks = splitByPartition(
-      rows,
+      RowLines.of(rows),
       months.map((_, i) => source(i)),
       months,
       'tok',
@@ -69,15 +87,17 @@ describe('splitByPartition', () => {
           const keys = monthIndexes.map((m) => String(200001 + m));
           const rows = keys.map((_, i) => `r${i}`);
           const sources = keys.map((_, i) => source(i));
-          const blocks = splitByPartition(rows, sources, keys, 'tok', limit);
-          const again = splitByPartition(rows, sources, keys, 'tok', limit);
-          assert.deepEqual(blocks, again);
-          assert.deepEqual(blocks.flatMap((b) => b.rows).sort(), [...rows].sort());
+          const blocks = splitByPartition(RowLines.of(rows), sources, keys, 'tok', limit);
+          const again = splitByPartition(RowLines.of(rows), sources, keys, 'tok', limit);
+          assert.deepEqual(blocks.map(plain), again.map(plain));
+          assert.deepEqual(blocks.flatMap((b) => b.rows.texts()).sort(), [...rows].sort());
           assert.equal(new Set(blocks.map((b) => b.token)).size, blocks.length);
           for (const block of blocks) {
             const inBlock = new Set(block.sources.map((s) => keys[Number(s.offset)]));
             assert.ok(inBlock.size <= limit);
-            block.rows.forEach((r, i) => assert.equal(r, rows[Number(block.sources[i]!.offset)]));
+            block.rows
+              .texts()
+              .forEach((r, i) => assert.equal(r, rows[Number(block.sources[i]!.offset)]));
           }
         },
       ),
