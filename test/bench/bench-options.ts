@@ -64,7 +64,8 @@ export const USAGE = `npm run bench -- [options]
   --latency-rate N    events/s of the latency run (default: half the 1-worker drain rate)
   --profile DIR       instead of the bench: one 1-worker drain under --cpu-prof, top functions
   --stack-env FILE    use a running stack (the env file \`npm run stack\` writes)
-  --phase-timeout S   fail a measurement that takes longer (default 600)`;
+  --phase-timeout S   fail a measurement that takes longer (default 600; the native
+                      path's set-up, loading geo into ClickHouse, has its own bound)`;
 
 /** Parses argv (without node and script) and the BENCH_* environment. */
 export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions {

@@ -127,6 +127,18 @@ export function reportRows(results: BenchResults, variants: readonly WorkerVaria
             note: `decode only ${n(enrich.decodeOnly.eventsPerSecond)}/s; enrichment adds ${enrich.enrichment.addedMicrosPerEvent} µs/event (${enrich.enrichment.relativeCost}× decode), alone ${n(enrich.enrichment.eventsPerSecondAlone)}/s; cold first pass ${n(enrich.firstPass.eventsPerSecond)}/s`,
           },
     );
+    // Saved runs from before the batch-path pass have no such figure.
+    if (!isUnavailable(enrich) && enrich.batchPath !== undefined) {
+      rows.push({
+        measurement: 'worker path, one core: … + serialise, batch, insert body',
+        rate: n(enrich.batchPath.eventsPerSecond),
+        runs: '',
+        peakRss: '',
+        cpu: '',
+        cost: `${enrich.batchPath.microsPerEvent.toFixed(1)}`,
+        note: 'decode, enrich, serialise, 6 partitions batched under the default limits and budget, insert bodies made; no Kafka, no HTTP',
+      });
+    }
   }
   for (const v of variants) {
     rows.push(
