@@ -18,9 +18,7 @@ export class OpenBatch {
   readonly topic: string;
   readonly partition: number;
   readonly startedAt: number;
-  readonly #rows = new RowLineWriter();
-  readonly #rowSources: SourceMessage[] = [];
-  readonly #rowPartitionKeys: string[] = [];
+  readonly #rows: RowLineWriter;
   readonly #rejected: RejectedMessage[] = [];
   #bytes = 0;
   /** Bytes of the dead letters (key, value, headers): what the DLQ writes will carry. */
@@ -33,6 +31,7 @@ export class OpenBatch {
     this.topic = topic;
     this.partition = partition;
     this.startedAt = now;
+    this.#rows = new RowLineWriter(topic, partition);
   }
 
   get rowCount(): number {
@@ -88,14 +87,12 @@ export class OpenBatch {
   }
 
   /**
-   * `line`: the row's serialised bytes (copied in); `partitionKey`: the ClickHouse partition
-   * the row lands in (sink/split-by-partition.ts).
+   * `line`: the row's serialised bytes; `source`: its message (both copied in, row-lines.ts);
+   * `partitionKey`: the ClickHouse partition the row lands in (sink/split-by-partition.ts).
    */
-  addRow(line: Uint8Array, source: SourceMessage, partitionKey: string): void {
+  addRow(line: Uint8Array, source: SourceMessage, partitionKey: number): void {
     this.#advance(source, line.length);
-    this.#bytes += this.#rows.append(line);
-    this.#rowSources.push(source);
-    this.#rowPartitionKeys.push(partitionKey);
+    this.#bytes += this.#rows.append(line, { source, partitionKey });
   }
 
   addDeadLetter(source: SourceMessage, deadLetter: DeadLetter): void {
@@ -115,8 +112,6 @@ export class OpenBatch {
       firstOffset: this.#firstOffset,
       lastOffset: this.#lastOffset,
       rows: this.#rows.lines(),
-      rowSources: this.#rowSources,
-      rowPartitionKeys: this.#rowPartitionKeys,
       rejected: this.#rejected,
       bytes: this.#bytes,
       memoryBytes: this.memoryBytes,

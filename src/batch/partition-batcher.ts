@@ -121,11 +121,10 @@ export class PartitionBatcher {
     if (!reforming && this.#open?.wouldOverflow(cappedBytes, this.#deps.limits)) {
       if (!this.#sealOpen()) return 'refused';
     }
-    const held = detachedMessage(source);
     this.#open ??= new OpenBatch(this.topic, this.partition, this.#deps.now());
     if (outcome.ok && line !== undefined) {
-      this.#open.addRow(line, held, outcome.value.partitionKey);
-    } else if (!outcome.ok) this.#open.addDeadLetter(held, outcome.deadLetter);
+      this.#open.addRow(line, source, outcome.value.partitionKey);
+    } else if (!outcome.ok) this.#open.addDeadLetter(detachedMessage(source), outcome.deadLetter);
     this.#deps.budget.hold(cost);
     this.#lastTaken = BigInt(source.offset);
     if (!this.reforming && this.#open.isFull(this.#deps.limits)) this.#sealOpen();

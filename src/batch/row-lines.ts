@@ -1,64 +1,76 @@
-/** The first slab of a batch: a batch of one row costs little. */
-const FIRST_SLAB_BYTES = 16 * 1024;
-/** Slabs double up to this size (the insert body is written in pieces of about this size). */
-const LARGEST_SLAB_BYTES = 1024 * 1024;
+import type { IHeaders } from 'kafkajs';
+import { ByteSlabs } from './byte-slabs.ts';
+import { detachedHeaders, type SourceMessage } from './source-message.ts';
+
 /** A UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair: 4 bytes for 2 units). */
 const MAX_UTF8_PER_UNIT = 3;
 
+/** A row's origin as the batch takes it: the message, and the month the row lands in. */
+export interface RowOrigin {
+  readonly source: SourceMessage;
+  /** The row's ClickHouse partition, YYYYMM (sink/split-by-partition.ts). */
+  readonly partitionKey: number;
+}
+
 /**
- * A batch's serialised rows as UTF-8 bytes, written back to back into a few large buffers
- * (slabs) as they are added, instead of one JavaScript string each. The insert body is then
- * the slabs themselves (no joining, no second encoding), and a batch of thousands of rows is
- * a handful of objects the garbage collector never copies or traces.
- * Rows are only appended; a sealed batch's rows are read through RowLines.
+ * A batch's rows as it fills: each row's serialised line and the original message it came
+ * from (key, value, headers: what a dead letter carries if ClickHouse refuses the row) are
+ * copied as bytes into slabs (byte-slabs.ts), and its offset, timestamp and month into plain
+ * arrays. No object per row survives the message: the garbage collector's work no longer
+ * grows with what the batches hold, and the insert body is the line slabs themselves.
+ * Only appended to; a sealed batch's rows are read through RowLines.
  */
 export class RowLineWriter {
-  readonly #slabs: Buffer[] = [];
-  readonly #slabOf: number[] = [];
-  readonly #starts: number[] = [];
-  readonly #ends: number[] = [];
-  #used = 0;
+  readonly #store: RowStore;
 
-  get length(): number {
-    return this.#ends.length;
+  constructor(topic: string, partition: number) {
+    this.#store = {
+      topic,
+      partition,
+      lines: new ByteSlabs(),
+      originals: new ByteSlabs(),
+      offsets: [],
+      timestamps: [],
+      values: [],
+      keys: [],
+      headers: new Map(),
+      partitionKeys: [],
+    };
   }
 
-  /** Copies one row's bytes (a line, newline included) in; returns its length. */
-  append(line: Uint8Array): number {
-    const slab = this.#room(line.length);
-    slab.set(line, this.#used);
-    this.#record(line.length);
+  get length(): number {
+    return this.#store.offsets.length;
+  }
+
+  /**
+   * Copies one row in: its line's bytes (newline included) and its message's bytes (the
+   * message may be a slice of kafkajs's fetch response: nothing of it is kept). Returns the
+   * line's length.
+   */
+  append(line: Uint8Array, origin: RowOrigin): number {
+    const store = this.#store;
+    const { source } = origin;
+    store.lines.append(line);
+    store.offsets.push(source.offset);
+    store.timestamps.push(source.timestampMs);
+    store.values.push(source.value === null ? -1 : store.originals.append(source.value));
+    store.keys.push(source.key === null ? -1 : store.originals.append(source.key));
+    if (source.headers !== undefined && hasAny(source.headers)) {
+      store.headers.set(store.offsets.length - 1, detachedHeaders(source.headers)!);
+    }
+    store.partitionKeys.push(origin.partitionKey);
     return line.length;
   }
 
   /** The rows written so far. The writer must not be appended to afterwards. */
   lines(): RowLines {
-    return new RowLines(
-      { slabs: this.#slabs, slabOf: this.#slabOf, starts: this.#starts, ends: this.#ends },
-      undefined,
-    );
+    return new RowLines(this.#store, undefined);
   }
+}
 
-  #record(bytes: number): void {
-    this.#slabOf.push(this.#slabs.length - 1);
-    this.#starts.push(this.#used);
-    this.#used += bytes;
-    this.#ends.push(this.#used);
-  }
-
-  /** The current slab if `bytes` fit in it, else a new one (doubling, or as large as needed). */
-  #room(bytes: number): Buffer {
-    const current = this.#slabs[this.#slabs.length - 1];
-    if (current !== undefined && current.length - this.#used >= bytes) return current;
-    const next = Math.max(
-      bytes,
-      current === undefined ? FIRST_SLAB_BYTES : Math.min(current.length * 2, LARGEST_SLAB_BYTES),
-    );
-    const slab = Buffer.allocUnsafeSlow(next);
-    this.#slabs.push(slab);
-    this.#used = 0;
-    return slab;
-  }
+function hasAny(headers: IHeaders): boolean {
+  for (const _ in headers) return true;
+  return false;
 }
 
 /** Lines up to a third of this many UTF-16 units are encoded in the reused buffer. */
@@ -80,10 +92,19 @@ export class LineEncoder {
 }
 
 interface RowStore {
-  readonly slabs: readonly Buffer[];
-  readonly slabOf: readonly number[];
-  readonly starts: readonly number[];
-  readonly ends: readonly number[];
+  readonly topic: string;
+  readonly partition: number;
+  readonly lines: ByteSlabs;
+  /** Values and keys of the rows' messages. */
+  readonly originals: ByteSlabs;
+  readonly offsets: string[];
+  readonly timestamps: number[];
+  /** Piece numbers in `originals` (-1: null). */
+  readonly values: number[];
+  readonly keys: number[];
+  /** Only rows whose message had headers. */
+  readonly headers: Map<number, IHeaders>;
+  readonly partitionKeys: number[];
 }
 
 /**
@@ -101,42 +122,75 @@ export class RowLines {
     this.#ids = ids;
   }
 
-  /** Rows given as text (tests, the bench, tools): encoded into their own slabs. */
-  static of(lines: Iterable<string>): RowLines {
-    const writer = new RowLineWriter();
+  /**
+   * Rows given as text (tests, the bench, tools), encoded into their own slabs; `origin`
+   * gives row i's message and month (default: partition t[0], offset i, the line as value).
+   */
+  static of(
+    lines: Iterable<string>,
+    origin: (i: number, line: string) => RowOrigin = defaultOrigin,
+  ): RowLines {
+    let writer: RowLineWriter | undefined;
     const encoder = new LineEncoder();
-    for (const line of lines) writer.append(encoder.encode(line));
-    return writer.lines();
+    let i = 0;
+    for (const line of lines) {
+      const o = origin(i++, line);
+      writer ??= new RowLineWriter(o.source.topic, o.source.partition);
+      writer.append(encoder.encode(line), o);
+    }
+    return (writer ?? new RowLineWriter('t', 0)).lines();
   }
 
   get length(): number {
-    return this.#ids?.length ?? this.#store.ends.length;
+    return this.#ids?.length ?? this.#store.offsets.length;
   }
 
   /** The UTF-8 size of these rows (the insert body's size). */
   get byteLength(): number {
     let bytes = 0;
-    for (let k = 0; k < this.length; k++) {
-      const id = this.#id(k);
-      bytes += this.#store.ends[id]! - this.#store.starts[id]!;
-    }
+    for (let k = 0; k < this.length; k++) bytes += this.#store.lines.size(this.#id(k));
     return bytes;
   }
 
-  /** Row `k`'s bytes (a view into the slab: do not modify). */
+  /** Row `k`'s line (a view into the slab: do not modify). */
   bytes(k: number): Buffer {
-    const id = this.#id(k);
-    const store = this.#store;
-    return store.slabs[store.slabOf[id]!]!.subarray(store.starts[id], store.ends[id]);
+    return this.#store.lines.piece(this.#id(k));
   }
 
-  /** Row `k` as text (for the rare paths that read a row: the landed-rows check, tests). */
+  /** Row `k`'s line as text (for the rare paths that read a row: the landed-rows check, tests). */
   text(k: number): string {
     return this.bytes(k).toString('utf8');
   }
 
   texts(): string[] {
     return Array.from({ length: this.length }, (_, k) => this.text(k));
+  }
+
+  /** The Kafka offset of row `k`'s message. */
+  offset(k: number): string {
+    return this.#store.offsets[this.#id(k)]!;
+  }
+
+  /** Row `k`'s ClickHouse partition (YYYYMM). */
+  partitionKey(k: number): number {
+    return this.#store.partitionKeys[this.#id(k)]!;
+  }
+
+  /** The message row `k` came from, as it arrived (its bytes are views into the slabs). */
+  source(k: number): SourceMessage {
+    const store = this.#store;
+    const id = this.#id(k);
+    const value = store.values[id]!;
+    const key = store.keys[id]!;
+    return {
+      topic: store.topic,
+      partition: store.partition,
+      offset: store.offsets[id]!,
+      key: key < 0 ? null : store.originals.piece(key),
+      value: value < 0 ? null : store.originals.piece(value),
+      headers: store.headers.get(id) ?? {},
+      timestampMs: store.timestamps[id]!,
+    };
   }
 
   /** Rows [from, to) of these, as slice() on an array. */
@@ -159,27 +213,30 @@ export class RowLines {
    * The bytes to send, in order: runs of rows that lie back to back in a slab go as one
    * view, so a whole batch is about one piece per slab.
    */
-  *chunks(): Generator<Buffer> {
-    const { slabs, slabOf, starts, ends } = this.#store;
-    let slab = -1;
-    let from = 0;
-    let to = 0;
-    for (let k = 0; k < this.length; k++) {
-      const id = this.#id(k);
-      const s = slabOf[id]!;
-      if (s === slab && starts[id] === to) {
-        to = ends[id]!;
-        continue;
-      }
-      if (slab >= 0) yield slabs[slab]!.subarray(from, to);
-      slab = s;
-      from = starts[id]!;
-      to = ends[id]!;
-    }
-    if (slab >= 0) yield slabs[slab]!.subarray(from, to);
+  chunks(): Generator<Buffer> {
+    return this.#store.lines.views(this.#ids ?? range(this.#store.offsets.length));
   }
 
   #id(k: number): number {
     return this.#ids === undefined ? k : this.#ids[k]!;
   }
+}
+
+function* range(n: number): Generator<number> {
+  for (let i = 0; i < n; i++) yield i;
+}
+
+function defaultOrigin(i: number, line: string): RowOrigin {
+  return {
+    source: {
+      topic: 't',
+      partition: 0,
+      offset: String(i),
+      key: null,
+      value: Buffer.from(line),
+      headers: {},
+      timestampMs: 0,
+    },
+    partitionKey: 0,
+  };
 }

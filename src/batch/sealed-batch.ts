@@ -19,10 +19,8 @@ export interface SealedBatch {
   readonly partition: number;
   readonly firstOffset: bigint;
   readonly lastOffset: bigint;
+  /** The rows with the messages they came from and their months (row-lines.ts). */
   readonly rows: RowLines;
-  readonly rowSources: readonly SourceMessage[];
-  /** Each row's ClickHouse partition (month), for splitting blocks that span too many. */
-  readonly rowPartitionKeys: readonly string[];
   readonly rejected: readonly RejectedMessage[];
   readonly bytes: number;
   readonly memoryBytes: number;

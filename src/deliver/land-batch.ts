@@ -44,20 +44,10 @@ export function landBatch(
     async () => {
       if (!owner.stillOwned()) throw new OwnershipLostError(owner.topic, owner.partition);
       failpoint('before-insert');
-      const { rows, rowSources, rowPartitionKeys, deduplicationToken } = await rowsToLand(
-        batch,
-        deps,
-        signal,
-      );
+      const { rows, deduplicationToken } = await rowsToLand(batch, deps, signal);
       const rejected: RejectedMessage[] = [];
-      for (const block of splitByPartition(
-        rows,
-        rowSources,
-        rowPartitionKeys,
-        deduplicationToken,
-        deps.maxPartitionsPerBlock,
-      )) {
-        const refused = await landRows(block.rows, block.sources, block.token, {
+      for (const block of splitByPartition(rows, deduplicationToken, deps.maxPartitionsPerBlock)) {
+        const refused = await landRows(block.rows, block.token, {
           ...retry,
           // Every attempt: a worker frozen past its session may have been evicted without
           // knowing it; it must not insert until the group confirms it.
@@ -67,8 +57,7 @@ export function landBatch(
           },
           onRetry: (err, attempt, delayMs) =>
             deps.events.insertRetried(batch, err, attempt, delayMs),
-          landedAmong: (failedRows, sources) =>
-            landedAmong(batch, deps.readLanded, failedRows, sources, retry),
+          landedAmong: (failedRows) => landedAmong(batch, deps.readLanded, failedRows, retry),
           onLandedDespiteError: (err, landed, of) =>
             deps.events.landedDespiteError(batch, err, landed, of),
         });

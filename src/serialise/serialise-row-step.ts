@@ -14,7 +14,7 @@ export interface SerialisedRow {
    */
   readonly line: string;
   /** The ClickHouse partition (month) the row lands in (split-by-partition.ts). */
-  readonly partitionKey: string;
+  readonly partitionKey: number;
 }
 
 /** Step 3 of a message: the enriched event as the line the insert will carry. */

@@ -1,6 +1,5 @@
 import type { RowLines } from '../batch/row-lines.ts';
 import type { RejectedMessage } from '../batch/sealed-batch.ts';
-import type { SourceMessage } from '../batch/source-message.ts';
 import { errorMessage } from '../errors.ts';
 import type { RetryPolicy } from '../retry/retry-policy.ts';
 import { insertRetryDecision } from './classify-insert-error.ts';
@@ -22,10 +21,7 @@ export interface LandRowsOptions {
    * data: ClickHouse writes a block to the table before its materialized views run, so a view
    * that throws fails an insert whose rows did land.
    */
-  readonly landedAmong?: (
-    rows: RowLines,
-    sources: readonly SourceMessage[],
-  ) => Promise<ReadonlySet<number>>;
+  readonly landedAmong?: (rows: RowLines) => Promise<ReadonlySet<number>>;
   /** Rows of a block that failed as data were found in the table: they count as landed. */
   readonly onLandedDespiteError?: (err: unknown, landed: number, of: number) => void;
 }
@@ -40,7 +36,6 @@ export interface LandRowsOptions {
  */
 export async function landRows(
   rows: RowLines,
-  sources: readonly SourceMessage[],
   token: string,
   options: LandRowsOptions,
 ): Promise<RejectedMessage[]> {
@@ -56,19 +51,18 @@ export async function landRows(
     if (options.signal.aborted || insertRetryDecision(err) === 'retry') throw err;
     // Rows the failed insert wrote anyway are never inserted again nor dead-lettered (they
     // are in the table, once); the rest is tried again as one block under a derived token.
-    const landed = (await options.landedAmong?.(rows, sources)) ?? new Set<number>();
+    const landed = (await options.landedAmong?.(rows)) ?? new Set<number>();
     if (landed.size > 0) {
       options.onLandedDespiteError?.(err, landed.size, rows.length);
-      const rest = sources.flatMap((_, i) => (landed.has(i) ? [] : [i]));
+      const rest: number[] = [];
+      for (let k = 0; k < rows.length; k++) if (!landed.has(k)) rest.push(k);
       const restRows = rows.pick(rest);
-      const restSources = rest.map((i) => sources[i]!);
-      return landRows(restRows, restSources, remainderToken(token, restSources), options);
+      return landRows(restRows, remainderToken(token, restRows), options);
     }
-    const first = sources[0];
-    if (rows.length === 1 && first !== undefined) {
+    if (rows.length === 1) {
       return [
         {
-          source: first,
+          source: rows.source(0),
           deadLetter: {
             reason: 'rejected_by_clickhouse',
             stage: 'sink',
@@ -78,27 +72,12 @@ export async function landRows(
       ];
     }
     const mid = Math.ceil(rows.length / 2);
-    const left = await landRows(
-      rows.slice(0, mid),
-      sources.slice(0, mid),
-      subToken(token, sources, 0, mid),
-      options,
-    );
-    const right = await landRows(
-      rows.slice(mid),
-      sources.slice(mid),
-      subToken(token, sources, mid, rows.length),
-      options,
-    );
+    const left = await landRows(rows.slice(0, mid), subToken(token, rows, 0, mid), options);
+    const right = await landRows(rows.slice(mid), subToken(token, rows, mid, rows.length), options);
     return [...left, ...right];
   }
 }
 
-function subToken(
-  token: string,
-  sources: readonly SourceMessage[],
-  from: number,
-  to: number,
-): string {
-  return `${token}/${sources[from]?.offset ?? from}-${sources[to - 1]?.offset ?? to - 1}`;
+function subToken(token: string, rows: RowLines, from: number, to: number): string {
+  return `${token}/${rows.offset(from)}-${rows.offset(to - 1)}`;
 }

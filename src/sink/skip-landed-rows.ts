@@ -1,10 +1,10 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import type { RowLines } from '../batch/row-lines.ts';
 import type { SealedBatch } from '../batch/sealed-batch.ts';
-import type { SourceMessage } from '../batch/source-message.ts';
 import type { RetryPolicy } from '../retry/retry-policy.ts';
 import { insertRetryDecision } from './classify-insert-error.ts';
 import { EVENT_COLUMNS } from '../serialise/event-columns.ts';
+import { partitionsOf } from './split-by-partition.ts';
 
 /** Rows of one partition's offset range that ClickHouse holds, as `<offset>:<uuid>` keys. */
 export type LandedRowsReader = (
@@ -18,7 +18,7 @@ export interface LandedRowsQuery {
   readonly first: bigint;
   readonly last: bigint;
   /** The ClickHouse partitions (YYYYMM) the rows in question fall in: prunes the scan. */
-  readonly months: readonly string[];
+  readonly months: readonly number[];
 }
 
 export interface LandedRowsTarget {
@@ -30,10 +30,9 @@ export interface LandedRowsTarget {
 }
 
 /** The rows of a batch still to insert, with the token they go under. */
-export type RowsToLand = Pick<
-  SealedBatch,
-  'rows' | 'rowSources' | 'rowPartitionKeys' | 'deduplicationToken'
-> & { readonly skipped: number };
+export type RowsToLand = Pick<SealedBatch, 'rows' | 'deduplicationToken'> & {
+  readonly skipped: number;
+};
 
 /**
  * Which of the rows already landed: one query over `_topic/_partition/_offset` (the events
@@ -58,7 +57,7 @@ export async function readLandedRows(
       partition: query.partition,
       first: query.first.toString(),
       last: query.last.toString(),
-      months: query.months.map(Number),
+      months: query.months,
     },
     clickhouse_settings: settings,
     format: 'JSONEachRow',
@@ -79,23 +78,14 @@ export async function skipLandedRows(
   readLanded: LandedRowsReader,
   options: AskOptions,
 ): Promise<RowsToLand> {
-  const landed = await landedAmong(batch, readLanded, batch.rows, batch.rowSources, options);
+  const landed = await landedAmong(batch, readLanded, batch.rows, options);
   const kept: number[] = [];
-  const rowSources: SourceMessage[] = [];
-  const rowPartitionKeys: string[] = [];
-  batch.rowSources.forEach((source, i) => {
-    if (landed.has(i)) return;
-    kept.push(i);
-    rowSources.push(source);
-    rowPartitionKeys.push(batch.rowPartitionKeys[i] ?? '');
-  });
+  for (let k = 0; k < batch.rows.length; k++) if (!landed.has(k)) kept.push(k);
   const rows = batch.rows.pick(kept);
   const base = batch.reformed?.recordedToken ?? batch.deduplicationToken;
   return {
     rows,
-    rowSources,
-    rowPartitionKeys,
-    deduplicationToken: remainderToken(base, rowSources),
+    deduplicationToken: remainderToken(base, rows),
     skipped: batch.rows.length - rows.length,
   };
 }
@@ -111,13 +101,12 @@ export interface AskOptions {
  * same offset, same uuid. Asked once, retried like an insert (transient failures only).
  */
 export async function landedAmong(
-  batch: Pick<SealedBatch, 'topic' | 'partition' | 'rowPartitionKeys'>,
+  batch: Pick<SealedBatch, 'topic' | 'partition'>,
   readLanded: LandedRowsReader,
   rows: RowLines,
-  sources: readonly SourceMessage[],
   options: AskOptions,
 ): Promise<ReadonlySet<number>> {
-  const offsets = sources.map((s) => BigInt(s.offset));
+  const offsets = Array.from({ length: rows.length }, (_, k) => BigInt(rows.offset(k)));
   if (offsets.length === 0) return new Set();
   const landed = await options.retry.run(
     () =>
@@ -127,24 +116,24 @@ export async function landedAmong(
           partition: batch.partition,
           first: offsets.reduce((a, b) => (b < a ? b : a)),
           last: offsets.reduce((a, b) => (b > a ? b : a)),
-          months: [...new Set(batch.rowPartitionKeys)],
+          months: partitionsOf(rows),
         },
         options.signal,
       ),
     { signal: options.signal, classify: insertRetryDecision },
   );
   const found = new Set<number>();
-  sources.forEach((source, i) => {
-    if (i < rows.length && landed.has(landedKey(source.offset, uuidOf(rows.text(i))))) found.add(i);
-  });
+  for (let k = 0; k < rows.length; k++) {
+    if (landed.has(landedKey(rows.offset(k), uuidOf(rows.text(k))))) found.add(k);
+  }
   return found;
 }
 
 /** `<recorded token>/rest:<first>-<last>x<count>` of the rows that remain. */
-export function remainderToken(base: string, sources: readonly SourceMessage[]): string {
-  const first = sources[0]?.offset ?? '';
-  const last = sources[sources.length - 1]?.offset ?? '';
-  return `${base}/rest:${first}-${last}x${sources.length}`;
+export function remainderToken(base: string, rows: RowLines): string {
+  const first = rows.length > 0 ? rows.offset(0) : '';
+  const last = rows.length > 0 ? rows.offset(rows.length - 1) : '';
+  return `${base}/rest:${first}-${last}x${rows.length}`;
 }
 
 function landedKey(offset: string, uuid: string): string {

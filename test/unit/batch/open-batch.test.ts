@@ -39,7 +39,7 @@ describe('open batch: dead letters count toward the caps like rows', () => {
       maxAgeMs: 1_000,
     };
     const batch = new OpenBatch('t', 0, 0);
-    batch.addRow(Buffer.from('x'.repeat(messageBytes(one))), source(0, 10), '202612');
+    batch.addRow(Buffer.from('x'.repeat(messageBytes(one))), source(0, 10), 202612);
     for (let i = 1; i < 9; i++) batch.addDeadLetter(source(i, 2_048), badJson);
     assert.equal(batch.cappedBytes, 9 * messageBytes(one));
     assert.equal(batch.bytes, messageBytes(one), 'bytes stays the rows the insert carries');

@@ -246,7 +246,7 @@ describe('PartitionBatcher memory budget', () => {
     const message = { ...good(0), value: slice, key: response.subarray(0, 4) };
     l.offer(message);
     l.sealIfDue(true);
-    const source = l.takeNext()?.rowSources[0];
+    const source = l.takeNext()?.rows.source(0);
     assert.ok(source?.value && source.key);
     assert.deepEqual(source.value, value);
     assert.notEqual(source.value.buffer, response.buffer);

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { LineEncoder, RowLines, RowLineWriter } from '../../../src/batch/row-lines.ts';
+import {
+  LineEncoder,
+  RowLines,
+  RowLineWriter,
+  type RowOrigin,
+} from '../../../src/batch/row-lines.ts';
 
 /** What an insert body of these rows must be: each line's UTF-8, back to back. */
 const body = (lines: readonly string[]): Buffer =>
@@ -37,10 +42,7 @@ describe('RowLines', () => {
           assert.deepEqual(sent(rows.slice(from, to)), body(lines.slice(from, to)));
           const picked = lines.flatMap((_, i) => (keep[i] === true ? [i] : []));
           const pick = rows.pick(picked);
-          assert.deepEqual(
-            sent(pick),
-            body(picked.map((i) => lines[i]!)),
-          );
+          assert.deepEqual(sent(pick), body(picked.map((i) => lines[i]!)));
           // A view of a view addresses the same rows.
           assert.deepEqual(sent(pick.slice(1)), body(picked.slice(1).map((i) => lines[i]!)));
           picked.forEach((i, k) => assert.deepEqual(pick.bytes(k), Buffer.from(lines[i]!)));
@@ -71,16 +73,63 @@ describe('RowLines', () => {
   });
 });
 
+/** Row i's message: t[3] at offset 100 + i, a key on odd rows, a header on every third. */
+function origin(i: number, response = Buffer.from(`value-${i}|key-${i}`)): RowOrigin {
+  const split = response.indexOf('|');
+  return {
+    source: {
+      topic: 't',
+      partition: 3,
+      offset: String(100 + i),
+      key: i % 2 === 1 ? response.subarray(split + 1) : null,
+      value: response.subarray(0, split),
+      headers: i % 3 === 0 ? { trace: Buffer.from(`h${i}`) } : {},
+      timestampMs: 1_700_000_000_000 + i,
+    },
+    partitionKey: 202_600 + (i % 12) + 1,
+  };
+}
+
+describe('RowLines: the messages behind the rows', () => {
+  test('each row keeps its message (key, value, headers, offset, timestamp) and month, in every view', () => {
+    const responses = Array.from({ length: 50 }, (_, i) => Buffer.from(`value-${i}|key-${i}`));
+    const writer = new RowLineWriter('t', 3);
+    const encoder = new LineEncoder();
+    responses.forEach((response, i) =>
+      writer.append(encoder.encode(`["r${i}"]\n`), origin(i, response)),
+    );
+    // The fetch response is reused by the client: the rows must not see it change.
+    for (const response of responses) response.fill(0);
+    const rows = writer.lines();
+    const check = (view: RowLines, ids: readonly number[]): void => {
+      assert.equal(view.length, ids.length);
+      ids.forEach((i, k) => {
+        const expected = origin(i);
+        assert.deepEqual(view.source(k), expected.source);
+        assert.equal(view.offset(k), String(100 + i));
+        assert.equal(view.partitionKey(k), expected.partitionKey);
+        assert.equal(view.text(k), `["r${i}"]\n`);
+      });
+    };
+    const all = Array.from({ length: 50 }, (_, i) => i);
+    check(rows, all);
+    check(rows.slice(10, 20), all.slice(10, 20));
+    const odd = all.filter((i) => i % 2 === 1);
+    check(rows.pick(odd), odd);
+    check(rows.pick(odd).slice(3, 7), odd.slice(3, 7));
+  });
+});
+
 describe('LineEncoder', () => {
   test('gives the exact UTF-8 of each line; the reused buffer is only valid until the next call', () => {
     const encoder = new LineEncoder();
-    const writer = new RowLineWriter();
+    const writer = new RowLineWriter('t', 0);
     const lines = ['["ü"]\n', '["😀"]\n', `["${'z'.repeat(30_000)}"]\n`, '["\ud800"]\n'];
-    for (const line of lines) {
+    lines.forEach((line, i) => {
       const bytes = encoder.encode(line);
       assert.deepEqual(bytes, Buffer.from(line, 'utf8'));
-      assert.equal(writer.append(bytes), Buffer.byteLength(line));
-    }
+      assert.equal(writer.append(bytes, origin(i)), Buffer.byteLength(line));
+    });
     assert.deepEqual(sent(writer.lines()), body(lines));
   });
 });

@@ -33,7 +33,7 @@ function batchOf(count: number, options: { deadLetters?: number[]; poison?: numb
       });
     else {
       const text = options.poison?.includes(offset) ? `BAD${offset}` : `ok${offset}`;
-      open.addRow(Buffer.from(`["${text}"]\n`), source(offset), '202612');
+      open.addRow(Buffer.from(`["${text}"]\n`), source(offset), 202612);
     }
   }
   const sealed = open.seal(5n);

@@ -39,8 +39,6 @@ function batch(rows: number, startedAt: number) {
     firstOffset: 10n,
     lastOffset: BigInt(10 + rows - 1),
     rows: RowLines.of(Array.from({ length: rows }, (_, i) => `{"n":${i}}\n`)),
-    rowSources: [],
-    rowPartitionKeys: [],
     rejected: [],
     bytes: rows * 8,
     memoryBytes: rows * 16,

@@ -93,7 +93,7 @@ describe('serialise step', () => {
     assert.ok(outcome.ok);
     const { line, partitionKey, row } = outcome.value;
     assert.ok(line.endsWith('\n'));
-    assert.equal(partitionKey, '202611');
+    assert.equal(partitionKey, 202611);
     const columns = JSON.parse(line) as unknown[];
     assert.equal(columns.length, EVENT_COLUMNS.length);
     assert.equal(row.properties, '{"é":"ü"}');

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { ClickHouseError } from '@clickhouse/client';
 import { RetryPolicy } from '../../../src/retry/retry-policy.ts';
 import { RowLines } from '../../../src/batch/row-lines.ts';
+import type { SourceMessage } from '../../../src/batch/source-message.ts';
 import { landRows, type RowInserter } from '../../../src/sink/land-rows.ts';
 import { heldMessage } from '../../fixtures/batch/messages.ts';
 
@@ -10,8 +11,12 @@ const source = heldMessage;
 /** These fakes compare rows by their text. */
 const texts = (rows: RowLines): string[] => rows.texts();
 type LandRest = Parameters<typeof landRows> extends [unknown, ...infer Rest] ? Rest : never;
-/** landRows on rows given as text. */
-const land = (rows: readonly string[], ...rest: LandRest) => landRows(RowLines.of(rows), ...rest);
+/** landRows on rows given as text, row i from message `sources[i]`. */
+const land = (rows: readonly string[], sources: readonly SourceMessage[], ...rest: LandRest) =>
+  landRows(
+    RowLines.of(rows, (i) => ({ source: sources[i]!, partitionKey: 202612 })),
+    ...rest,
+  );
 const parseError = (): ClickHouseError =>
   new ClickHouseError({
     message: 'Code: 27. DB::Exception: Cannot parse input. (CANNOT_PARSE_INPUT_ASSERTION_FAILED)',

@@ -13,36 +13,34 @@ import {
 const plain = (b: RowBlock) => ({
   token: b.token,
   rows: b.rows.texts(),
-  offsets: b.sources.map((s) => s.offset),
+  offsets: Array.from({ length: b.rows.length }, (_, k) => b.rows.offset(k)),
 });
+
+/** Rows `lines` of t[0] at offsets 0…, row i in month `keys[i]`. */
+const rowsOf = (lines: readonly string[], keys: readonly (string | number)[]): RowLines =>
+  RowLines.of(lines, (i) => ({ source: source(i), partitionKey: Number(keys[i]) }));
 
 const source = (offset: number): SourceMessage => ({
   topic: 't',
   partition: 0,
   offset: String(offset),
   key: null,
-  value: null,
+  value: Buffer.from(`m${offset}`),
   headers: undefined,
   timestampMs: 0,
 });
 
 describe('partitionKeyOf', () => {
   test('is toYYYYMM of the UTC timestamp text', () => {
-    assert.equal(partitionKeyOf({ timestamp: '2026-12-04 23:59:59.999' }), '202612');
-    assert.equal(partitionKeyOf({ timestamp: '1970-01-01 00:00:00.000' }), '197001');
+    assert.equal(partitionKeyOf({ timestamp: '2026-12-04 23:59:59.999' }), 202612);
+    assert.equal(partitionKeyOf({ timestamp: '1970-01-01 00:00:00.000' }), 197001);
   });
 });
 
 describe('splitByPartition', () => {
   test('a batch within the limit is one block under its own token', () => {
     const keys = ['202601', '202602', '202601'];
-    const blocks = splitByPartition(
-      RowLines.of(['a', 'b', 'c']),
-      [0, 1, 2].map(source),
-      keys,
-      't:0:0-2',
-      2,
-    );
+    const blocks = splitByPartition(rowsOf(['a', 'b', 'c'], keys), 't:0:0-2', 2);
     assert.deepEqual(
       blocks.map((b) => [b.token, b.rows.texts()]),
       [['t:0:0-2', ['a', 'b', 'c']]],
@@ -55,13 +53,7 @@ describe('splitByPartition', () => {
       return `${2010 + Math.floor(m / 12)}${String((m % 12) + 1).padStart(2, '0')}`;
     });
     const rows = months.map((m) => `row-${m}`);
-    const blocks = splitByPartition(
-      RowLines.of(rows),
-      months.map((_, i) => source(i)),
-      months,
-      'tok',
-      100,
-    );
+    const blocks = splitByPartition(rowsOf(rows, months), 'tok', 100);
     assert.deepEqual(
       blocks.map((b) => [b.token, b.rows.length]),
       [
@@ -70,7 +62,7 @@ describe('splitByPartition', () => {
       ],
     );
     for (const block of blocks) {
-      const offsets = block.sources.map((s) => Number(s.offset));
+      const offsets = plain(block).offsets.map(Number);
       assert.deepEqual(
         offsets,
         [...offsets].sort((a, b) => a - b),
@@ -86,18 +78,20 @@ describe('splitByPartition', () => {
         (monthIndexes, limit) => {
           const keys = monthIndexes.map((m) => String(200001 + m));
           const rows = keys.map((_, i) => `r${i}`);
-          const sources = keys.map((_, i) => source(i));
-          const blocks = splitByPartition(RowLines.of(rows), sources, keys, 'tok', limit);
-          const again = splitByPartition(RowLines.of(rows), sources, keys, 'tok', limit);
+          const blocks = splitByPartition(rowsOf(rows, keys), 'tok', limit);
+          const again = splitByPartition(rowsOf(rows, keys), 'tok', limit);
           assert.deepEqual(blocks.map(plain), again.map(plain));
           assert.deepEqual(blocks.flatMap((b) => b.rows.texts()).sort(), [...rows].sort());
           assert.equal(new Set(blocks.map((b) => b.token)).size, blocks.length);
           for (const block of blocks) {
-            const inBlock = new Set(block.sources.map((s) => keys[Number(s.offset)]));
+            const { offsets } = plain(block);
+            const inBlock = new Set(offsets.map((o) => keys[Number(o)]));
             assert.ok(inBlock.size <= limit);
-            block.rows
-              .texts()
-              .forEach((r, i) => assert.equal(r, rows[Number(block.sources[i]!.offset)]));
+            block.rows.texts().forEach((r, i) => assert.equal(r, rows[Number(offsets[i])]));
+            // Each row keeps its own message.
+            offsets.forEach((o, i) =>
+              assert.deepEqual(block.rows.source(i).value, Buffer.from(`m${o}`)),
+            );
           }
         },
       ),
