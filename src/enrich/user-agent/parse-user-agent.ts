@@ -76,14 +76,17 @@ export function parseUserAgent(userAgent: string): DeviceFields {
     userAgent.length > USER_AGENT_MAX_LENGTH
       ? userAgent.slice(0, USER_AGENT_MAX_LENGTH)
       : userAgent;
-  const result = new UAParser(ua).getResult();
-  const os = result.os.name ?? '';
-  const type = result.device.type ?? '';
+  // Only the parts the columns use: getResult() would also run the engine and CPU rules.
+  const parser = new UAParser(ua);
+  const browser = parser.getBrowser();
+  const system = parser.getOS();
+  const os = system.name ?? '';
+  const type = parser.getDevice().type ?? '';
   return {
-    browser: result.browser.name ?? '',
-    browser_version: result.browser.version ?? '',
+    browser: browser.name ?? '',
+    browser_version: browser.version ?? '',
     os,
-    os_version: result.os.version ?? '',
+    os_version: system.version ?? '',
     device_type: isbot(ua)
       ? 'bot'
       : DEVICE_TYPES.has(type)

@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import UAParser from 'ua-parser-js';
 import {
   USER_AGENT_MAX_LENGTH,
   parseUserAgent,
@@ -15,6 +17,11 @@ import {
   UserAgentLookup,
   isUnparsed,
 } from '../../../../src/enrich/user-agent/user-agent-lookup.ts';
+import {
+  SDK_USER_AGENTS,
+  USER_AGENTS,
+  uniqueChromeUserAgent,
+} from '../../../bench/corpus/user-agents.ts';
 
 interface Row {
   readonly name: string;
@@ -81,5 +88,42 @@ describe('user agent → browser, os, device_type', () => {
     const first = lookup.lookup(TABLE[0]!.ua);
     assert.equal(lookup.lookup(TABLE[0]!.ua), first);
     assert.deepEqual(new UserAgentLookup(0).lookup(TABLE[0]!.ua), first);
+  });
+});
+
+describe('parseUserAgent reads only the parts its columns use', () => {
+  /** What ua-parser-js's full getResult() gives for the same columns. */
+  const viaGetResult = (ua: string) => {
+    const result = new UAParser(ua.slice(0, USER_AGENT_MAX_LENGTH)).getResult();
+    return {
+      browser: result.browser.name ?? '',
+      browser_version: result.browser.version ?? '',
+      os: result.os.name ?? '',
+      os_version: result.os.version ?? '',
+    };
+  };
+  const columns = (ua: string) => {
+    const { browser, browser_version, os, os_version } = parseUserAgent(ua);
+    return { browser, browser_version, os, os_version };
+  };
+
+  test('the same browser and OS as getResult() for every known and generated user agent', () => {
+    const known = [
+      ...TABLE.map((r) => r.ua),
+      ...USER_AGENTS,
+      ...SDK_USER_AGENTS,
+      uniqueChromeUserAgent(120, 7, true),
+      uniqueChromeUserAgent(121, 3, false),
+    ];
+    for (const ua of known) {
+      assert.deepEqual(columns(ua), viaGetResult(ua), ua);
+    }
+    fc.assert(
+      fc.property(fc.string({ maxLength: 600 }), fc.constantFrom(...known), (noise, ua) => {
+        for (const text of [noise, `${ua} ${noise}`, `${noise}${ua}`]) {
+          assert.deepEqual(columns(text), viaGetResult(text));
+        }
+      }),
+    );
   });
 });
