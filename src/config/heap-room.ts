@@ -4,9 +4,10 @@ import { ConfigError } from '../errors.ts';
 const MiB = 1024 * 1024;
 
 /**
- * The batches a worker holds (INGEST_MAX_BUFFERED_BYTES) live largely in the V8 heap, next
- * to the garbage of decoding. A heap cap below twice the budget would end in an
- * out-of-memory crash the first time ClickHouse slows down: refuse to start instead.
+ * The batches a worker holds (INGEST_MAX_BUFFERED_BYTES) keep their rows and messages as
+ * bytes outside the V8 heap (batch/row-lines.ts), but their bookkeeping and held dead letters
+ * live in it, next to the garbage of decoding. A heap cap below twice the budget could end in
+ * an out-of-memory crash the first time ClickHouse slows down: refuse to start instead.
  */
 export function assertBudgetFitsHeap(
   maxBufferedBytes: number,

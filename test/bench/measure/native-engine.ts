@@ -11,6 +11,7 @@ import {
 import { drainRate, type DrainRate, type LandingSample } from './drain-rate.ts';
 import { ServerCpu } from './proc-stats.ts';
 import { dropNativeObjects, kafkaConsumerState, kafkaTables } from './native-objects.ts';
+import { POLL_MS } from './worker-drain.ts';
 import { WorkerFleet, logTail } from './worker-fleet.ts';
 
 export interface NativeRun {
@@ -84,7 +85,7 @@ export async function measureNativeEngine(
               `the Kafka engine table exists but no row reached ${name} in ${FIRST_ROW_TIMEOUT_MS / 1000} s (${await kafkaConsumerState(ctx.clickhouse, name)})`,
             );
           }
-          await sleep(100);
+          await sleep(POLL_MS);
         }
         const cpu = servers.stop(events);
         const rate = drainRate(samples, { atMs: startedAt, landed: 0 }, events);
