@@ -10,9 +10,10 @@ export interface BatchLimits {
 }
 
 /**
- * The batch a partition is filling: a contiguous offset range whose messages became
- * either rows (serialised lines, held as UTF-8 bytes: row-lines.ts) or dead letters. Offsets must arrive in order
- * with no gaps other than those Kafka itself leaves (compaction, transaction markers).
+ * The batch a partition is filling: a contiguous offset range whose messages became either
+ * rows (serialised lines held as UTF-8 bytes with their messages: row-lines.ts) or dead
+ * letters. Offsets must arrive in order with no gaps other than those Kafka itself leaves
+ * (compaction, transaction markers).
  */
 export class OpenBatch {
   readonly topic: string;
