@@ -122,9 +122,8 @@ export class PartitionBatcher {
       if (!this.#sealOpen()) return 'refused';
     }
     this.#open ??= new OpenBatch(this.topic, this.partition, this.#deps.now());
-    if (outcome.ok && line !== undefined) {
-      this.#open.addRow(line, source, outcome.value.partitionKey);
-    } else if (!outcome.ok) this.#open.addDeadLetter(detachedMessage(source), outcome.deadLetter);
+    if (!outcome.ok) this.#open.addDeadLetter(detachedMessage(source), outcome.deadLetter);
+    else if (line !== undefined) this.#open.addRow(line, source, outcome.value.partitionKey);
     this.#deps.budget.hold(cost);
     this.#lastTaken = BigInt(source.offset);
     if (!this.reforming && this.#open.isFull(this.#deps.limits)) this.#sealOpen();

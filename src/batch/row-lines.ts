@@ -201,6 +201,13 @@ export class RowLines {
     return new RowLines(this.#store, ids);
   }
 
+  /** These rows but those at positions `ks` (the ones found landed, say). */
+  omit(ks: ReadonlySet<number>): RowLines {
+    const kept: number[] = [];
+    for (let k = 0; k < this.length; k++) if (!ks.has(k)) kept.push(k);
+    return this.pick(kept);
+  }
+
   /** The rows at positions `ks` (ascending) of these. */
   pick(ks: readonly number[]): RowLines {
     return new RowLines(

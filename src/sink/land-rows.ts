@@ -54,9 +54,7 @@ export async function landRows(
     const landed = (await options.landedAmong?.(rows)) ?? new Set<number>();
     if (landed.size > 0) {
       options.onLandedDespiteError?.(err, landed.size, rows.length);
-      const rest: number[] = [];
-      for (let k = 0; k < rows.length; k++) if (!landed.has(k)) rest.push(k);
-      const restRows = rows.pick(rest);
+      const restRows = rows.omit(landed);
       return landRows(restRows, remainderToken(token, restRows), options);
     }
     if (rows.length === 1) {

@@ -79,9 +79,7 @@ export async function skipLandedRows(
   options: AskOptions,
 ): Promise<RowsToLand> {
   const landed = await landedAmong(batch, readLanded, batch.rows, options);
-  const kept: number[] = [];
-  for (let k = 0; k < batch.rows.length; k++) if (!landed.has(k)) kept.push(k);
-  const rows = batch.rows.pick(kept);
+  const rows = batch.rows.omit(landed);
   const base = batch.reformed?.recordedToken ?? batch.deduplicationToken;
   return {
     rows,

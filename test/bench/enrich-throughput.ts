@@ -57,8 +57,9 @@ export interface EnrichThroughput {
    * The worker's whole per-message path with enrichment: as decodeAndEnrich, then into the
    * partitions' batchers (the worker's limits and memory budget, 6 partitions) and out as
    * insert bodies (measure/batch-path-pass.ts). CPU only; the wall rate is not measured.
+   * Absent from runs saved before it was measured.
    */
-  readonly batchPath: { readonly microsPerEvent: number; readonly eventsPerSecond: number };
+  readonly batchPath?: { readonly microsPerEvent: number; readonly eventsPerSecond: number };
   readonly enrichment: {
     /** What enrichment adds per event. */
     readonly addedMicrosPerEvent: number;

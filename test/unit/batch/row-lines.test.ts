@@ -43,6 +43,8 @@ describe('RowLines', () => {
           const picked = lines.flatMap((_, i) => (keep[i] === true ? [i] : []));
           const pick = rows.pick(picked);
           assert.deepEqual(sent(pick), body(picked.map((i) => lines[i]!)));
+          const omitted = rows.omit(new Set(picked));
+          assert.deepEqual(sent(omitted), body(lines.filter((_, i) => keep[i] !== true)));
           // A view of a view addresses the same rows.
           assert.deepEqual(sent(pick.slice(1)), body(picked.slice(1).map((i) => lines[i]!)));
           picked.forEach((i, k) => assert.deepEqual(pick.bytes(k), Buffer.from(lines[i]!)));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { SourceMessage } from '../../../src/batch/source-message.ts';
+import { heldMessage } from '../../fixtures/batch/messages.ts';
 import { RowLines } from '../../../src/batch/row-lines.ts';
 import {
   partitionKeyOf,
@@ -20,15 +20,7 @@ const plain = (b: RowBlock) => ({
 const rowsOf = (lines: readonly string[], keys: readonly (string | number)[]): RowLines =>
   RowLines.of(lines, (i) => ({ source: source(i), partitionKey: Number(keys[i]) }));
 
-const source = (offset: number): SourceMessage => ({
-  topic: 't',
-  partition: 0,
-  offset: String(offset),
-  key: null,
-  value: Buffer.from(`m${offset}`),
-  headers: undefined,
-  timestampMs: 0,
-});
+const source = heldMessage;
 
 describe('partitionKeyOf', () => {
   test('is toYYYYMM of the UTC timestamp text', () => {
