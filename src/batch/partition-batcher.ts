@@ -3,7 +3,6 @@ import type { Admission, BatcherDependencies, BatcherStart } from './batcher-con
 import type { Outcome } from '../decode/outcome.ts';
 import type { SerialisedRow } from '../serialise/serialise-row-step.ts';
 import { OpenBatch, type BatchLimits } from './open-batch.ts';
-import { LineEncoder } from './row-lines.ts';
 import { identifySealed } from './reformed-range.ts';
 import { staggeredAgeMs } from './flush-age.ts';
 import type { SealedBatch } from './sealed-batch.ts';
@@ -37,7 +36,6 @@ export class PartitionBatcher {
   /** While re-forming a recorded range: the offset the next batch must end at. */
   #recordedEnd: bigint | undefined;
   #open: OpenBatch | undefined;
-  readonly #encoder = new LineEncoder();
   #sealed: SealedBatch | undefined;
   #lastTaken: bigint;
   #commitFrom: bigint;
@@ -106,8 +104,8 @@ export class PartitionBatcher {
   /** Adds an admitted message as its row or its dead letter; `refused` when short of room. */
   add(source: SourceMessage, outcome: Outcome<SerialisedRow>): 'accepted' | 'refused' {
     const reforming = this.reforming;
-    // The row's exact UTF-8 size is what the caps and the budget count: encoded once, here.
-    const line = outcome.ok ? this.#encoder.encode(outcome.value.line) : undefined;
+    // The row's exact size in the insert is what the caps and the budget count.
+    const line = outcome.ok ? outcome.value.bytes : undefined;
     const rowBytes = line?.length ?? 0;
     const cost = heldBytes(source, rowBytes);
     if (!reforming && !this.#deps.budget.admits(cost)) {

@@ -2,9 +2,6 @@ import type { IHeaders } from 'kafkajs';
 import { ByteSlabs } from './byte-slabs.ts';
 import { detachedHeaders, type SourceMessage } from './source-message.ts';
 
-/** A UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair: 4 bytes for 2 units). */
-const MAX_UTF8_PER_UNIT = 3;
-
 /** A row's origin as the batch takes it: the message, and the month the row lands in. */
 export interface RowOrigin {
   readonly source: SourceMessage;
@@ -73,24 +70,6 @@ function hasAny(headers: IHeaders): boolean {
   return false;
 }
 
-/** Lines up to a third of this many UTF-16 units are encoded in the reused buffer. */
-const SCRATCH_BYTES = 64 * 1024;
-
-/**
- * Encodes row lines to UTF-8 in one reused buffer, so that a row's exact size is known
- * before the batch takes it (the caps and the memory budget count bytes) without a second
- * pass over the string. The bytes returned are only valid until the next call. A rare
- * larger line gets a buffer of its own, so the scratch never grows.
- */
-export class LineEncoder {
-  readonly #scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
-
-  encode(line: string): Buffer {
-    if (line.length * MAX_UTF8_PER_UNIT > SCRATCH_BYTES) return Buffer.from(line, 'utf8');
-    return this.#scratch.subarray(0, this.#scratch.write(line, 0));
-  }
-}
-
 interface RowStore {
   readonly topic: string;
   readonly partition: number;
@@ -123,20 +102,19 @@ export class RowLines {
   }
 
   /**
-   * Rows given as text (tests, the bench, tools), encoded into their own slabs; `origin`
+   * Rows given as text or bytes (tests, the bench, tools), copied into their own slabs; `origin`
    * gives row i's message and month (default: partition t[0], offset i, the line as value).
    */
   static of(
-    lines: Iterable<string>,
-    origin: (i: number, line: string) => RowOrigin = defaultOrigin,
+    lines: Iterable<string | Uint8Array>,
+    origin: (i: number, line: string | Uint8Array) => RowOrigin = defaultOrigin,
   ): RowLines {
     let writer: RowLineWriter | undefined;
-    const encoder = new LineEncoder();
     let i = 0;
     for (const line of lines) {
       const o = origin(i++, line);
       writer ??= new RowLineWriter(o.source.topic, o.source.partition);
-      writer.append(encoder.encode(line), o);
+      writer.append(typeof line === 'string' ? Buffer.from(line, 'utf8') : line, o);
     }
     return (writer ?? new RowLineWriter('t', 0)).lines();
   }
@@ -233,7 +211,7 @@ function* range(n: number): Generator<number> {
   for (let i = 0; i < n; i++) yield i;
 }
 
-function defaultOrigin(i: number, line: string): RowOrigin {
+function defaultOrigin(i: number, line: string | Uint8Array): RowOrigin {
   return {
     source: {
       topic: 't',

@@ -18,6 +18,8 @@ export interface LandBatchDependencies {
   readonly insert: RowInserter;
   /** Asks ClickHouse which rows of a re-formed range landed already (skip-landed-rows.ts). */
   readonly readLanded: LandedRowsReader;
+  /** The uuid of a row as the insert carries it (serialise/row-format.ts): the landed-rows check. */
+  readonly rowUuid: (row: Buffer) => string;
   /** Bounds concurrent inserts across partitions (insert.maxInFlight). */
   readonly insertQueue: PQueue;
   /** Inserts and the landed-rows query retry under it (retry/retry-policy.ts). */
@@ -39,7 +41,7 @@ export function landBatch(
   deps: LandBatchDependencies,
 ): Promise<RejectedMessage[]> {
   const { signal } = owner;
-  const retry = { retry: deps.retry, signal };
+  const retry = { retry: deps.retry, signal, uuidOf: deps.rowUuid };
   return deps.insertQueue.add(
     async () => {
       if (!owner.stillOwned()) throw new OwnershipLostError(owner.topic, owner.partition);
@@ -86,7 +88,11 @@ async function rowsToLand(
 ): Promise<RowsToLand> {
   if (batch.recorded === undefined && batch.reformed === undefined) return { ...batch, skipped: 0 };
   const asked = performance.now();
-  const remaining = await skipLandedRows(batch, deps.readLanded, { retry: deps.retry, signal });
+  const remaining = await skipLandedRows(batch, deps.readLanded, {
+    retry: deps.retry,
+    signal,
+    uuidOf: deps.rowUuid,
+  });
   deps.events.recordedRangeChecked(batch, remaining.skipped, performance.now() - asked);
   if (batch.reformed === undefined && remaining.skipped === 0) return { ...batch, skipped: 0 };
   if (batch.reformed !== undefined) deps.events.reformedLanding(batch, remaining.skipped);

@@ -4,6 +4,7 @@ import type { NormalizeContext } from '../decode/normalize-event.ts';
 import type { Outcome } from '../decode/outcome.ts';
 import type { EnrichStage } from '../enrich/enrich-stage.ts';
 import { createEnrichStep, type EnrichStep } from '../enrich/enrich-step.ts';
+import { RowFormatChoice } from '../serialise/row-format.ts';
 import {
   createSerialiseStep,
   type SerialiseStep,
@@ -17,15 +18,23 @@ export interface MessageSteps {
   readonly serialise: SerialiseStep;
 }
 
-export function createMessageSteps(decoder: MessageDecoder, enrich: EnrichStage): MessageSteps {
+/**
+ * The steps every partition pipeline shares. The serialise step writes into one reused
+ * buffer; a pipeline copies each row into its batch before the next message is taken.
+ */
+export function createMessageSteps(
+  decoder: MessageDecoder,
+  enrich: EnrichStage,
+  formats: RowFormatChoice = new RowFormatChoice(),
+): MessageSteps {
   return {
     decode: createDecodeStep(decoder),
     enrich: createEnrichStep(enrich),
-    serialise: createSerialiseStep(decoder.maxPropertiesBytes),
+    serialise: createSerialiseStep(decoder.maxPropertiesBytes, formats),
   };
 }
 
-/** decode → enrich → serialise: one Kafka message to the line its row is inserted as. */
+/** decode → enrich → serialise: one Kafka message to the bytes its row is inserted as. */
 export function runMessageSteps(
   steps: MessageSteps,
   message: RawMessage,

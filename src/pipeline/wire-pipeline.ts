@@ -21,6 +21,7 @@ import { RetryPolicy } from '../retry/retry-policy.ts';
 import { insertRows } from '../sink/insert-rows.ts';
 import { readLandedRows } from '../sink/skip-landed-rows.ts';
 import { createMessageSteps } from './message-steps.ts';
+import { RowFormatChoice } from '../serialise/row-format.ts';
 import type { PipelineParts } from './partition-pipeline.ts';
 import type { RowLines } from '../batch/row-lines.ts';
 
@@ -47,6 +48,8 @@ export interface WiredPipeline {
   readonly deadLetters: DeadLetterPublisher;
   readonly deadLetterProducers: DeadLetterProducers;
   readonly retry: RetryPolicy;
+  /** The inserts' row format, chosen before consuming (sink/choose-row-format.ts). */
+  readonly rowFormats: RowFormatChoice;
 }
 
 /**
@@ -59,7 +62,9 @@ export function wirePipeline(config: Readonly<Config>, services: PipelineService
 
   // decode → enrich → serialise
   const { decoder, schemas } = createDecoder(config.decode);
-  const steps = createMessageSteps(decoder, services.enrich);
+  // RowBinary unless the start-up check finds other column types (worker/preflight.ts).
+  const rowFormats = new RowFormatChoice();
+  const steps = createMessageSteps(decoder, services.enrich, rowFormats);
 
   // batch: the partition's batches under the worker's memory budget
   const budget = new BufferBudget(config.maxBufferedBytes);
@@ -79,6 +84,9 @@ export function wirePipeline(config: Readonly<Config>, services: PipelineService
     table: ch.table,
     distributed: ch.distributed,
     maxPartitionsPerBlock: insert.maxPartitionsPerBlock,
+    get format() {
+      return rowFormats.format;
+    },
   };
   const deadLetterProducers = new DeadLetterProducers((topic, partition) =>
     createDeadLetterProducer(
@@ -104,6 +112,7 @@ export function wirePipeline(config: Readonly<Config>, services: PipelineService
     insertQueue,
     insert: (rows: RowLines, token: string, signal: AbortSignal) =>
       metrics.timeInsert(() => insertRows(target, rows, token, signal)),
+    rowUuid: (row: Buffer) => rowFormats.format.uuidOf(row),
     readLanded: readLandedRows.bind(undefined, {
       ...target,
       replicated: ch.distributed || ch.cluster !== '',
@@ -129,5 +138,6 @@ export function wirePipeline(config: Readonly<Config>, services: PipelineService
     deadLetters,
     deadLetterProducers,
     retry,
+    rowFormats,
   };
 }

@@ -1,26 +1,14 @@
-import type { ClickHouseSettings } from '@clickhouse/client';
 import type { EventRow } from '../decode/event-row.ts';
 import { EVENT_COLUMNS } from './event-columns.ts';
-
-/** The format inserts are sent in: one JSON array per row, values in EVENT_COLUMNS order. */
-export const ROW_FORMAT = 'JSONCompactEachRow';
-
-/**
- * `properties` travels as the JSON object it is, not as a string holding escaped JSON:
- * ClickHouse stores the object's exact text in the String column. Rows are about a third
- * smaller and build about twice as fast as JSONEachRow objects (BENCHMARKS.md).
- */
-export const ROW_FORMAT_SETTINGS: ClickHouseSettings = {
-  input_format_json_read_objects_as_strings: 1,
-};
 
 const PROPERTIES = EVENT_COLUMNS.indexOf('properties');
 const BEFORE = EVENT_COLUMNS.slice(0, PROPERTIES);
 const AFTER = EVENT_COLUMNS.slice(PROPERTIES + 1);
 
 /**
- * One row as a JSONCompactEachRow line (ending in a newline). `row.properties` must be the
- * JSON text of an object (finishRow guarantees it); every other value is JSON-encoded.
+ * One row as a JSONCompactEachRow line (ending in a newline): the format for events tables
+ * whose column types are not HIP-47's (row-format.ts). `properties` travels as the JSON object
+ * it is, not as a string holding escaped JSON (input_format_json_read_objects_as_strings). `row.properties` must be the JSON text of an object (finishRow guarantees it); every other value is JSON-encoded.
  */
 export function rowLine(row: EventRow): string {
   const before = JSON.stringify(BEFORE.map((column) => row[column]));

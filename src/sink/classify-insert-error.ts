@@ -66,6 +66,13 @@ export const CONFIGURATION_CODES: ReadonlySet<number> = new Set([
   516, // AUTHENTICATION_FAILED
 ]);
 
+/**
+ * RowBinaryWithNamesAndTypes whose types are not the table's (a column altered while the worker
+ * runs): no row is at fault, and splitting would dead-letter every one. An operator restarts
+ * the worker, which reads the types again (choose-row-format.ts).
+ */
+const HEADER_MISMATCH = /\(while reading header\)/i;
+
 /** 252 is both "too many parts in a partition" (merges are behind: wait) and this. */
 const TOO_MANY_PARTITIONS_IN_BLOCK = /Too many partitions for (a )?single INSERT block/i;
 
@@ -81,6 +88,8 @@ export function classifyInsertError(err: unknown): InsertFailureClass {
       ? 'bad-data'
       : 'transient';
   }
+  if (code === 117 && err instanceof Error && HEADER_MISMATCH.test(err.message))
+    return 'configuration';
   if (BAD_DATA_CODES.has(code)) return 'bad-data';
   if (CONFIGURATION_CODES.has(code)) return 'configuration';
   return 'transient';

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import type { RowLines } from '../batch/row-lines.ts';
 import { EVENT_COLUMNS } from '../serialise/event-columns.ts';
-import { ROW_FORMAT, ROW_FORMAT_SETTINGS } from '../serialise/row-line.ts';
+import { ROW_BINARY, type RowFormat } from '../serialise/row-format.ts';
 
 /**
  * Settings pinned on every insert so that a retried insert forms the same single block
@@ -12,6 +12,7 @@ export function insertSettings(
   token: string,
   distributed = false,
   maxPartitionsPerBlock?: number,
+  format: RowFormat = ROW_BINARY,
 ): ClickHouseSettings {
   return {
     // The worker splits batches to this many partitions (split-by-partition.ts): the
@@ -31,7 +32,7 @@ export function insertSettings(
     min_insert_block_size_bytes: '1073741824',
     date_time_input_format: 'basic',
     input_format_skip_unknown_fields: 0,
-    ...ROW_FORMAT_SETTINGS,
+    ...format.settings,
   };
 }
 
@@ -43,11 +44,14 @@ export interface InsertTarget {
   readonly distributed?: boolean;
   /** insert.maxPartitionsPerBlock, sent as max_partitions_per_insert_block. */
   readonly maxPartitionsPerBlock?: number;
+  /** The format the rows were written in (serialise/row-format.ts). */
+  readonly format: RowFormat;
 }
 
 /**
- * Sends serialised row lines (row-line.ts, held as bytes: batch/row-lines.ts) as one insert
- * carrying `token`: the body is the batch's own buffers, nothing is joined or re-encoded.
+ * Sends serialised rows (serialise/row-format.ts, held as bytes: batch/row-lines.ts) as one
+ * insert carrying `token`: the body is the format's header and the batch's own buffers,
+ * nothing is joined or re-encoded.
  */
 export async function insertRows(
   target: InsertTarget,
@@ -55,13 +59,15 @@ export async function insertRows(
   token: string,
   signal?: AbortSignal,
 ): Promise<void> {
+  const { format } = target;
   const result = await target.client.exec({
-    query: `INSERT INTO ${target.database}.${target.table} (${EVENT_COLUMNS.join(', ')}) FORMAT ${ROW_FORMAT}`,
-    values: Readable.from(rows.chunks(), { objectMode: false }),
+    query: `INSERT INTO ${target.database}.${target.table} (${EVENT_COLUMNS.join(', ')}) FORMAT ${format.name}`,
+    values: Readable.from(bodyOf(format, rows), { objectMode: false }),
     clickhouse_settings: insertSettings(
       token,
       target.distributed === true,
       target.maxPartitionsPerBlock,
+      format,
     ),
     ...(signal === undefined ? {} : { abort_signal: signal }),
   });
@@ -71,4 +77,9 @@ export async function insertRows(
     result.stream.once('end', resolve);
     result.stream.once('error', reject);
   });
+}
+
+function* bodyOf(format: RowFormat, rows: RowLines): Generator<Buffer> {
+  if (format.header.length > 0) yield format.header;
+  yield* rows.chunks();
 }

@@ -3,7 +3,6 @@ import type { RowLines } from '../batch/row-lines.ts';
 import type { SealedBatch } from '../batch/sealed-batch.ts';
 import type { RetryPolicy } from '../retry/retry-policy.ts';
 import { insertRetryDecision } from './classify-insert-error.ts';
-import { EVENT_COLUMNS } from '../serialise/event-columns.ts';
 import { partitionsOf } from './split-by-partition.ts';
 
 /** Rows of one partition's offset range that ClickHouse holds, as `<offset>:<uuid>` keys. */
@@ -92,6 +91,8 @@ export interface AskOptions {
   /** The query is retried like an insert (retry/retry-policy.ts). */
   readonly retry: RetryPolicy;
   readonly signal: AbortSignal;
+  /** The uuid of a row as the insert carries it (serialise/row-format.ts). */
+  readonly uuidOf: (row: Buffer) => string;
 }
 
 /**
@@ -122,7 +123,7 @@ export async function landedAmong(
   );
   const found = new Set<number>();
   for (let k = 0; k < rows.length; k++) {
-    if (landed.has(landedKey(rows.offset(k), uuidOf(rows.text(k))))) found.add(k);
+    if (landed.has(landedKey(rows.offset(k), options.uuidOf(rows.bytes(k))))) found.add(k);
   }
   return found;
 }
@@ -136,12 +137,4 @@ export function remainderToken(base: string, rows: RowLines): string {
 
 function landedKey(offset: string, uuid: string): string {
   return `${offset}:${uuid.toLowerCase()}`;
-}
-
-const UUID_COLUMN = EVENT_COLUMNS.indexOf('uuid');
-
-/** Row lines are JSONCompactEachRow arrays (row-line.ts); parsed only on this rare path. */
-function uuidOf(row: string): string {
-  const uuid = (JSON.parse(row) as unknown[])[UUID_COLUMN];
-  return typeof uuid === 'string' ? uuid : '';
 }

@@ -93,6 +93,7 @@ export class IngestWorker {
     const checked = await preflight(this.#config, this.#admin, this.#clickhouse, this.#log);
     this.#pipelineId = checked.pipelineId;
     this.#wired.deadLetters.useMessageLimit(checked.dlqMessageLimit);
+    this.#wired.rowFormats.use(checked.rowFormat);
     const { GROUP_JOIN, CRASH } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, (event) => this.#onGroupJoin(event.payload.memberAssignment));
     this.#consumer.on(CRASH, ({ payload: { error, restart } }) => {

@@ -6,6 +6,8 @@ import { assertTopicsExist } from '../consume/assert-topics-exist.ts';
 import { readTopicMessageLimit } from '../dlq/dlq-topic-limit.ts';
 import type { Logger } from '../log/logger.ts';
 import { checkDeduplicationWindow } from '../sink/check-deduplication-window.ts';
+import { chooseRowFormat } from '../sink/choose-row-format.ts';
+import type { RowFormat } from '../serialise/row-format.ts';
 
 /** What the worker learns from the cluster before it joins the group. */
 export interface Preflight {
@@ -13,11 +15,14 @@ export interface Preflight {
   readonly pipelineId: string;
   /** The DLQ topic's max.message.bytes: dead letters are sent in requests that fit it. */
   readonly dlqMessageLimit: number;
+  /** The inserts' row format, from the events table's column types (choose-row-format.ts). */
+  readonly rowFormat: RowFormat;
 }
 
 /**
  * Checks before consuming anything: the topics exist, the table deduplicates enough blocks
- * for the partitions feeding it; reads the cluster's identity and the DLQ's message limit.
+ * for the partitions feeding it; reads the cluster's identity, the DLQ's message limit and
+ * the table's column types (the row format).
  */
 export async function preflight(
   config: Readonly<Config>,
@@ -48,5 +53,6 @@ export async function preflight(
       "could not read the DLQ topic's max.message.bytes; assuming Kafka's default",
     );
   }
-  return { pipelineId, dlqMessageLimit: dlqLimit.bytes };
+  const rowFormat = await chooseRowFormat(clickhouse, config.clickhouse, log);
+  return { pipelineId, dlqMessageLimit: dlqLimit.bytes, rowFormat };
 }

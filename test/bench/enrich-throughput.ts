@@ -117,9 +117,9 @@ export async function measureEnrichThroughput(
       const started = process.hrtime.bigint();
       const cpuStarted = process.cpuUsage();
       for (const message of messages) {
-        // A partition pipeline's per-message steps, the insert's line included.
+        // A partition pipeline's per-message steps, the insert's row bytes included.
         const outcome = runMessageSteps(steps, message, context);
-        if (outcome.ok) out += outcome.value.line.length;
+        if (outcome.ok) out += outcome.value.bytes.length;
       }
       const cpu = process.cpuUsage(cpuStarted);
       const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -6,7 +6,7 @@ import type { EnrichStage } from '../../../src/enrich/enrich-stage.ts';
 import { createEventsTableSql } from '../../../src/schema/events-table.ts';
 import { createClickHouseClient } from '../../../src/sink/create-clickhouse-client.ts';
 import { insertRows } from '../../../src/sink/insert-rows.ts';
-import { rowLine } from '../../../src/serialise/row-line.ts';
+import { ROW_BINARY } from '../../../src/serialise/row-format.ts';
 import {
   benchWorkerConfig,
   dropTable,
@@ -22,7 +22,8 @@ import { RowLines } from '../../../src/batch/row-lines.ts';
 /** One partition's batch of serialised rows, cut by the worker's limits. */
 export interface RowBatch {
   readonly partition: number;
-  readonly rows: readonly string[];
+  /** Rows as the worker writes them (RowBinary bytes); text in the unit tests. */
+  readonly rows: readonly (string | Uint8Array)[];
 }
 
 export interface InsertRun {
@@ -49,14 +50,14 @@ export const DISTINCT_ROWS_CAP = 200_000;
  */
 export function cutBatches(
   partition: number,
-  rows: readonly string[],
+  rows: readonly (string | Uint8Array)[],
   limits: Pick<BatchConfig, 'maxRows' | 'maxBytes'>,
 ): RowBatch[] {
   const out: RowBatch[] = [];
-  let current: string[] = [];
+  let current: (string | Uint8Array)[] = [];
   let bytes = 0;
   for (const row of rows) {
-    const size = Buffer.byteLength(row);
+    const size = typeof row === 'string' ? Buffer.byteLength(row) : row.length;
     if (
       current.length > 0 &&
       (current.length + 1 > limits.maxRows || bytes + size > limits.maxBytes)
@@ -74,7 +75,7 @@ export function cutBatches(
 
 /**
  * The corpus's first rows as the worker serialises them (decode with the enrich stage,
- * then one row line per event, row-line.ts; see PartitionLane.offer), spread over the
+ * then one RowBinary row per event, serialise/row-format.ts; see PartitionLane.offer), spread over the
  * partitions and cut into batches by the worker's batch limits.
  */
 export function buildInsertBatches(
@@ -86,7 +87,8 @@ export function buildInsertBatches(
 ): RowBatch[] {
   const maxRows = options.maxRows ?? DISTINCT_ROWS_CAP;
   const { decoder } = createDecoder(config.decode);
-  const perPartition: string[][] = Array.from({ length: partitions }, () => []);
+  const perPartition: Uint8Array[][] = Array.from({ length: partitions }, () => []);
+  const write = ROW_BINARY.createWriter();
   const nowMs = Date.now();
   const context = { nowMs, ingestedAt: toClickHouseDateTime64(nowMs) };
   let i = 0;
@@ -107,7 +109,8 @@ export function buildInsertBatches(
     );
     if (!outcome.ok)
       throw new Error(`corpus event ${i} does not decode: ${outcome.deadLetter.message}`);
-    rows.push(rowLine(outcome.value));
+    // Copied: the writer's buffer is reused for the next row.
+    rows.push(Buffer.from(write(outcome.value)));
     i++;
   }
   const cut = perPartition.map((rows, p) => cutBatches(p, rows, config.batch));
@@ -138,7 +141,7 @@ export async function measureInsertLimit(
     workerId: table,
   });
   const client = createClickHouseClient(config.clickhouse, config.insert);
-  const target = { client, database: config.clickhouse.database, table };
+  const target = { client, database: config.clickhouse.database, table, format: ROW_BINARY };
   // After a failure, queued inserts give up and running ones are awaited before the table goes.
   let all: Promise<void>[] = [];
   let abandoned = false;
@@ -202,9 +205,9 @@ export async function measureInsertLimit(
 export function planInserts(
   batches: readonly RowBatch[],
   events: number,
-): { batch: RowBatch; rows: readonly string[] }[] {
+): { batch: RowBatch; rows: RowBatch['rows'] }[] {
   if (batches.length === 0) throw new Error('no batches to insert');
-  const out: { batch: RowBatch; rows: readonly string[] }[] = [];
+  const out: { batch: RowBatch; rows: RowBatch['rows'] }[] = [];
   for (let left = events, i = 0; left > 0; i++) {
     const batch = batches[i % batches.length]!;
     const rows = batch.rows.length <= left ? batch.rows : batch.rows.slice(0, left);

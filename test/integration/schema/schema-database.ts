@@ -4,10 +4,10 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import type { EventRow } from '../../../src/decode/event-row.ts';
 import { migrateUp } from '../../../src/migrate/run-migrations.ts';
 import { insertRows } from '../../../src/sink/insert-rows.ts';
-import { jsonLines } from '../../fixtures/schema/known-events.ts';
+import { formattedRows } from '../../fixtures/schema/known-events.ts';
+import { ROW_BINARY } from '../../../src/serialise/row-format.ts';
 import { testClickHouse } from '../../support/clickhouse.ts';
 import { testStack, uniqueName } from '../../support/stack-env.ts';
-import { RowLines } from '../../../src/batch/row-lines.ts';
 
 /** A database of its own holding the migrated HIP-47 schema, and clients for it. */
 export interface SchemaDatabase {
@@ -50,8 +50,8 @@ export async function insertEvents(
   token: string,
 ): Promise<void> {
   await insertRows(
-    { client: db.admin, database: db.database, table: 'events' },
-    RowLines.of(jsonLines(rows)),
+    { client: db.admin, database: db.database, table: 'events', format: ROW_BINARY },
+    formattedRows(rows),
     token,
   );
 }

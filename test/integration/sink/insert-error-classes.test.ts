@@ -11,6 +11,7 @@ import { eventRow, jsonLines } from '../../fixtures/schema/known-events.ts';
 import { createEventsTable, queryRows, testClickHouse } from '../../support/clickhouse.ts';
 import { testStack, uniqueName } from '../../support/stack-env.ts';
 import { RowLines } from '../../../src/batch/row-lines.ts';
+import { JSON_COMPACT_ROWS } from '../../../src/serialise/row-format.ts';
 
 /** How the real server's refusal of these rows is classed (undefined: it was accepted). */
 async function failureClass(
@@ -43,7 +44,7 @@ const monthly = (months: number) => {
 describe('sink: every class of ClickHouse failure, as the real server reports it', () => {
   const client = testClickHouse();
   const table = uniqueName('classes');
-  const target: InsertTarget = { client, database: 'default', table };
+  const target: InsertTarget = { client, database: 'default', table, format: JSON_COMPACT_ROWS };
   before(() => createEventsTable(client, table));
   after(() => client.close());
 

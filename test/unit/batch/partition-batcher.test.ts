@@ -93,11 +93,19 @@ describe('PartitionBatcher batching', () => {
     });
     const sealed = l.takeNext();
     assert.ok(sealed);
-    const lines = sealed.rows.texts();
-    lines.forEach((line, i) => assert.ok(line.includes(texts[i]!), line));
-    assert.equal(sealed.bytes, Buffer.byteLength(lines.join('')));
+    const rows = texts.map((_, k) => sealed.rows.bytes(k));
+    texts.forEach((text, k) => {
+      // RowBinary: the event name's UTF-8 bytes, after their length in bytes (not in units).
+      const utf8 = Buffer.from(text, 'utf8');
+      const at = rows[k]!.indexOf(utf8);
+      assert.ok(at > 0, text);
+      assert.equal(rows[k]![at - 1], utf8.length);
+    });
+    assert.equal(
+      sealed.bytes,
+      rows.reduce((sum, row) => sum + row.length, 0),
+    );
     assert.equal(sealed.bytes, sealed.rows.byteLength);
-    assert.ok(sealed.bytes > lines.join('').length, 'more bytes than UTF-16 units');
   });
 
   test('age flush: a partial batch seals once maxAgeMs has passed', () => {

@@ -7,10 +7,23 @@ import { MessageDecoder } from '../../../src/decode/decode-message.ts';
 import { toClickHouseDateTime64 } from '../../../src/decode/event-row.ts';
 import { passThrough } from '../../../src/enrich/enrich-stage.ts';
 import { createMessageSteps, runMessageSteps } from '../../../src/pipeline/message-steps.ts';
+import { rowLine } from '../../../src/serialise/row-line.ts';
+import {
+  JSON_COMPACT_ROWS,
+  ROW_BINARY,
+  RowFormatChoice,
+  type RowFormat,
+} from '../../../src/serialise/row-format.ts';
 import { BenchEventGenerator } from '../../bench/corpus/bench-events.ts';
 import { decodeConfig } from '../../fixtures/decode/decode-config.ts';
 
-test('on the bench corpus, the insert bodies are the row lines as text, byte for byte', () => {
+for (const format of [ROW_BINARY, JSON_COMPACT_ROWS]) {
+  test(`on the bench corpus, the ${format.name} insert bodies are the rows' bytes, byte for byte`, () => {
+    checkBodies(format);
+  });
+}
+
+function checkBodies(format: RowFormat): void {
   const steps = createMessageSteps(
     new MessageDecoder(
       decodeConfig({
@@ -23,6 +36,7 @@ test('on the bench corpus, the insert bodies are the row lines as text, byte for
       undefined,
     ),
     passThrough,
+    new RowFormatChoice(format),
   );
   const context = { nowMs: Date.now(), ingestedAt: toClickHouseDateTime64(Date.now()) };
   const corpus = new BenchEventGenerator({ seed: 7, endMs: Date.now() });
@@ -34,7 +48,8 @@ test('on the bench corpus, the insert bodies are the row lines as text, byte for
       now: () => 0,
     },
   );
-  const expected: string[] = [];
+  const expected: Buffer[] = [];
+  const lines: string[] = [];
   const bodies: Buffer[] = [];
   const take = (): void => {
     const sealed = batcher.takeSealed();
@@ -44,15 +59,19 @@ test('on the bench corpus, the insert bodies are the row lines as text, byte for
     const value = Buffer.from(JSON.stringify(corpus.next()));
     const message = { offset: String(offset), timestamp: '0', key: null, value, headers: {} };
     const source = sourceMessage({ ...message, attributes: 0 }, 't', 0);
-    // The line as text, as the rows were held before (one string each, joined for the body).
-    const text = runMessageSteps(steps, source, context);
-    assert.ok(text.ok);
-    expected.push(text.value.line);
+    // Each row's bytes copied as written (the writer's buffer is reused), and as a JSON line.
+    const outcome = runMessageSteps(steps, source, context);
+    assert.ok(outcome.ok);
+    expected.push(Buffer.from(outcome.value.bytes));
+    lines.push(rowLine(outcome.value.row));
     assert.equal(batcher.add(source, runMessageSteps(steps, source, context)), 'accepted');
     take();
   }
   batcher.sealIfDue(true);
   take();
   assert.ok(bodies.length > 5);
-  assert.deepEqual(Buffer.concat(bodies), Buffer.from(expected.join(''), 'utf8'));
-});
+  assert.deepEqual(Buffer.concat(bodies), Buffer.concat(expected));
+  // The JSON rows are the row lines as text, as the rows were held before (strings, joined).
+  if (format === JSON_COMPACT_ROWS)
+    assert.deepEqual(Buffer.concat(bodies), Buffer.from(lines.join(''), 'utf8'));
+}

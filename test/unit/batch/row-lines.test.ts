@@ -1,12 +1,8 @@
+import { LineEncoder } from '../../../src/serialise/line-encoder.ts';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import {
-  LineEncoder,
-  RowLines,
-  RowLineWriter,
-  type RowOrigin,
-} from '../../../src/batch/row-lines.ts';
+import { RowLines, RowLineWriter, type RowOrigin } from '../../../src/batch/row-lines.ts';
 
 /** What an insert body of these rows must be: each line's UTF-8, back to back. */
 const body = (lines: readonly string[]): Buffer =>

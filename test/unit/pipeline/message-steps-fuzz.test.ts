@@ -17,6 +17,7 @@ import { createEnrichment } from '../../../src/enrich/create-enrichment.ts';
 import { EVENT_COLUMNS } from '../../../src/serialise/event-columns.ts';
 import { BufferBudget } from '../../../src/batch/buffer-budget.ts';
 import { createMessageSteps } from '../../../src/pipeline/message-steps.ts';
+import { ROW_BINARY } from '../../../src/serialise/row-format.ts';
 import { BatcherHarness } from '../../fixtures/batch/batcher-harness.ts';
 import { nestedArrays } from '../../support/hostile.ts';
 
@@ -56,9 +57,10 @@ function throughLane(values: readonly Buffer[]) {
   const batch = lane.takeNext();
   assert.ok(batch !== undefined);
   assert.equal(batch.rows.length + batch.rejected.length, values.length, 'every offset accounted');
-  for (const line of batch.rows.texts()) {
-    const columns = JSON.parse(line) as unknown[];
-    assert.equal(columns.length, EVENT_COLUMNS.length);
+  // Each row is whole: its uuid reads back from where RowBinary puts it.
+  for (let k = 0; k < batch.rows.length; k++) {
+    assert.match(ROW_BINARY.uuidOf(batch.rows.bytes(k)), UUID_RE);
+    assert.ok(batch.rows.bytes(k).length > 16 + EVENT_COLUMNS.length);
   }
   for (const { deadLetter } of batch.rejected) {
     assert.ok(DEAD_LETTER_REASONS.includes(deadLetter.reason));
@@ -66,6 +68,8 @@ function throughLane(values: readonly Buffer[]) {
   }
   return batch;
 }
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const base = {
   team_id: 1,

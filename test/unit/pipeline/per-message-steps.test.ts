@@ -1,6 +1,6 @@
 /**
  * The per-message steps one by one, each with the value the step before hands it: decode
- * (bytes → event), enrich (event → event), serialise (event → line). None throws: whatever a
+ * (bytes → event), enrich (event → event), serialise (event → row bytes). None throws: whatever a
  * step's library throws becomes an `unprocessable` dead letter naming the step.
  */
 import assert from 'node:assert/strict';
@@ -10,6 +10,12 @@ import { createDecodeStep } from '../../../src/decode/decode-step.ts';
 import { EVENT_COLUMNS } from '../../../src/serialise/event-columns.ts';
 import { createEnrichStep } from '../../../src/enrich/enrich-step.ts';
 import { createSerialiseStep } from '../../../src/serialise/serialise-row-step.ts';
+import {
+  JSON_COMPACT_ROWS,
+  ROW_BINARY,
+  RowFormatChoice,
+  type RowFormat,
+} from '../../../src/serialise/row-format.ts';
 import { decodeConfig } from '../../fixtures/decode/decode-config.ts';
 import { decodedEvent } from '../../fixtures/enrich/decoded-events.ts';
 
@@ -87,11 +93,15 @@ describe('enrich step', () => {
 });
 
 describe('serialise step', () => {
-  test("the row's line in column order and its ClickHouse partition", () => {
+  const step = (maxPropertiesBytes: number, format: RowFormat = ROW_BINARY) =>
+    createSerialiseStep(maxPropertiesBytes, new RowFormatChoice(format));
+
+  test("the row's JSON line in column order and its ClickHouse partition", () => {
     const event = decodedEvent({ timestamp: '2026-11-30T23:59:59Z', properties: { é: 'ü' } });
-    const outcome = createSerialiseStep(1 << 16)(event);
+    const outcome = step(1 << 16, JSON_COMPACT_ROWS)(event);
     assert.ok(outcome.ok);
-    const { line, partitionKey, row } = outcome.value;
+    const { bytes, partitionKey, row } = outcome.value;
+    const line = bytes.toString('utf8');
     assert.ok(line.endsWith('\n'));
     assert.equal(partitionKey, 202611);
     const columns = JSON.parse(line) as unknown[];
@@ -99,8 +109,29 @@ describe('serialise step', () => {
     assert.equal(row.properties, '{"é":"ü"}');
   });
 
+  test('the row in RowBinary starts with its uuid, as ClickHouse lays it out', () => {
+    const event = decodedEvent({ uuid: '00112233-4455-6677-8899-aabbccddeeff' });
+    const outcome = step(1 << 16)(event);
+    assert.ok(outcome.ok);
+    assert.equal(
+      outcome.value.bytes.subarray(0, 16).toString('hex'),
+      '7766554433221100ffeeddccbbaa9988',
+    );
+    assert.equal(ROW_BINARY.uuidOf(outcome.value.bytes), '00112233-4455-6677-8899-aabbccddeeff');
+  });
+
+  for (const format of [ROW_BINARY, JSON_COMPACT_ROWS]) {
+    test(`a lone surrogate in a string column is the message's dead letter (${format.name})`, () => {
+      const outcome = step(1 << 16, format)(decodedEvent({ distinct_id: 'user-\ud800' }));
+      assert.equal(outcome.ok ? undefined : outcome.deadLetter.reason, 'invalid_utf8');
+      assert.match(outcome.ok ? '' : outcome.deadLetter.message, /^distinct_id holds a lone/);
+      // The next message is written as usual.
+      assert.ok(step(1 << 16, format)(decodedEvent({ distinct_id: 'user-😀' })).ok);
+    });
+  }
+
   test('properties above the limit, as they will be stored, are a dead letter', () => {
-    const outcome = createSerialiseStep(16)(decodedEvent({ properties: { long: 'x'.repeat(40) } }));
+    const outcome = step(16)(decodedEvent({ properties: { long: 'x'.repeat(40) } }));
     assert.equal(outcome.ok ? undefined : outcome.deadLetter.reason, 'properties_too_large');
   });
 });

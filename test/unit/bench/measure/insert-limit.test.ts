@@ -1,8 +1,8 @@
+import { readRowBinary, type ReadRow } from '../../../fixtures/serialise/read-row-binary.ts';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../../../src/config/load-config.ts';
 import { createEnrichment } from '../../../../src/enrich/create-enrichment.ts';
-import { EVENT_COLUMNS } from '../../../../src/serialise/event-columns.ts';
 import {
   buildInsertBatches,
   cutBatches,
@@ -53,23 +53,26 @@ describe('insert limit batches', () => {
         [2, 20],
       ],
     );
-    // JSONCompactEachRow: values in EVENT_COLUMNS order, properties embedded as an object.
-    const record = (line: string): Record<string, unknown> => {
-      const values = JSON.parse(line) as unknown[];
-      assert.equal(values.length, EVENT_COLUMNS.length);
-      return Object.fromEntries(EVENT_COLUMNS.map((column, i) => [column, values[i]]));
+    // RowBinary, as the worker writes it: each row read back whole, values in column order.
+    const record = (bytes: string | Uint8Array): ReadRow => {
+      assert.ok(typeof bytes !== 'string');
+      const read = readRowBinary(bytes);
+      assert.equal(read.length, 1);
+      return read[0]!;
     };
     const row = record(batches[4]!.rows[0]!);
-    assert.equal(row['_partition'], 1);
-    assert.equal(row['_offset'], '40');
-    assert.ok(batches.every((b) => b.rows.every((r) => r.endsWith('\n'))));
+    assert.equal(row._partition, 1);
+    assert.equal(row._offset, '40');
     const rows = batches.flatMap((b) => b.rows.map(record));
     assert.ok(
-      rows.some((r) => r['browser'] !== '' && r['country_code'] !== ''),
+      rows.some((r) => r.browser !== '' && r.country_code !== ''),
       'enriched',
     );
     assert.ok(
-      rows.every((r) => typeof r['properties'] === 'object' && !('$ai_input' in r['properties']!)),
+      rows.every((r) => {
+        const properties = JSON.parse(String(r.properties)) as object;
+        return typeof properties === 'object' && !('$ai_input' in properties);
+      }),
       'prompt content scrubbed',
     );
   });

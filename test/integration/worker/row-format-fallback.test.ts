@@ -1,0 +1,84 @@
+/**
+ * A worker whose events table has other column types than HIP-47's (a team altered one) reads
+ * them at start-up and inserts JSON rows, which ClickHouse converts: every event lands once.
+ * A string ClickHouse cannot store (a lone surrogate) is that message's dead letter in either
+ * format, and the partition moves on.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import type { Message } from 'kafkajs';
+import { DLQ_HEADERS } from '../../../src/dlq/dead-letter-headers.ts';
+import {
+  assertLandedExactlyOnce,
+  createEventsTable,
+  queryRows,
+  testClickHouse,
+} from '../../support/clickhouse.ts';
+import { jsonEvents, sumTokens } from '../../support/events.ts';
+import {
+  headerText,
+  produce,
+  readDeadLetters,
+  testKafka,
+  waitForCommittedToLogEnd,
+} from '../../support/kafka.ts';
+import { createWorkerTopics } from '../../support/worker-topics.ts';
+import { startWorkerProcess } from '../../support/worker-process.ts';
+
+describe('worker: the row format follows the events table', () => {
+  const kafka = testKafka();
+  const clickhouse = testClickHouse();
+  after(() => clickhouse.close());
+
+  for (const altered of [false, true]) {
+    test(`${altered ? 'altered column types: JSON rows' : "HIP-47's types: RowBinary rows"}; lone surrogates are dead letters`, async () => {
+      const { topic, dlq, table, group, env } = await createWorkerTopics(kafka, 'rowfmt', 2);
+      await createEventsTable(clickhouse, table);
+      if (altered) {
+        await clickhouse.command({
+          query: `ALTER TABLE ${table} MODIFY COLUMN browser String, MODIFY COLUMN tokens_prompt UInt64, MODIFY COLUMN _partition UInt32`,
+        });
+      }
+      const { messages, events } = jsonEvents(600, 2, 5);
+      // One event per partition whose distinct_id holds a lone surrogate (valid JSON text).
+      const bad: Message[] = [0, 1].map((partition) => ({
+        partition,
+        value: JSON.stringify({
+          uuid: '00000000-0000-4000-8000-00000000000' + String(partition),
+          team_id: 1,
+          event: 'e',
+          distinct_id: `user-\ud800-${partition}`,
+          timestamp: new Date().toISOString(),
+        }),
+      }));
+      await produce(kafka, topic, [...messages.slice(0, 300), ...bad, ...messages.slice(300)]);
+
+      const worker = startWorkerProcess(`rowfmt-${table}`, env);
+      try {
+        await waitForCommittedToLogEnd(kafka, group, topic, 90_000);
+      } finally {
+        worker.kill('SIGTERM');
+        assert.equal(await worker.exited, 0, worker.log().slice(-3000));
+      }
+      await assertLandedExactlyOnce(
+        clickhouse,
+        table,
+        events.map((e) => e.uuid),
+      );
+      const [tokens] = await queryRows<{ t: string }>(
+        clickhouse,
+        `SELECT sum(tokens_prompt + tokens_completion) AS t FROM ${table}`,
+      );
+      assert.equal(Number(tokens?.t), sumTokens(events));
+      const dead = await readDeadLetters(kafka, dlq);
+      assert.deepEqual(
+        dead.map((d) => headerText(d.headers, DLQ_HEADERS.errorClass)),
+        ['invalid_utf8', 'invalid_utf8'],
+      );
+      assert.ok(
+        dead.every((d) => d.value?.toString().includes('\\ud800')),
+        'the original message',
+      );
+    });
+  }
+});
