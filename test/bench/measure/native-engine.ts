@@ -36,8 +36,12 @@ export class NativeUnavailable extends Error {
 // With geo on, the apply first loads the ip_trie data of the bundled databases (13.7 M
 // networks: about 4 minutes on the 2-core test machine, docs/kafka-engine.md).
 const SETUP_TIMEOUT_MS = 600_000;
-/** How long the engine may consume nothing at all before the path counts as not working. */
-const FIRST_ROW_TIMEOUT_MS = 90_000;
+/**
+ * How long the engine may land nothing at all before the path counts as not working. Its first
+ * block through the geo and user-agent dictionaries can take minutes with 1M events queued on
+ * two cores: 90 s stopped a 1M repetition that had read 521,509 messages (BENCHMARKS.md).
+ */
+const FIRST_ROW_TIMEOUT_MS = 300_000;
 
 /**
  * The same corpus through `mode: kafka-engine`: the project's own `hanzo-ingest run` with
