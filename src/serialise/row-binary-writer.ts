@@ -120,7 +120,9 @@ export class RowBinaryWriter {
   }
 
   #uuid(column: string, s: string): void {
-    if (s.length !== 36) throw new RowValueError(column, `is not a UUID: ${JSON.stringify(s)}`);
+    if (s.length !== 36 || s[8] !== '-' || s[13] !== '-' || s[18] !== '-' || s[23] !== '-') {
+      throw new RowValueError(column, `is not a UUID: ${JSON.stringify(s)}`);
+    }
     const buf = this.#buf;
     const at = this.#pos;
     for (let b = 0; b < 16; b++) {

@@ -88,3 +88,12 @@ export async function assertLandedExactlyOnce(
   });
   assert.deepEqual(await compareUuids(client, table, uuids), { missing: 0, unexpected: 0 });
 }
+
+/** Prompt and completion tokens of every row in `table`, summed (against sumTokens of the events sent). */
+export async function tokenTotal(client: ClickHouseClient, table: string): Promise<number> {
+  const [row] = await queryRows<{ t: string }>(
+    client,
+    `SELECT sum(tokens_prompt + tokens_completion) AS t FROM ${table}`,
+  );
+  return Number(row?.t);
+}

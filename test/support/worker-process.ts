@@ -1,7 +1,10 @@
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI_ENTRY, NODE_FLAGS, localWorkerEnv } from '../demo/worker-env.ts';
 import { spawnManaged, type ManagedProcess } from '../stack/process/managed-process.ts';
+import type { Kafka } from 'kafkajs';
+import { waitForCommittedToLogEnd } from './kafka.ts';
 import { testStack } from './stack-env.ts';
 
 export interface WorkerProcess extends ManagedProcess {
@@ -43,4 +46,24 @@ export function startWorkerProcess(name: string, env: Record<string, string>): W
     kill: (signal: NodeJS.Signals) => child.signal(signal),
     log: () => readFileSync(logFile, 'utf8'),
   });
+}
+
+/**
+ * Runs a worker (settings as for startWorkerProcess, KAFKA_TOPICS one topic) until its group
+ * has committed that topic up to the log end as it is now, then stops it with SIGTERM; fails
+ * unless it drained and exited 0 (with the end of its log).
+ */
+export async function runWorkerToLogEnd(
+  kafka: Kafka,
+  name: string,
+  env: Record<string, string> & { KAFKA_TOPICS: string; KAFKA_GROUP_ID: string },
+  timeoutMs = 90_000,
+): Promise<void> {
+  const worker = startWorkerProcess(name, env);
+  try {
+    await waitForCommittedToLogEnd(kafka, env.KAFKA_GROUP_ID, env.KAFKA_TOPICS, timeoutMs);
+  } finally {
+    worker.kill('SIGTERM');
+    assert.equal(await worker.exited, 0, worker.log().slice(-3000));
+  }
 }

@@ -4,6 +4,7 @@ import {
   landedCounts,
   queryRows,
   testClickHouse,
+  tokenTotal,
   assertLandedExactlyOnce,
 } from '../../support/clickhouse.ts';
 import { jsonEvents, sumTokens } from '../../support/events.ts';
@@ -64,11 +65,7 @@ describe('worker: JSON events land exactly once', () => {
       table,
       events.map((e) => e.uuid),
     );
-    const [tokens] = await queryRows<{ t: string }>(
-      clickhouse,
-      `SELECT sum(tokens_prompt + tokens_completion) AS t FROM ${table}`,
-    );
-    assert.equal(Number(tokens?.t), sumTokens(events));
+    assert.equal(await tokenTotal(clickhouse, table), sumTokens(events));
     const perPartition = await queryRows<{ p: number; n: string; maxOffset: string }>(
       clickhouse,
       `SELECT _partition AS p, count() AS n, max(_offset) AS maxOffset FROM ${table} GROUP BY p ORDER BY p`,

@@ -11,19 +11,13 @@ import { DLQ_HEADERS } from '../../../src/dlq/dead-letter-headers.ts';
 import {
   assertLandedExactlyOnce,
   createEventsTable,
-  queryRows,
   testClickHouse,
+  tokenTotal,
 } from '../../support/clickhouse.ts';
 import { jsonEvents, sumTokens } from '../../support/events.ts';
-import {
-  headerText,
-  produce,
-  readDeadLetters,
-  testKafka,
-  waitForCommittedToLogEnd,
-} from '../../support/kafka.ts';
+import { headerText, produce, readDeadLetters, testKafka } from '../../support/kafka.ts';
 import { createWorkerTopics } from '../../support/worker-topics.ts';
-import { startWorkerProcess } from '../../support/worker-process.ts';
+import { runWorkerToLogEnd } from '../../support/worker-process.ts';
 
 describe('worker: the row format follows the events table', () => {
   const kafka = testKafka();
@@ -53,23 +47,17 @@ describe('worker: the row format follows the events table', () => {
       }));
       await produce(kafka, topic, [...messages.slice(0, 300), ...bad, ...messages.slice(300)]);
 
-      const worker = startWorkerProcess(`rowfmt-${table}`, env);
-      try {
-        await waitForCommittedToLogEnd(kafka, group, topic, 90_000);
-      } finally {
-        worker.kill('SIGTERM');
-        assert.equal(await worker.exited, 0, worker.log().slice(-3000));
-      }
+      await runWorkerToLogEnd(kafka, `rowfmt-${table}`, {
+        ...env,
+        KAFKA_GROUP_ID: group,
+        KAFKA_TOPICS: topic,
+      });
       await assertLandedExactlyOnce(
         clickhouse,
         table,
         events.map((e) => e.uuid),
       );
-      const [tokens] = await queryRows<{ t: string }>(
-        clickhouse,
-        `SELECT sum(tokens_prompt + tokens_completion) AS t FROM ${table}`,
-      );
-      assert.equal(Number(tokens?.t), sumTokens(events));
+      assert.equal(await tokenTotal(clickhouse, table), sumTokens(events));
       const dead = await readDeadLetters(kafka, dlq);
       assert.deepEqual(
         dead.map((d) => headerText(d.headers, DLQ_HEADERS.errorClass)),

@@ -127,6 +127,8 @@ describe('RowBinaryWriter', () => {
       [{ distinct_id: 'a\ud800b' }, 'distinct_id', true],
       [{ url: `${'u'.repeat(40)}\udc00` }, 'url', true],
       [{ uuid: 'not-a-uuid' }, 'uuid', false],
+      [{ uuid: '00112233_4455-6677-8899-aabbccddeeff' }, 'uuid', false],
+      [{ uuid: '00112233-4455-6677-8899-aabbccddeefg' }, 'uuid', false],
       [{ team_id: '18446744073709551616' }, 'team_id', false],
       [{ tokens_prompt: 2 ** 32 }, 'tokens_prompt', false],
       [{ retention_months: 65_536 }, 'retention_months', false],
