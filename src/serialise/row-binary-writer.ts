@@ -1,11 +1,12 @@
 import type { EventRow } from '../decode/event-row.ts';
 import { EVENT_COLUMNS } from './event-columns.ts';
-import { BINARY_COLUMN_KINDS } from './row-binary-types.ts';
 
 /** Rows up to this size are written in the reused buffer; a larger one gets its own. */
 const SCRATCH_BYTES = 64 * 1024;
 /** Strings this short are copied by a loop while ASCII (cheaper than a call into C++). */
 const SHORT_STRING = 32;
+/** Every column that is not a string, at its widest (UUID 16, integers 8, …): 16 each, at most. */
+const FIXED_COLUMNS_BYTES = 16 * EVENT_COLUMNS.length;
 const TWO_32 = 2 ** 32;
 const MS_PER_DAY = 86_400_000;
 const INT64_MAX = 2n ** 63n - 1n;
@@ -47,47 +48,67 @@ export class RowBinaryWriter {
   #cachedDayMs = 0;
 
   write(row: EventRow): Buffer {
-    const bound = boundOf(row);
-    this.#buf = bound <= SCRATCH_BYTES ? this.#scratch : Buffer.allocUnsafe(bound);
+    this.#buf = this.#scratch;
     this.#pos = 0;
-    for (let i = 0; i < EVENT_COLUMNS.length; i++) {
-      const column = EVENT_COLUMNS[i]!;
-      const value = row[column];
-      switch (BINARY_COLUMN_KINDS[i]) {
-        case 'string':
-          this.#string(column, value as string);
-          break;
-        case 'uuid':
-          this.#uuid(column, value as string);
-          break;
-        case 'uint64':
-          this.#uint64(column, value);
-          break;
-        case 'uint32':
-          this.#uint32(column, value as number, 0xffffffff, 4);
-          break;
-        case 'uint16':
-          this.#uint32(column, value as number, 0xffff, 2);
-          break;
-        case 'dateTime64ms':
-          this.#int53(this.#dateTime64Ms(column, value as string));
-          break;
-        case 'decimal64x8':
-          this.#decimal8(column, value as string);
-          break;
-        case 'fixedString2':
-          this.#fixedString2(column, value as string);
-          break;
-        case undefined:
-          throw new Error(`no writer for column ${column}`);
-      }
-    }
+    // EVENT_COLUMNS' order, one call per column (row-binary-types.ts gives each type; the
+    // round-trip and ClickHouse tests read the rows back in that order).
+    this.#uuid('uuid', row.uuid);
+    this.#uint64('team_id', row.team_id);
+    this.#string('distinct_id', row.distinct_id);
+    this.#string('session_id', row.session_id);
+    this.#string('event', row.event);
+    this.#int53(this.#dateTime64Ms('timestamp', row.timestamp));
+    this.#string('properties', row.properties);
+    this.#string('url', row.url);
+    this.#string('referrer', row.referrer);
+    this.#string('host', row.host);
+    this.#string('pathname', row.pathname);
+    this.#string('browser', row.browser);
+    this.#string('browser_version', row.browser_version);
+    this.#string('os', row.os);
+    this.#string('os_version', row.os_version);
+    this.#string('device_type', row.device_type);
+    this.#fixedString2('country_code', row.country_code);
+    this.#string('city', row.city);
+    this.#string('region', row.region);
+    this.#string('utm_source', row.utm_source);
+    this.#string('utm_medium', row.utm_medium);
+    this.#string('utm_campaign', row.utm_campaign);
+    this.#string('model', row.model);
+    this.#string('provider', row.provider);
+    this.#uint32('tokens_prompt', row.tokens_prompt, 0xffffffff, 4);
+    this.#uint32('tokens_completion', row.tokens_completion, 0xffffffff, 4);
+    this.#decimal8('cost_usd', row.cost_usd);
+    this.#string('cost_source', row.cost_source);
+    this.#string('organization_id', row.organization_id);
+    this.#string('project_id', row.project_id);
+    this.#string('api_key_id', row.api_key_id);
+    this.#uint32('retention_months', row.retention_months, 0xffff, 2);
+    this.#string('_topic', row._topic);
+    this.#uint32('_partition', row._partition, 0xffff, 2);
+    this.#uint64('_offset', row._offset);
+    this.#int53(this.#dateTime64Ms('_ingested_at', row._ingested_at));
     return this.#buf.subarray(0, this.#pos);
   }
 
+  /**
+   * Room for `bytes` more and every fixed-size column after them: the reused buffer, or a
+   * larger one (the row written so far copied over) for a rare long string.
+   */
+  #reserve(bytes: number): void {
+    const needed = this.#pos + bytes + FIXED_COLUMNS_BYTES;
+    if (needed <= this.#buf.length) return;
+    const larger = Buffer.allocUnsafe(Math.max(needed, 2 * this.#buf.length));
+    this.#buf.copy(larger, 0, 0, this.#pos);
+    this.#buf = larger;
+  }
+
   #string(column: string, s: string): void {
-    const buf = this.#buf;
     const n = s.length;
+    if (this.#pos + 1 + SHORT_STRING + FIXED_COLUMNS_BYTES > this.#buf.length) {
+      this.#reserve(1 + n * 3);
+    }
+    const buf = this.#buf;
     if (n < SHORT_STRING) {
       let p = this.#pos + 1;
       let i = 0;
@@ -111,12 +132,14 @@ export class RowBinaryWriter {
     }
     // Written after room for the longest prefix its length could need, then moved up if
     // the real length's prefix is shorter (rare: 3 bytes per unit is the worst case).
+    this.#reserve(5 + n * 3);
     const reserve = varUIntSize(n * 3);
-    const written = buf.write(s, this.#pos + reserve, 'utf8');
+    const out = this.#buf;
+    const written = out.write(s, this.#pos + reserve, 'utf8');
     const size = varUIntSize(written);
     const start = this.#pos + reserve;
-    if (size < reserve) buf.copyWithin(this.#pos + size, start, start + written);
-    this.#pos = writeVarUInt(buf, this.#pos, written) + written;
+    if (size < reserve) out.copyWithin(this.#pos + size, start, start + written);
+    this.#pos = writeVarUInt(out, this.#pos, written) + written;
   }
 
   #uuid(column: string, s: string): void {
@@ -239,17 +262,6 @@ export class RowBinaryWriter {
     if (size > 0) this.#buf.write(s, this.#pos, 'utf8');
     this.#pos += 2;
   }
-}
-
-/** An upper bound of the row's RowBinary size. */
-function boundOf(row: EventRow): number {
-  let bytes = 16 * EVENT_COLUMNS.length;
-  for (let i = 0; i < EVENT_COLUMNS.length; i++) {
-    if (BINARY_COLUMN_KINDS[i] === 'string') {
-      bytes += (row[EVENT_COLUMNS[i]!] as string).length * 3;
-    }
-  }
-  return bytes;
 }
 
 /** The decimal number in `count` digits of `s` from `from`; NaN if one is not a digit. */

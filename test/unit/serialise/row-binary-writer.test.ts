@@ -60,6 +60,39 @@ describe('RowBinaryWriter', () => {
     assert.deepEqual(readRowBinary(bytes), [expectedOf(row)]);
   });
 
+  test('every column in its place: each string column holding its own name reads back so', () => {
+    const named = Object.fromEntries(
+      EVENT_COLUMNS.filter(
+        (c) =>
+          typeof base()[c] === 'string' &&
+          ![
+            'uuid',
+            'timestamp',
+            'properties',
+            'cost_usd',
+            'country_code',
+            '_offset',
+            '_ingested_at',
+          ].includes(c),
+      ).map((c) => [c, c]),
+    );
+    const row = base({
+      ...named,
+      properties: '{"properties":1}',
+      tokens_prompt: 1,
+      tokens_completion: 2,
+      retention_months: 3,
+      _partition: 4,
+      team_id: 5,
+      _offset: '6',
+      country_code: 'CC',
+    });
+    const [read] = readRowBinary(new RowBinaryWriter().write(row));
+    assert.deepEqual(read, expectedOf(row));
+    for (const column of Object.keys(named))
+      assert.equal(read[column as keyof typeof read], column);
+  });
+
   test('strings: length in bytes before them, one-byte to three-byte lengths', () => {
     const writer = new RowBinaryWriter();
     for (const text of [
@@ -80,7 +113,12 @@ describe('RowBinaryWriter', () => {
 
   test('a row larger than the reused buffer gets one of its own, and the buffer stays valid', () => {
     const writer = new RowBinaryWriter();
-    const big = base({ properties: JSON.stringify({ p: 'é'.repeat(40_000) }) });
+    // Grows more than once, mid-row: after distinct_id, again at properties and at the url.
+    const big = base({
+      distinct_id: 'é'.repeat(30_000),
+      properties: JSON.stringify({ p: 'é'.repeat(40_000) }),
+      url: 'u'.repeat(200_000),
+    });
     const small = base({ properties: '{"a":1}' });
     const first = Buffer.from(writer.write(small));
     assert.deepEqual(readRowBinary(writer.write(big)), [expectedOf(big)]);
