@@ -24,6 +24,17 @@ export class RowValueError extends Error {
     this.column = column;
     this.notWellFormed = notWellFormed;
   }
+
+  /** `s` must be well-formed UTF-16 to be written as UTF-8 (both formats check it). */
+  static assertWellFormed(column: string, s: string): void {
+    if (!s.isWellFormed()) {
+      throw new RowValueError(
+        column,
+        'holds a lone UTF-16 surrogate, which UTF-8 cannot carry',
+        true,
+      );
+    }
+  }
 }
 
 const HEX = new Int8Array(128).fill(-1);
@@ -123,13 +134,7 @@ export class RowBinaryWriter {
         return;
       }
     }
-    if (!s.isWellFormed()) {
-      throw new RowValueError(
-        column,
-        'holds a lone UTF-16 surrogate, which UTF-8 cannot carry',
-        true,
-      );
-    }
+    RowValueError.assertWellFormed(column, s);
     // Written after room for the longest prefix its length could need, then moved up if
     // the real length's prefix is shorter (rare: 3 bytes per unit is the worst case).
     this.#reserve(5 + n * 3);

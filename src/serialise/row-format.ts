@@ -61,13 +61,7 @@ export const JSON_COMPACT_ROWS: RowFormat = {
       // JSON would carry a lone surrogate as an escape ClickHouse refuses, failing the
       // whole insert: the row is dead-lettered here instead, as RowBinary's writer does.
       for (const column of STRING_COLUMNS) {
-        if (!(row[column] as string).isWellFormed()) {
-          throw new RowValueError(
-            column,
-            'holds a lone UTF-16 surrogate, which UTF-8 cannot carry',
-            true,
-          );
-        }
+        RowValueError.assertWellFormed(column, row[column] as string);
       }
       return encoder.encode(rowLine(row));
     };
