@@ -2,7 +2,8 @@
  * A worker whose events table has other column types than HIP-47's (a team altered one) reads
  * them at start-up and inserts JSON rows, which ClickHouse converts: every event lands once.
  * A string ClickHouse cannot store (a lone surrogate) is that message's dead letter in either
- * format, and the partition moves on.
+ * format, and the partition moves on. A type changed under a running worker makes its inserts
+ * wait (configuration failure: nothing dead-lettered or committed) until a restart re-reads it.
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
@@ -11,13 +12,23 @@ import { DLQ_HEADERS } from '../../../src/dlq/dead-letter-headers.ts';
 import {
   assertLandedExactlyOnce,
   createEventsTable,
+  landedCounts,
   testClickHouse,
   tokenTotal,
 } from '../../support/clickhouse.ts';
 import { jsonEvents, sumTokens } from '../../support/events.ts';
-import { headerText, produce, readDeadLetters, testKafka } from '../../support/kafka.ts';
+import {
+  committedOffsets,
+  headerText,
+  logEndOffsets,
+  produce,
+  readDeadLetters,
+  testKafka,
+  waitForCommittedToLogEnd,
+} from '../../support/kafka.ts';
 import { createWorkerTopics } from '../../support/worker-topics.ts';
-import { runWorkerToLogEnd } from '../../support/worker-process.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runWorkerToLogEnd, startWorkerProcess } from '../../support/worker-process.ts';
 
 describe('worker: the row format follows the events table', () => {
   const kafka = testKafka();
@@ -69,4 +80,40 @@ describe('worker: the row format follows the events table', () => {
       );
     });
   }
+
+  test('a column type changed under a running worker: inserts wait (nothing dead-lettered, nothing committed); a restart lands every event once', async () => {
+    const { topic, dlq, table, group, env } = await createWorkerTopics(kafka, 'rowfmt_alter', 1);
+    await createEventsTable(clickhouse, table);
+    const { messages, events } = jsonEvents(400, 1, 9);
+    await produce(kafka, topic, messages.slice(0, 200));
+    const worker = startWorkerProcess(`rowfmt-alter-${table}`, {
+      ...env,
+      SHUTDOWN_TIMEOUT_MS: '2000',
+    });
+    try {
+      await waitForCommittedToLogEnd(kafka, group, topic, 60_000);
+      await clickhouse.command({ query: `ALTER TABLE ${table} MODIFY COLUMN browser String` });
+      await produce(kafka, topic, messages.slice(200));
+      // Long enough for several insert attempts (INSERT_RETRY_MAX_MS is 2 s in the tests).
+      await sleep(8_000);
+      assert.equal((await landedCounts(clickhouse, table)).rows, 200);
+      assert.equal((await committedOffsets(kafka, group, topic)).get(0), 200);
+      assert.equal((await logEndOffsets(kafka, dlq)).get(0), 0, 'no dead letters');
+    } finally {
+      worker.kill('SIGKILL');
+      await worker.exited;
+    }
+    // A new worker reads the types again and inserts JSON rows.
+    await runWorkerToLogEnd(kafka, `rowfmt-alter2-${table}`, {
+      ...env,
+      KAFKA_GROUP_ID: group,
+      KAFKA_TOPICS: topic,
+    });
+    await assertLandedExactlyOnce(
+      clickhouse,
+      table,
+      events.map((e) => e.uuid),
+    );
+    assert.equal((await logEndOffsets(kafka, dlq)).get(0), 0, 'no dead letters');
+  });
 });
