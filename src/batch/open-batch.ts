@@ -11,8 +11,7 @@ export interface BatchLimits {
 
 /**
  * The batch a partition is filling: a contiguous offset range whose messages became either
- * rows (serialised lines held as UTF-8 bytes with their messages: row-lines.ts) or dead
- * letters. Offsets must arrive in order with no gaps other than those Kafka itself leaves
+ * rows (their serialised bytes: row-lines.ts) or dead letters (their whole messages). Offsets must arrive in order with no gaps other than those Kafka itself leaves
  * (compaction, transaction markers).
  */
 export class OpenBatch {
@@ -32,7 +31,7 @@ export class OpenBatch {
     this.topic = topic;
     this.partition = partition;
     this.startedAt = now;
-    this.#rows = new RowLineWriter(topic, partition);
+    this.#rows = new RowLineWriter();
   }
 
   get rowCount(): number {
@@ -57,7 +56,7 @@ export class OpenBatch {
     return this.#bytes;
   }
 
-  /** Bytes held in memory for this batch: rows plus the original messages (heldBytes). */
+  /** Bytes held in memory for this batch: rows, and dead letters' messages (heldBytes). */
   get memoryBytes(): number {
     return this.#memoryBytes;
   }
@@ -88,16 +87,17 @@ export class OpenBatch {
   }
 
   /**
-   * `line`: the row's serialised bytes; `source`: its message (both copied in, row-lines.ts);
-   * `partitionKey`: the ClickHouse partition the row lands in (sink/split-by-partition.ts).
+   * `line`: the row's serialised bytes (copied in, row-lines.ts); `source`: its message (only
+   * its offset is kept); `partitionKey`: the ClickHouse partition the row lands in
+   * (sink/split-by-partition.ts).
    */
   addRow(line: Uint8Array, source: SourceMessage, partitionKey: number): void {
     this.#advance(source, line.length);
-    this.#bytes += this.#rows.append(line, { source, partitionKey });
+    this.#bytes += this.#rows.append(line, { offset: source.offset, partitionKey });
   }
 
   addDeadLetter(source: SourceMessage, deadLetter: DeadLetter): void {
-    this.#advance(source, 0);
+    this.#advance(source, undefined);
     this.#rejected.push({ source, deadLetter });
     this.#deadLetterBytes += messageBytes(source);
   }
@@ -121,7 +121,7 @@ export class OpenBatch {
     });
   }
 
-  #advance(source: SourceMessage, rowBytes: number): void {
+  #advance(source: SourceMessage, rowBytes: number | undefined): void {
     const offset = BigInt(source.offset);
     if (this.#lastOffset !== undefined && offset <= this.#lastOffset) {
       throw new Error(

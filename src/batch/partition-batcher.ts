@@ -106,8 +106,7 @@ export class PartitionBatcher {
     const reforming = this.reforming;
     // The row's exact size in the insert is what the caps and the budget count.
     const line = outcome.ok ? outcome.value.bytes : undefined;
-    const rowBytes = line?.length ?? 0;
-    const cost = heldBytes(source, rowBytes);
+    const cost = heldBytes(source, line?.length);
     if (!reforming && !this.#deps.budget.admits(cost)) {
       // Over budget: ship what this partition holds so memory frees up; take it later.
       this.#sealOpen();
@@ -115,7 +114,7 @@ export class PartitionBatcher {
     }
     // Dead letters count toward the caps like rows: a run of bad messages must not build
     // one DLQ write larger than the topic takes.
-    const cappedBytes = outcome.ok ? rowBytes : messageBytes(source);
+    const cappedBytes = line?.length ?? messageBytes(source);
     if (!reforming && this.#open?.wouldOverflow(cappedBytes, this.#deps.limits)) {
       if (!this.#sealOpen()) return 'refused';
     }

@@ -1,60 +1,33 @@
-import type { IHeaders } from 'kafkajs';
 import { ByteSlabs } from './byte-slabs.ts';
-import { detachedHeaders, type SourceMessage } from './source-message.ts';
 
-/** A row's origin as the batch takes it: the message, and the month the row lands in. */
+/** Where a row came from, as the batch keeps it: its message's offset and the row's month. */
 export interface RowOrigin {
-  readonly source: SourceMessage;
+  readonly offset: string;
   /** The row's ClickHouse partition, YYYYMM (sink/split-by-partition.ts). */
   readonly partitionKey: number;
 }
 
 /**
- * A batch's rows as it fills: each row's serialised line and the original message it came
- * from (key, value, headers: what a dead letter carries if ClickHouse refuses the row) are
- * copied as bytes into slabs (byte-slabs.ts), and its offset, timestamp and month into plain
- * arrays. No object per row survives the message: the garbage collector's work no longer
- * grows with what the batches hold, and the insert body is the line slabs themselves.
+ * A batch's rows as it fills: each row's serialised bytes are copied into slabs
+ * (byte-slabs.ts), its offset and month into plain arrays. No object per row survives the
+ * message: the garbage collector's work does not grow with what the batches hold, and the
+ * insert body is the slabs themselves. The original messages are not kept: the rare row
+ * ClickHouse refuses has its message read again from Kafka for its dead letter
+ * (deliver/recover-originals.ts), so the memory budget holds rows only.
  * Only appended to; a sealed batch's rows are read through RowLines.
  */
 export class RowLineWriter {
-  readonly #store: RowStore;
-
-  constructor(topic: string, partition: number) {
-    this.#store = {
-      topic,
-      partition,
-      lines: new ByteSlabs(),
-      originals: new ByteSlabs(),
-      offsets: [],
-      timestamps: [],
-      values: [],
-      keys: [],
-      headers: new Map(),
-      partitionKeys: [],
-    };
-  }
+  readonly #store: RowStore = { lines: new ByteSlabs(), offsets: [], partitionKeys: [] };
 
   get length(): number {
     return this.#store.offsets.length;
   }
 
-  /**
-   * Copies one row in: its line's bytes (newline included) and its message's bytes (the
-   * message may be a slice of kafkajs's fetch response: nothing of it is kept). Returns the
-   * line's length.
-   */
+  /** Copies one row in (the bytes may be a reused buffer). Returns the row's length. */
   append(line: Uint8Array, origin: RowOrigin): number {
     const store = this.#store;
-    const { source } = origin;
     store.lines.append(line);
-    store.offsets.push(source.offset);
-    store.timestamps.push(source.timestampMs);
-    store.values.push(source.value === null ? -1 : store.originals.append(source.value));
-    store.keys.push(source.key === null ? -1 : store.originals.append(source.key));
-    if (source.headers !== undefined && hasAny(source.headers)) {
-      store.headers.set(store.offsets.length - 1, detachedHeaders(source.headers)!);
-    }
+    store.offsets.push(origin.offset);
     store.partitionKeys.push(origin.partitionKey);
     return line.length;
   }
@@ -65,24 +38,9 @@ export class RowLineWriter {
   }
 }
 
-function hasAny(headers: IHeaders): boolean {
-  for (const _ in headers) return true;
-  return false;
-}
-
 interface RowStore {
-  readonly topic: string;
-  readonly partition: number;
   readonly lines: ByteSlabs;
-  /** Values and keys of the rows' messages. */
-  readonly originals: ByteSlabs;
   readonly offsets: string[];
-  readonly timestamps: number[];
-  /** Piece numbers in `originals` (-1: null). */
-  readonly values: number[];
-  readonly keys: number[];
-  /** Only rows whose message had headers. */
-  readonly headers: Map<number, IHeaders>;
   readonly partitionKeys: number[];
 }
 
@@ -103,20 +61,18 @@ export class RowLines {
 
   /**
    * Rows given as text or bytes (tests, the bench, tools), copied into their own slabs; `origin`
-   * gives row i's message and month (default: partition t[0], offset i, the line as value).
+   * gives row i's offset and month (default: offset i, month 0).
    */
   static of(
     lines: Iterable<string | Uint8Array>,
-    origin: (i: number, line: string | Uint8Array) => RowOrigin = defaultOrigin,
+    origin: (i: number) => RowOrigin = (i) => ({ offset: String(i), partitionKey: 0 }),
   ): RowLines {
-    let writer: RowLineWriter | undefined;
+    const writer = new RowLineWriter();
     let i = 0;
     for (const line of lines) {
-      const o = origin(i++, line);
-      writer ??= new RowLineWriter(o.source.topic, o.source.partition);
-      writer.append(typeof line === 'string' ? Buffer.from(line, 'utf8') : line, o);
+      writer.append(typeof line === 'string' ? Buffer.from(line, 'utf8') : line, origin(i++));
     }
-    return (writer ?? new RowLineWriter('t', 0)).lines();
+    return writer.lines();
   }
 
   get length(): number {
@@ -152,23 +108,6 @@ export class RowLines {
   /** Row `k`'s ClickHouse partition (YYYYMM). */
   partitionKey(k: number): number {
     return this.#store.partitionKeys[this.#id(k)]!;
-  }
-
-  /** The message row `k` came from, as it arrived (its bytes are views into the slabs). */
-  source(k: number): SourceMessage {
-    const store = this.#store;
-    const id = this.#id(k);
-    const value = store.values[id]!;
-    const key = store.keys[id]!;
-    return {
-      topic: store.topic,
-      partition: store.partition,
-      offset: store.offsets[id]!,
-      key: key < 0 ? null : store.originals.piece(key),
-      value: value < 0 ? null : store.originals.piece(value),
-      headers: store.headers.get(id) ?? {},
-      timestampMs: store.timestamps[id]!,
-    };
   }
 
   /** Rows [from, to) of these, as slice() on an array. */
@@ -209,19 +148,4 @@ export class RowLines {
 
 function* range(n: number): Generator<number> {
   for (let i = 0; i < n; i++) yield i;
-}
-
-function defaultOrigin(i: number, line: string | Uint8Array): RowOrigin {
-  return {
-    source: {
-      topic: 't',
-      partition: 0,
-      offset: String(i),
-      key: null,
-      value: Buffer.from(line),
-      headers: {},
-      timestampMs: 0,
-    },
-    partitionKey: 0,
-  };
 }

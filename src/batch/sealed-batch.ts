@@ -7,6 +7,20 @@ import type { SourceMessage } from './source-message.ts';
 export interface RejectedMessage {
   readonly source: SourceMessage;
   readonly deadLetter: DeadLetter;
+  /**
+   * Set when ClickHouse refused the message's row and the message was no longer in Kafka when
+   * read again (retention, DeleteRecords, compaction): `source.value` is then the row as the
+   * insert carried it, a one-row body in this ClickHouse format (deliver/recover-originals.ts).
+   */
+  readonly rowFormat?: string;
+}
+
+/** A row ClickHouse refused as data; its message is read again from Kafka for the dead letter. */
+export interface RefusedRow {
+  readonly offset: string;
+  /** The row's bytes as the insert carried them (a copy). */
+  readonly row: Buffer;
+  readonly deadLetter: DeadLetter;
 }
 
 /**

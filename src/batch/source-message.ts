@@ -1,8 +1,8 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 
 /**
- * The original Kafka message behind a row or a dead letter, kept until its batch is
- * committed so that anything ClickHouse rejects can still go to the DLQ as it arrived.
+ * The original Kafka message behind a row or a dead letter: a dead letter's is kept until its
+ * batch is committed, to go to the DLQ as it arrived.
  */
 export interface SourceMessage {
   readonly topic: string;
@@ -64,12 +64,20 @@ export function detachedHeaders(headers: IHeaders | undefined): IHeaders | undef
   return copy;
 }
 
-/** Per held message, beyond its bytes: the SourceMessage, its row's slots, string headers. */
-const MESSAGE_OVERHEAD_BYTES = 160;
+/** Per held row, beyond its bytes: its offset string and slots (batch/row-lines.ts). */
+const ROW_OVERHEAD_BYTES = 64;
+/** Per held dead letter, beyond its message's bytes: the SourceMessage, the reason, headers. */
+const DEAD_LETTER_OVERHEAD_BYTES = 160;
 
-/** What a held message costs in memory: its row (JSON bytes, 0 for a dead letter), its bytes. */
-export function heldBytes(source: SourceMessage, rowBytes: number): number {
-  return rowBytes + messageBytes(source) + MESSAGE_OVERHEAD_BYTES;
+/**
+ * What a taken message costs in memory until its batch lands: a row only its bytes (the
+ * message is not kept: deliver/recover-originals.ts reads it again if ClickHouse refuses the
+ * row); a dead letter (`rowBytes` undefined) its whole message.
+ */
+export function heldBytes(source: SourceMessage, rowBytes: number | undefined): number {
+  return rowBytes === undefined
+    ? messageBytes(source) + DEAD_LETTER_OVERHEAD_BYTES
+    : rowBytes + ROW_OVERHEAD_BYTES;
 }
 
 /**

@@ -95,6 +95,11 @@ dlq
           `skipped truncated dead letter ${t.source} (${t.originalBytes} bytes originally): re-read the original from its source topic at that partition and offset`,
         );
       }
+      for (const source of summary.skippedRows) {
+        console.error(
+          `skipped dead letter ${source}: its message was gone from Kafka when ClickHouse refused it; the value is the row as inserted (header hanzo.dlq.row_format)`,
+        );
+      }
       console.log(JSON.stringify({ dryRun: options.dryRun === true, ...summary }, null, 2));
     },
   );

@@ -1,4 +1,4 @@
-import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
+import type { SealedBatch } from '../batch/sealed-batch.ts';
 
 /**
  * What a delivery reports as it goes, for logs and metrics (observe/pipeline-events.ts). Only
@@ -13,6 +13,13 @@ export interface DeliveryEvents {
   reformedLanding(batch: SealedBatch, skipped: number): void;
   /** An insert failed as data after writing `landed` of its `of` rows (land-rows.ts). */
   landedDespiteError(batch: SealedBatch, err: unknown, landed: number, of: number): void;
-  /** The batch's rows are in ClickHouse and its dead letters in the DLQ; commit comes next. */
-  landed(batch: SealedBatch, rejected: readonly RejectedMessage[], insertMs: number): void;
+  /** Reading refused rows' messages again from Kafka failed; retried after `delayMs`. */
+  originalsReadRetried(batch: SealedBatch, err: unknown, attempt: number, delayMs: number): void;
+  /** Refused rows whose messages were no longer in Kafka: their dead letters carry the rows. */
+  originalsGone(batch: SealedBatch, offsets: readonly string[]): void;
+  /**
+   * The batch's rows are in ClickHouse and its dead letters in the DLQ (`refused` of its rows
+   * were refused by ClickHouse); commit comes next.
+   */
+  landed(batch: SealedBatch, refused: number, insertMs: number): void;
 }

@@ -1,5 +1,5 @@
 import type PQueue from 'p-queue';
-import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
+import type { RefusedRow, SealedBatch } from '../batch/sealed-batch.ts';
 import { OwnershipLostError } from '../errors.ts';
 import { failpoint } from '../observe/failpoints.ts';
 import type { RetryPolicy } from '../retry/retry-policy.ts';
@@ -39,7 +39,7 @@ export function landBatch(
   owner: PartitionOwner,
   batch: SealedBatch,
   deps: LandBatchDependencies,
-): Promise<RejectedMessage[]> {
+): Promise<RefusedRow[]> {
   const { signal } = owner;
   const retry = { retry: deps.retry, signal, uuidOf: deps.rowUuid };
   return deps.insertQueue.add(
@@ -47,7 +47,7 @@ export function landBatch(
       if (!owner.stillOwned()) throw new OwnershipLostError(owner.topic, owner.partition);
       failpoint('before-insert');
       const { rows, deduplicationToken } = await rowsToLand(batch, deps, signal);
-      const rejected: RejectedMessage[] = [];
+      const rejected: RefusedRow[] = [];
       for (const block of splitByPartition(rows, deduplicationToken, deps.maxPartitionsPerBlock)) {
         const refused = await landRows(block.rows, block.token, {
           ...retry,

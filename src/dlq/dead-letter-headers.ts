@@ -17,6 +17,13 @@ export const DLQ_HEADERS = {
    * whole message is (replay skips such records rather than re-inject a prefix).
    */
   truncated: 'hanzo.dlq.truncated',
+  /**
+   * Set when ClickHouse refused the row and its message was no longer in Kafka when read
+   * again for this dead letter: the value is the row as the insert carried it, a one-row
+   * body in this ClickHouse input format (RowBinaryWithNamesAndTypes carries its column names
+   * and types). Replay skips such records: they are not the event as it was produced.
+   */
+  rowFormat: 'hanzo.dlq.row_format',
 } as const;
 
 const MAX_ERROR_MESSAGE = 2_000;
@@ -33,7 +40,7 @@ export function buildDeadLetterRecord(
   workerId: string,
   now: Date,
 ): DeadLetterRecord {
-  const { source, deadLetter } = rejected;
+  const { source, deadLetter, rowFormat } = rejected;
   const original = source.headers ?? {};
   const kept = Object.fromEntries(
     Object.entries(original).filter(([name]) => !name.startsWith('hanzo.dlq.')),
@@ -51,6 +58,7 @@ export function buildDeadLetterRecord(
       [DLQ_HEADERS.sourceOffset]: source.offset,
       [DLQ_HEADERS.workerId]: workerId,
       [DLQ_HEADERS.time]: now.toISOString(),
+      ...(rowFormat === undefined ? {} : { [DLQ_HEADERS.rowFormat]: rowFormat }),
     },
   };
 }

@@ -34,6 +34,12 @@ export interface ReplaySummary {
    * while the source topic's retention keeps it.
    */
   readonly skippedTruncated: readonly TruncatedDeadLetter[];
+  /**
+   * Dead letters of rows ClickHouse refused whose message was gone from Kafka
+   * (hanzo.dlq.row_format): their value is the row as inserted, not the event, so they are not
+   * replayed; `source` (topic:partition:offset) for each.
+   */
+  readonly skippedRows: readonly string[];
 }
 
 export interface TruncatedDeadLetter {
@@ -52,14 +58,20 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayS
   const byReason: Record<string, number> = {};
   const unique = new Map<string, { topic: string; message: Message }>();
   const truncated = new Map<string, TruncatedDeadLetter>();
+  const rows = new Set<string>();
   for (const record of selected) {
     const reason = headerText(record.headers, DLQ_HEADERS.errorClass) ?? 'unknown';
     const source = `${headerText(record.headers, DLQ_HEADERS.sourceTopic)}:${headerText(record.headers, DLQ_HEADERS.sourcePartition)}:${headerText(record.headers, DLQ_HEADERS.sourceOffset)}`;
-    if (unique.has(source) || truncated.has(source)) continue;
+    if (unique.has(source) || truncated.has(source) || rows.has(source)) continue;
     const originalBytes = headerText(record.headers, DLQ_HEADERS.truncated);
     if (originalBytes !== undefined) {
       // Re-injecting the prefix would land a broken event as if it were the original.
       truncated.set(source, { source, originalBytes: Number(originalBytes) });
+      continue;
+    }
+    if (headerText(record.headers, DLQ_HEADERS.rowFormat) !== undefined) {
+      // A row in ClickHouse's input format: the decoder would refuse it or misread it.
+      rows.add(source);
       continue;
     }
     byReason[reason] = (byReason[reason] ?? 0) + 1;
@@ -92,9 +104,10 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayS
   return {
     scanned: selected.scanned,
     replayed: unique.size,
-    repeats: selected.length - unique.size - truncated.size,
+    repeats: selected.length - unique.size - truncated.size - rows.size,
     byReason,
     skippedTruncated: [...truncated.values()],
+    skippedRows: [...rows],
   };
 }
 

@@ -1,9 +1,12 @@
-import type { RejectedMessage, SealedBatch } from '../batch/sealed-batch.ts';
+import type { SealedBatch } from '../batch/sealed-batch.ts';
 import type { DeliveryEvents } from '../deliver/delivery-events.ts';
 import { errorMessage } from '../errors.ts';
 import { classifyInsertError, insertErrorLabel } from '../sink/classify-insert-error.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
 import type { Logger } from '../log/logger.ts';
+
+/** A log line names at most this many offsets (the dead letters name each). */
+const MAX_LOGGED_OFFSETS = 20;
 
 const partitionOf = (batch: SealedBatch): string => `${batch.topic}[${batch.partition}]`;
 
@@ -66,14 +69,36 @@ export function deliveryEvents(logger: Logger, metrics: IngestMetrics): Delivery
         'insert failed as data after writing the block (a materialized view refused a row?): rows in the table count as landed',
       );
     },
-    landed(batch: SealedBatch, rejected: readonly RejectedMessage[], insertMs: number): void {
-      const refusedBySink = rejected.length - batch.rejected.length;
-      metrics.landed(batch, batch.rows.length - refusedBySink, Date.now());
+    originalsReadRetried(batch: SealedBatch, err: unknown, attempt: number, delayMs: number): void {
+      log.warn(
+        {
+          partition: partitionOf(batch),
+          batch: batch.range,
+          message: errorMessage(err),
+          attempt,
+          retryInMs: Math.round(delayMs),
+        },
+        'reading the messages of rows ClickHouse refused again from Kafka failed; retrying',
+      );
+    },
+    originalsGone(batch: SealedBatch, offsets: readonly string[]): void {
+      log.warn(
+        {
+          partition: partitionOf(batch),
+          batch: batch.range,
+          count: offsets.length,
+          offsets: offsets.slice(0, MAX_LOGGED_OFFSETS),
+        },
+        'messages of rows ClickHouse refused are no longer in Kafka: their dead letters carry the rows as inserted (hanzo.dlq.row_format)',
+      );
+    },
+    landed(batch: SealedBatch, refused: number, insertMs: number): void {
+      metrics.landed(batch, batch.rows.length - refused, Date.now());
       log.debug(
         {
           batch: batch.range,
           rows: batch.rows.length,
-          deadLetters: rejected.length,
+          deadLetters: batch.rejected.length + refused,
           insertMs: Math.round(insertMs),
         },
         'batch landed',

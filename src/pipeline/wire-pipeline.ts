@@ -5,6 +5,7 @@ import { BufferBudget } from '../batch/buffer-budget.ts';
 import { OffsetCommitter } from '../commit/offset-committer.ts';
 import type { Config } from '../config/schema.ts';
 import type { CommittedOffsets } from '../consume/committed-offsets.ts';
+import { readMessagesAt } from '../consume/read-messages-at.ts';
 import { compressionTypeOf } from '../consume/compression/compression-type.ts';
 import type { MembershipLease } from '../consume/membership-lease.ts';
 import type { AvroSchemas } from '../decode/avro-schemas.ts';
@@ -24,6 +25,9 @@ import { createMessageSteps } from './message-steps.ts';
 import { RowFormatChoice } from '../serialise/row-format.ts';
 import type { PipelineParts } from './partition-pipeline.ts';
 import type { RowLines } from '../batch/row-lines.ts';
+
+/** One pass reading refused rows' messages again gives up (and is retried) after this. */
+const REREAD_TIMEOUT_MS = 30_000;
 
 export interface PipelineServices {
   readonly kafka: Kafka;
@@ -113,6 +117,22 @@ export function wirePipeline(config: Readonly<Config>, services: PipelineService
     insert: (rows: RowLines, token: string, signal: AbortSignal) =>
       metrics.timeInsert(() => insertRows(target, rows, token, signal)),
     rowUuid: (row: Buffer) => rowFormats.format.uuidOf(row),
+    // The messages of rows ClickHouse refused, for their dead letters (recover-originals.ts).
+    readMessagesAt: (
+      topic: string,
+      partition: number,
+      offsets: readonly string[],
+      signal: AbortSignal,
+    ) =>
+      readMessagesAt(services.kafka, topic, partition, offsets, {
+        groupPrefix: `${k.groupId}.reread`,
+        timeoutMs: REREAD_TIMEOUT_MS,
+        signal,
+      }),
+    rowBody: (row: Buffer) => ({
+      format: rowFormats.format.name,
+      body: Buffer.concat([rowFormats.format.header, row]),
+    }),
     readLanded: readLandedRows.bind(undefined, {
       ...target,
       replicated: ch.distributed || ch.cluster !== '',

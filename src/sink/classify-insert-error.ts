@@ -43,6 +43,7 @@ export const BAD_DATA_CODES: ReadonlySet<number> = new Set([
   441, // CANNOT_PARSE_IPV4
   442, // CANNOT_PARSE_IPV6
   467, // CANNOT_PARSE_BOOL
+  469, // VIOLATED_CONSTRAINT (a table's CHECK refuses a row)
 ]);
 
 /** Errors an operator must fix (schema, grants, settings); the data is not at fault. */

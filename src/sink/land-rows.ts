@@ -1,5 +1,5 @@
 import type { RowLines } from '../batch/row-lines.ts';
-import type { RejectedMessage } from '../batch/sealed-batch.ts';
+import type { RefusedRow } from '../batch/sealed-batch.ts';
 import { errorMessage } from '../errors.ts';
 import type { RetryPolicy } from '../retry/retry-policy.ts';
 import { insertRetryDecision } from './classify-insert-error.ts';
@@ -38,7 +38,7 @@ export async function landRows(
   rows: RowLines,
   token: string,
   options: LandRowsOptions,
-): Promise<RejectedMessage[]> {
+): Promise<RefusedRow[]> {
   if (rows.length === 0) return [];
   try {
     await options.retry.run(() => options.insert(rows, token, options.signal), {
@@ -60,7 +60,8 @@ export async function landRows(
     if (rows.length === 1) {
       return [
         {
-          source: rows.source(0),
+          offset: rows.offset(0),
+          row: Buffer.from(rows.bytes(0)),
           deadLetter: {
             reason: 'rejected_by_clickhouse',
             stage: 'sink',

@@ -49,9 +49,16 @@ describe('open batch: dead letters count toward the caps like rows', () => {
     assert.equal(batch.isFull(limits), true);
   });
 
-  test('the memory budget counts a held message with its headers', () => {
+  test('the memory budget counts a dead letter with its whole message, a row with its bytes only', () => {
     const withHeaders = source(0, 100);
     const without = { ...withHeaders, headers: undefined };
-    assert.equal(heldBytes(withHeaders, 0) - heldBytes(without, 0), 'x-trace'.length + 6);
+    assert.equal(
+      heldBytes(withHeaders, undefined) - heldBytes(without, undefined),
+      'x-trace'.length + 6,
+    );
+    // A row's message is read again from Kafka if ClickHouse refuses it: not held.
+    assert.equal(heldBytes(withHeaders, 500), heldBytes(without, 500));
+    assert.equal(heldBytes(source(0, 5_000), 500), heldBytes(source(0, 10), 500));
+    assert.ok(heldBytes(withHeaders, 500) < 500 + messageBytes(withHeaders));
   });
 });

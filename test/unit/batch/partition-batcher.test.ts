@@ -243,21 +243,26 @@ describe('PartitionBatcher memory budget', () => {
     assert.equal(l.offer(good(5)), 'full', 'then the budget applies again');
   });
 
-  test('held messages no longer point into the fetch response', () => {
+  test('held rows and dead letters no longer point into the fetch response', () => {
     const l = lane(roomy);
     const response = Buffer.alloc(64 * 1024);
     const value = Buffer.from(
       JSON.stringify({ team_id: 1, event: 'e', distinct_id: 'u', timestamp: Date.now() }),
     );
     value.copy(response, 100);
-    const slice = response.subarray(100, 100 + value.length);
-    const message = { ...good(0), value: slice, key: response.subarray(0, 4) };
-    l.offer(message);
+    Buffer.from('{not json').copy(response, 1_000);
+    l.offer({ ...good(0), value: response.subarray(100, 100 + value.length) });
+    l.offer({ ...bad(1), value: response.subarray(1_000, 1_009), key: response.subarray(0, 4) });
     l.sealIfDue(true);
-    const source = l.takeNext()?.rows.source(0);
-    assert.ok(source?.value && source.key);
-    assert.deepEqual(source.value, value);
-    assert.notEqual(source.value.buffer, response.buffer);
-    assert.notEqual(source.key.buffer, response.buffer);
+    const batch = l.takeNext();
+    const row = batch === undefined ? undefined : Buffer.from(batch.rows.bytes(0));
+    const letter = batch?.rejected[0]?.source;
+    assert.ok(row !== undefined && row.length > 0 && letter?.value && letter.key);
+    // The client reuses its fetch buffers: what the batch holds must not change with them.
+    response.fill(0);
+    assert.deepEqual(batch?.rows.bytes(0), row);
+    assert.deepEqual(letter.value, Buffer.from('{not json'));
+    assert.notEqual(letter.value.buffer, response.buffer);
+    assert.notEqual(letter.key.buffer, response.buffer);
   });
 });

@@ -145,6 +145,82 @@ describe('deliverBatch: the order that makes a batch effectively exactly once', 
     );
     assert.deepEqual(writes(log).at(-1), final(batch));
   });
+
+  test("refused rows' messages are read again from Kafka, all in one read after the insert: the dead letters carry them as they arrived", async () => {
+    const batch = batchOf(6, { poison: [11, 14], deadLetters: [12] });
+    const { deps, log, deadLetters } = fakeDelivery({ poison: 'BAD' });
+    assert.equal(await deliverBatch(owner(), batch, deps), 'committed');
+    const kinds = writes(log).map((s) => s.kind);
+    assert.deepEqual(kinds.slice(kinds.indexOf('reread')), [
+      'reread',
+      'commit',
+      'dead-letters',
+      'commit',
+    ]);
+    assert.deepEqual(
+      writes(log).find((s) => s.kind === 'reread'),
+      { kind: 'reread', offsets: ['11', '14'] },
+    );
+    assert.deepEqual(
+      deadLetters.map((l) => [
+        l.source.offset,
+        l.source.value?.toString(),
+        l.deadLetter.reason,
+        l.rowFormat,
+      ]),
+      [
+        ['12', 'm12', 'invalid_json', undefined],
+        ['11', 'm11', 'rejected_by_clickhouse', undefined],
+        ['14', 'm14', 'rejected_by_clickhouse', undefined],
+      ],
+    );
+  });
+
+  test('a refused row whose message is gone from Kafka still gets its dead letter: the row as inserted, its format named', async () => {
+    const batch = batchOf(4, { poison: [11, 12] });
+    const { deps, deadLetters, rowsInTable } = fakeDelivery({
+      poison: 'BAD',
+      goneFromKafka: ['12'],
+    });
+    assert.equal(await deliverBatch(owner(), batch, deps), 'committed');
+    assert.equal(rowsInTable(), 2);
+    assert.deepEqual(
+      deadLetters.map((l) => [l.source.offset, l.source.value?.toString(), l.rowFormat]),
+      [
+        ['11', 'm11', undefined],
+        ['12', 'head:["BAD12"]\n', 'TestRows'],
+      ],
+    );
+  });
+
+  test('reading the messages again fails: retried until it succeeds, the commit waits for the dead letters', async () => {
+    const batch = batchOf(3, { poison: [10] });
+    const { deps, log, deadLetters } = fakeDelivery({ poison: 'BAD', rereadFailures: 3 });
+    assert.equal(await deliverBatch(owner(), batch, deps), 'committed');
+    assert.equal(
+      log.filter((s) => s.kind === 'event' && s.name === 'originalsReadRetried').length,
+      3,
+    );
+    assert.deepEqual(
+      deadLetters.map((l) => l.source.value?.toString()),
+      ['m10'],
+    );
+    assert.deepEqual(writes(log).at(-1), final(batch));
+  });
+
+  test('dead letters an earlier owner wrote (dlq=done): the messages are not read again', async () => {
+    const batch = batchOf(3, { poison: [11] });
+    const recorded = withIdentity(batch, batch.deduplicationToken, undefined, {
+      first: batch.firstOffset,
+      last: batch.lastOffset,
+      namespace: NS,
+      deadLetters: 'done',
+    });
+    const { deps, log, deadLetters } = fakeDelivery({ poison: 'BAD' });
+    assert.equal(await deliverBatch(owner(), recorded, deps), 'committed');
+    assert.equal(deadLetters.length, 0);
+    assert.ok(!log.some((s) => s.kind === 'reread'));
+  });
 });
 
 describe('deliverBatch: ownership lost at each point', () => {

@@ -14,7 +14,7 @@ type LandRest = Parameters<typeof landRows> extends [unknown, ...infer Rest] ? R
 /** landRows on rows given as text, row i from message `sources[i]`. */
 const land = (rows: readonly string[], sources: readonly SourceMessage[], ...rest: LandRest) =>
   landRows(
-    RowLines.of(rows, (i) => ({ source: sources[i]!, partitionKey: 202612 })),
+    RowLines.of(rows, (i) => ({ offset: sources[i]!.offset, partitionKey: 202612 })),
     ...rest,
   );
 const parseError = (): ClickHouseError =>
@@ -70,8 +70,11 @@ describe('landRows', () => {
     const table = fakeTable(new Set(['r3', 'r11']));
     const rejected = await land(rows, sources, 't:0:100-115', options(table.insert));
     assert.deepEqual(
-      rejected.map((r) => r.source.offset),
-      ['103', '111'],
+      rejected.map((r) => [r.offset, r.row.toString()]),
+      [
+        ['103', 'r3'],
+        ['111', 'r11'],
+      ],
     );
     assert.ok(
       rejected.every(
@@ -217,7 +220,7 @@ describe('landRows when the block was written before the insert failed', () => {
       },
     );
     assert.deepEqual(
-      rejected.map((r) => r.source.offset),
+      rejected.map((r) => r.offset),
       ['1'],
     );
     assert.deepEqual(rows.sort(), ['a', 'b']);
