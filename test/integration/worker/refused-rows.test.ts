@@ -12,6 +12,7 @@ import { text } from 'node:stream/consumers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import { DLQ_HEADERS } from '../../../src/dlq/dead-letter-headers.ts';
+import { replayDeadLetters } from '../../../src/dlq/replay-dead-letters.ts';
 import {
   assertLandedExactlyOnce,
   createEventsTable,
@@ -106,6 +107,13 @@ describe('worker: rows ClickHouse refuses are dead letters carrying their origin
       assert.deepEqual(letter.headers['x-team'], original.headers['x-team']);
       assert.equal(JSON.parse(letter.value?.toString() ?? '{}').event, 'boom');
     }
+    const replay = await replayDeadLetters({
+      kafka,
+      dlqTopic: dlq,
+      filter: { reasons: [] },
+      dryRun: true,
+    });
+    assert.deepEqual([replay.replayed, replay.skippedRows], [booms, []], 'replayable as produced');
     const ends = await logEndOffsets(kafka, topic);
     const committed = await committedOffsets(kafka, group, topic);
     for (const [p, end] of ends) assert.equal(committed.get(p), end, `partition ${p} at log end`);
@@ -181,6 +189,18 @@ describe('worker: rows ClickHouse refuses are dead letters carrying their origin
       expected.map((e) => [e.uuid, 'boom']).sort(),
     );
     assert.equal((await landedCounts(clickhouse, table)).rows, landing.length);
+    // Not the events as produced: replay leaves them, naming each.
+    const replay = await replayDeadLetters({
+      kafka,
+      dlqTopic: dlq,
+      filter: { reasons: [] },
+      dryRun: true,
+    });
+    assert.equal(replay.replayed, 0);
+    assert.deepEqual(
+      [...replay.skippedRows].sort(),
+      [99, 199, 299].map((o) => `${topic}:0:${o}`).sort(),
+    );
     await waitFor(async () => (await committedOffsets(kafka, group, topic)).get(0) === 300, {
       timeoutMs: 10_000,
       what: 'committed to the end',
