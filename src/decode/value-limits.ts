@@ -25,40 +25,62 @@ export function checkValueLimits(
   limits: ValueLimits,
   path = 'event',
 ): Outcome<never> | undefined {
-  const stack: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
+  // Two parallel stacks, reused between calls: no object per node walked (once per message).
+  const values = WALK_VALUES;
+  const depths = WALK_DEPTHS;
+  let top = 0;
+  let high = 1;
+  values[top] = value;
+  depths[top++] = 1;
   let keys = 0;
-  while (stack.length > 0) {
-    const { value: current, depth } = stack.pop()!;
+  let problem: Outcome<never> | undefined;
+  while (top > 0 && problem === undefined) {
+    const current = values[--top];
+    const depth = depths[top]!;
     if (typeof current === 'string') {
       if (current.length > limits.maxStringLength)
-        return stringTooLong(path, current.length, limits);
+        problem = stringTooLong(path, current.length, limits);
       continue;
     }
     if (current === null || typeof current !== 'object') continue;
     if (depth > limits.maxDepth) {
-      return deadLetter(
+      problem = deadLetter(
         'too_deeply_nested',
         `${path} nests objects or arrays more than ${limits.maxDepth} levels deep`,
       );
-    }
-    if (Array.isArray(current)) {
+    } else if (Array.isArray(current)) {
       keys += current.length;
-      if (keys > limits.maxKeys) return tooManyKeys(path, limits);
-      for (const item of current) stack.push({ value: item, depth: depth + 1 });
-      continue;
-    }
-    // Avro decodes bytes/fixed as Buffers and maps as plain objects: only plain data is walked.
-    if (ArrayBuffer.isView(current)) continue;
-    for (const key in current) {
-      if (!Object.hasOwn(current, key)) continue;
-      keys++;
-      if (keys > limits.maxKeys) return tooManyKeys(path, limits);
-      if (key.length > limits.maxStringLength) return stringTooLong(path, key.length, limits);
-      stack.push({ value: (current as Record<string, unknown>)[key], depth: depth + 1 });
+      if (keys > limits.maxKeys) problem = tooManyKeys(path, limits);
+      else {
+        for (const item of current) {
+          values[top] = item;
+          depths[top++] = depth + 1;
+        }
+        if (top > high) high = top;
+      }
+    } else if (!ArrayBuffer.isView(current)) {
+      // Avro decodes bytes/fixed as Buffers and maps as plain objects: only plain data is walked.
+      for (const key in current) {
+        if (!Object.hasOwn(current, key)) continue;
+        keys++;
+        if (keys > limits.maxKeys) problem = tooManyKeys(path, limits);
+        else if (key.length > limits.maxStringLength)
+          problem = stringTooLong(path, key.length, limits);
+        if (problem !== undefined) break;
+        values[top] = (current as Record<string, unknown>)[key];
+        depths[top++] = depth + 1;
+      }
+      if (top > high) high = top;
     }
   }
-  return undefined;
+  // Nothing of this message stays reachable from the shared stack.
+  values.fill(undefined, 0, high);
+  return problem;
 }
+
+/** The walk's stack (values and their depths), grown as needed and shared by every call. */
+const WALK_VALUES: unknown[] = [];
+const WALK_DEPTHS: number[] = [];
 
 function tooManyKeys(path: string, limits: ValueLimits): Outcome<never> {
   return deadLetter(

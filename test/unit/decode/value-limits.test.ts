@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { MessageDecoder, type RawMessage } from '../../../src/decode/decode-message.ts';
 import { checkValueLimits, type ValueLimits } from '../../../src/decode/value-limits.ts';
 import type { DecodeConfig } from '../../../src/config/schema.ts';
@@ -44,6 +45,14 @@ describe('checkValueLimits', () => {
   for (const [name, value, expected] of cases) {
     test(name, () => assert.equal(reason(value), expected));
   }
+
+  test('property: the walk keeps nothing between calls (its stack is shared): any order gives each case its own answer', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...cases), { maxLength: 40 }), (sequence) => {
+        for (const [name, value, expected] of sequence) assert.equal(reason(value), expected, name);
+      }),
+    );
+  });
 
   test('100,000 levels deep: no stack overflow, a dead letter', () => {
     const value: unknown = JSON.parse(nestedArrays(100_000));
