@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { describeThrown } from '../errors.ts';
 import { detachedMessage, sourceMessage, type SourceMessage } from '../batch/source-message.ts';
 
 export interface ReadMessagesAtOptions {
@@ -111,7 +112,7 @@ function settle(
       clearTimeout(timer);
       options.signal.removeEventListener('abort', onAbort);
       if (err === undefined) resolve();
-      else reject(err instanceof Error ? err : new Error(String(err)));
+      else reject(err instanceof Error ? err : new Error(describeThrown(err)));
     };
     if (options.signal.aborted) return stop(options.signal.reason);
     options.signal.addEventListener('abort', onAbort, { once: true });

@@ -43,17 +43,27 @@ export async function consumeFetchedBatch(
   const keepGoing = (): boolean =>
     payload.isRunning() && !payload.isStale() && pipeline.alive && !context.stopping();
   let taken = 0;
+  // The last offset done (taken or skipped), told to kafkajs before any wait and at the end
+  // rather than per message: each call parses and prints the offset as a 64-bit Long, and
+  // kafkajs only reads it when it fetches next (no auto-commit: our commits are our own).
+  let done: string | undefined;
+  const resolveDone = (): void => {
+    if (done !== undefined) payload.resolveOffset(done);
+    done = undefined;
+  };
   let sliceStarted = performance.now();
   for (const [i, message] of batch.messages.entries()) {
     // A fetched batch can hold many thousand messages: decoding them in one go would
     // starve heartbeats, timers and the metrics endpoint on a busy core.
     if (i % YIELD_CHECK_EVERY === 0 && performance.now() - sliceStarted > YIELD_AFTER_MS) {
+      resolveDone();
       await new Promise<void>((resolve) => setImmediate(resolve));
       sliceStarted = performance.now();
     }
     if (!keepGoing()) break;
     const schemaId = context.decoder.pendingSchemaId(message.value);
     if (schemaId !== undefined && context.schemas !== undefined) {
+      resolveDone();
       const settled = await awaitSchemaLookup(context.schemas, schemaId, {
         keepWaiting: keepGoing,
         heartbeat: () => payload.heartbeat(),
@@ -63,10 +73,14 @@ export async function consumeFetchedBatch(
       if (!settled) break;
     }
     const result = pipeline.submit(message, stepContext);
-    if (result === 'refused') return { taken, refused: true };
+    if (result === 'refused') {
+      resolveDone();
+      return { taken, refused: true };
+    }
     if (result === 'accepted') taken++;
-    payload.resolveOffset(message.offset);
+    done = message.offset;
   }
+  resolveDone();
   const last = batch.messages[batch.messages.length - 1];
   // Everything fetched was taken: a re-formed range the log ends before cannot complete.
   if (last !== undefined && pipeline.alive && pipeline.takenUpTo >= BigInt(last.offset)) {

@@ -62,6 +62,17 @@ export async function runWorkerToLogEnd(
   const worker = startWorkerProcess(name, env);
   try {
     await waitForCommittedToLogEnd(kafka, env.KAFKA_GROUP_ID, env.KAFKA_TOPICS, timeoutMs);
+  } catch (err) {
+    // What the worker was doing is the first thing to read when it did not get there (its
+    // own lines: the ClickHouse client logs every failed request again, at length).
+    const own = worker
+      .log()
+      .split('\n')
+      .filter((line) => !line.includes('"component":"clickhouse-client"'))
+      .join('\n');
+    throw new Error(`${(err as Error).message}\n--- worker log (end) ---\n${own.slice(-6000)}`, {
+      cause: err,
+    });
   } finally {
     worker.kill('SIGTERM');
     assert.equal(await worker.exited, 0, worker.log().slice(-3000));

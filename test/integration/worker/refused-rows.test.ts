@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
+import { registerCompressionCodecs } from '../../../src/consume/compression/register-compression-codecs.ts';
 import { DLQ_HEADERS } from '../../../src/dlq/dead-letter-headers.ts';
 import { replayDeadLetters } from '../../../src/dlq/replay-dead-letters.ts';
 import {
@@ -33,9 +34,13 @@ import {
   testKafka,
   waitForCommittedToLogEnd,
 } from '../../support/kafka.ts';
+import { produceWithJavaProducer } from '../../support/java-producer.ts';
 import { waitFor } from '../../support/stack-env.ts';
 import { createWorkerTopics } from '../../support/worker-topics.ts';
 import { runWorkerToLogEnd, startWorkerProcess } from '../../support/worker-process.ts';
+
+// This process reads the zstd batches back too (as the worker does: main.ts).
+registerCompressionCodecs();
 
 describe('worker: rows ClickHouse refuses are dead letters carrying their original messages', () => {
   const kafka = testKafka();
@@ -105,7 +110,10 @@ describe('worker: rows ClickHouse refuses are dead letters carrying their origin
       assert.deepEqual(letter.value, original.value, `${where}: value`);
       assert.equal(headerText(letter.headers, 'x-trace'), headerText(original.headers, 'x-trace'));
       assert.deepEqual(letter.headers['x-team'], original.headers['x-team']);
-      assert.equal(JSON.parse(letter.value?.toString() ?? '{}').event, 'boom');
+      assert.equal(
+        (JSON.parse(letter.value?.toString() ?? '{}') as { event?: string }).event,
+        'boom',
+      );
     }
     const replay = await replayDeadLetters({
       kafka,
@@ -117,6 +125,87 @@ describe('worker: rows ClickHouse refuses are dead letters carrying their origin
     const ends = await logEndOffsets(kafka, topic);
     const committed = await committedOffsets(kafka, group, topic);
     for (const [p, end] of ends) assert.equal(committed.get(p), end, `partition ${p} at log end`);
+  });
+
+  test("refused rows from real producers' batches: zstd from Kafka's Java producer, kafkajs transactions (one aborted): each read again as produced", async () => {
+    const { topic, dlq, table, group, env } = await createWorkerTopics(kafka, 'refused_codec', 2);
+    await refusingTable(table);
+    const { events } = jsonEvents(600, 1, 47);
+    const boom = (i: number): boolean => i % 50 === 49;
+    const lines = events.map((e, i) => JSON.stringify(boom(i) ? { ...e, event: 'boom' } : e));
+    // Partition 0: one zstd batch after another, as a Java service writes them.
+    await produceWithJavaProducer(kafka, {
+      topic,
+      lines: lines.slice(0, 300),
+      compression: 'zstd',
+      partition: 0,
+      properties: { 'linger.ms': '50', 'batch.size': '65536' },
+    });
+    // Partition 1: three transactions of 100, the middle one aborted (its events never count).
+    const producer = kafka.producer({
+      transactionalId: `${topic}-tx`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    try {
+      for (const [from, commit] of [
+        [300, true],
+        [400, false],
+        [500, true],
+      ] as const) {
+        const tx = await producer.transaction();
+        await tx.send({
+          topic,
+          messages: lines.slice(from, from + 100).map((value) => ({ value, partition: 1 })),
+        });
+        await (commit ? tx.commit() : tx.abort());
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    const counted = (i: number): boolean => i < 400 || i >= 500;
+
+    // Partition 1's log ends with a transaction's commit marker, which no consumer is handed:
+    // the worker commits the offset after the last message (Kafka's own consumers move past
+    // the marker; a lag of 1 shows until the next message).
+    const afterLastMessage = new Map<number, number>();
+    for (const m of await readTopic(kafka, topic)) {
+      afterLastMessage.set(
+        m.partition,
+        Math.max(afterLastMessage.get(m.partition) ?? 0, Number(m.offset) + 1),
+      );
+    }
+    assert.equal((await logEndOffsets(kafka, topic)).get(1), (afterLastMessage.get(1) ?? 0) + 1);
+    const worker = startWorkerProcess(`refused-codec-${table}`, { ...env, BATCH_MAX_ROWS: '120' });
+    try {
+      await waitFor(
+        async () => {
+          const committed = await committedOffsets(kafka, group, topic);
+          return [...afterLastMessage].every(([p, end]) => committed.get(p) === end);
+        },
+        { timeoutMs: 90_000, what: 'committed after the last message of each partition' },
+      );
+    } finally {
+      worker.kill('SIGTERM');
+      assert.equal(await worker.exited, 0, worker.log().slice(-3000));
+    }
+
+    await assertLandedExactlyOnce(
+      clickhouse,
+      table,
+      events.filter((_, i) => counted(i) && !boom(i)).map((e) => e.uuid),
+    );
+    const dead = await readDeadLetters(kafka, dlq);
+    const expected = lines.filter((_, i) => counted(i) && boom(i)).sort();
+    assert.deepEqual(dead.map((d) => d.value?.toString() ?? '').sort(), expected);
+    assert.ok(
+      dead.every(
+        (d) =>
+          headerText(d.headers, DLQ_HEADERS.errorClass) === 'rejected_by_clickhouse' &&
+          headerText(d.headers, DLQ_HEADERS.rowFormat) === undefined,
+      ),
+    );
   });
 
   test('a refused row whose message was deleted from Kafka while its insert waited: its dead letter is the row, a body ClickHouse reads back', async () => {
