@@ -12,6 +12,7 @@ import {
   type SealedBatch,
 } from '../../../src/batch/sealed-batch.ts';
 import { deliverBatch } from '../../../src/deliver/deliver-batch.ts';
+import { MAX_READ_PASSES } from '../../../src/deliver/recover-originals.ts';
 import type { PartitionOwner } from '../../../src/deliver/partition-owner.ts';
 import { OwnershipLostError } from '../../../src/errors.ts';
 import { fakeDelivery, writes, type DeliveryStep } from '../../fixtures/deliver/fake-delivery.ts';
@@ -204,6 +205,45 @@ describe('deliverBatch: the order that makes a batch effectively exactly once', 
     assert.deepEqual(
       deadLetters.map((l) => l.source.value?.toString()),
       ['m10'],
+    );
+    assert.deepEqual(writes(log).at(-1), final(batch));
+  });
+
+  test('offsets a read passed over (its position jumped) are read again, only those', async () => {
+    const batch = batchOf(6, { poison: [10, 12, 15] });
+    const { deps, log, deadLetters } = fakeDelivery({
+      poison: 'BAD',
+      passedOver: { offsets: ['12', '15'], times: 1 },
+    });
+    assert.equal(await deliverBatch(owner(), batch, deps), 'committed');
+    assert.deepEqual(
+      log.filter((s) => s.kind === 'reread').map((s) => (s.kind === 'reread' ? s.offsets : [])),
+      [
+        ['10', '12', '15'],
+        ['12', '15'],
+      ],
+    );
+    assert.deepEqual(
+      deadLetters.map((l) => [l.source.value?.toString(), l.rowFormat]),
+      [
+        ['m10', undefined],
+        ['m12', undefined],
+        ['m15', undefined],
+      ],
+    );
+  });
+
+  test(`offsets every read passes over (a compaction gap): after ${MAX_READ_PASSES} reads they count as gone, the partition moves on`, async () => {
+    const batch = batchOf(3, { poison: [11] });
+    const { deps, log, deadLetters } = fakeDelivery({
+      poison: 'BAD',
+      passedOver: { offsets: ['11'] },
+    });
+    assert.equal(await deliverBatch(owner(), batch, deps), 'committed');
+    assert.equal(log.filter((s) => s.kind === 'reread').length, MAX_READ_PASSES);
+    assert.deepEqual(
+      deadLetters.map((l) => [l.source.offset, l.rowFormat]),
+      [['11', 'TestRows']],
     );
     assert.deepEqual(writes(log).at(-1), final(batch));
   });
