@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { registerCompressionCodecs } from '../../../src/consume/compression/register-compression-codecs.ts';
 import { readMessagesAt } from '../../../src/consume/read-messages-at.ts';
-import { produceWithJavaProducer } from '../../support/java-producer.ts';
+import { produceLikeRealProducers } from '../../support/real-producers.ts';
 import { createTopics, deleteRecordsBefore, readTopic, testKafka } from '../../support/kafka.ts';
 import { uniqueName } from '../../support/stack-env.ts';
 
@@ -28,37 +28,7 @@ describe('readMessagesAt: messages read again by offset', () => {
     const lines = Array.from({ length: 400 }, (_, i) =>
       JSON.stringify({ n: i, pad: 'x'.repeat(i % 50) }),
     );
-    await produceWithJavaProducer(kafka, {
-      topic,
-      lines: lines.slice(0, 200),
-      compression: 'zstd',
-      partition: 0,
-      properties: { 'linger.ms': '50', 'batch.size': '16384' },
-    });
-    const producer = kafka.producer({
-      transactionalId: `${topic}-tx`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await producer.connect();
-    try {
-      for (const [from, commit] of [
-        [200, true],
-        [300, false],
-        [350, true],
-      ] as const) {
-        const tx = await producer.transaction();
-        await tx.send({
-          topic,
-          messages: lines
-            .slice(from, from + 50)
-            .map((value) => ({ value, partition: 1, key: `k${from}` })),
-        });
-        await (commit ? tx.commit() : tx.abort());
-      }
-    } finally {
-      await producer.disconnect();
-    }
+    await produceLikeRealProducers(kafka, topic, lines);
     const log = await readTopic(kafka, topic);
     for (const partition of [0, 1]) {
       const messages = log.filter((m) => m.partition === partition);

@@ -34,7 +34,7 @@ import {
   testKafka,
   waitForCommittedToLogEnd,
 } from '../../support/kafka.ts';
-import { produceWithJavaProducer } from '../../support/java-producer.ts';
+import { produceLikeRealProducers } from '../../support/real-producers.ts';
 import { waitFor } from '../../support/stack-env.ts';
 import { createWorkerTopics } from '../../support/worker-topics.ts';
 import { runWorkerToLogEnd, startWorkerProcess } from '../../support/worker-process.ts';
@@ -133,38 +133,9 @@ describe('worker: rows ClickHouse refuses are dead letters carrying their origin
     const { events } = jsonEvents(600, 1, 47);
     const boom = (i: number): boolean => i % 50 === 49;
     const lines = events.map((e, i) => JSON.stringify(boom(i) ? { ...e, event: 'boom' } : e));
-    // Partition 0: one zstd batch after another, as a Java service writes them.
-    await produceWithJavaProducer(kafka, {
-      topic,
-      lines: lines.slice(0, 300),
-      compression: 'zstd',
-      partition: 0,
-      properties: { 'linger.ms': '50', 'batch.size': '65536' },
-    });
-    // Partition 1: three transactions of 100, the middle one aborted (its events never count).
-    const producer = kafka.producer({
-      transactionalId: `${topic}-tx`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await producer.connect();
-    try {
-      for (const [from, commit] of [
-        [300, true],
-        [400, false],
-        [500, true],
-      ] as const) {
-        const tx = await producer.transaction();
-        await tx.send({
-          topic,
-          messages: lines.slice(from, from + 100).map((value) => ({ value, partition: 1 })),
-        });
-        await (commit ? tx.commit() : tx.abort());
-      }
-    } finally {
-      await producer.disconnect();
-    }
-    const counted = (i: number): boolean => i < 400 || i >= 500;
+    // Partition 0: zstd batches from Kafka's Java producer; partition 1: three transactions
+    // of 100, the middle one aborted (its events never count).
+    const { committed: counted } = await produceLikeRealProducers(kafka, topic, lines);
 
     // Partition 1's log ends with a transaction's commit marker, which no consumer is handed:
     // the worker commits the offset after the last message (Kafka's own consumers move past
