@@ -11,7 +11,8 @@ export interface BatchLimits {
 
 /**
  * The batch a partition is filling: a contiguous offset range whose messages became either
- * rows (their serialised bytes: row-lines.ts) or dead letters (their whole messages). Offsets must arrive in order with no gaps other than those Kafka itself leaves
+ * rows (their serialised bytes: row-lines.ts) or dead letters (their whole messages).
+ * Offsets must arrive in order with no gaps other than those Kafka itself leaves
  * (compaction, transaction markers).
  */
 export class OpenBatch {

@@ -53,15 +53,29 @@ export function startWorkerProcess(name: string, env: Record<string, string>): W
  * has committed that topic up to the log end as it is now, then stops it with SIGTERM; fails
  * unless it drained and exited 0 (with the end of its log).
  */
-export async function runWorkerToLogEnd(
+export function runWorkerToLogEnd(
   kafka: Kafka,
   name: string,
   env: Record<string, string> & { KAFKA_TOPICS: string; KAFKA_GROUP_ID: string },
   timeoutMs = 90_000,
 ): Promise<void> {
+  return runWorkerUntil(name, env, () =>
+    waitForCommittedToLogEnd(kafka, env.KAFKA_GROUP_ID, env.KAFKA_TOPICS, timeoutMs),
+  );
+}
+
+/**
+ * Runs a worker until `reached` resolves, then stops it with SIGTERM; fails unless it exited
+ * 0. When `reached` fails, the error carries the end of the worker's own log.
+ */
+export async function runWorkerUntil(
+  name: string,
+  env: Record<string, string>,
+  reached: () => Promise<unknown>,
+): Promise<void> {
   const worker = startWorkerProcess(name, env);
   try {
-    await waitForCommittedToLogEnd(kafka, env.KAFKA_GROUP_ID, env.KAFKA_TOPICS, timeoutMs);
+    await reached();
   } catch (err) {
     // What the worker was doing is the first thing to read when it did not get there (its
     // own lines: the ClickHouse client logs every failed request again, at length).

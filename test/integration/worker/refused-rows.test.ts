@@ -37,7 +37,11 @@ import {
 import { produceLikeRealProducers } from '../../support/real-producers.ts';
 import { waitFor } from '../../support/stack-env.ts';
 import { createWorkerTopics } from '../../support/worker-topics.ts';
-import { runWorkerToLogEnd, startWorkerProcess } from '../../support/worker-process.ts';
+import {
+  runWorkerToLogEnd,
+  runWorkerUntil,
+  startWorkerProcess,
+} from '../../support/worker-process.ts';
 
 // This process reads the zstd batches back too (as the worker does: main.ts).
 registerCompressionCodecs();
@@ -148,19 +152,15 @@ describe('worker: rows ClickHouse refuses are dead letters carrying their origin
       );
     }
     assert.equal((await logEndOffsets(kafka, topic)).get(1), (afterLastMessage.get(1) ?? 0) + 1);
-    const worker = startWorkerProcess(`refused-codec-${table}`, { ...env, BATCH_MAX_ROWS: '120' });
-    try {
-      await waitFor(
+    await runWorkerUntil(`refused-codec-${table}`, { ...env, BATCH_MAX_ROWS: '120' }, () =>
+      waitFor(
         async () => {
           const committed = await committedOffsets(kafka, group, topic);
           return [...afterLastMessage].every(([p, end]) => committed.get(p) === end);
         },
         { timeoutMs: 90_000, what: 'committed after the last message of each partition' },
-      );
-    } finally {
-      worker.kill('SIGTERM');
-      assert.equal(await worker.exited, 0, worker.log().slice(-3000));
-    }
+      ),
+    );
 
     await assertLandedExactlyOnce(
       clickhouse,
