@@ -2,6 +2,9 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '../../src/config/load-config.ts';
 import type { Config } from '../../src/config/schema.ts';
+import { schemaTargetOf } from '../../src/migrate/migrate-from-config.ts';
+import { renderMigrations } from '../../src/schema/render-schema.ts';
+import type { SchemaTarget } from '../../src/schema/schema-target.ts';
 import type { Stack } from '../stack/types.ts';
 import type { BenchOptions } from './bench-options.ts';
 import type { StackPids } from './measure/stack-processes.ts';
@@ -126,6 +129,35 @@ export async function landedCounts(
 
 export async function dropTable(clickhouse: ClickHouseClient, table: string): Promise<void> {
   await clickhouse.command({ query: `DROP TABLE IF EXISTS ${table} SYNC` }).catch(() => undefined);
+}
+
+/**
+ * What the worker's migrations make for `table` (schemas/migrations), as a worker of this
+ * run with `CLICKHOUSE_TABLE=table` sees it: the events table, its rollups and their views.
+ */
+export function benchSchemaTarget(
+  ctx: Pick<BenchContext, 'stack' | 'options' | 'dlqTopic'>,
+  table: string,
+): SchemaTarget {
+  const config = benchWorkerConfig(ctx, { topic: table, group: table, table, workerId: table });
+  return schemaTargetOf(config.clickhouse);
+}
+
+/**
+ * Drops every object of a run's schema (the migrations' `DROP` statements, last migration
+ * first): the rollups and their views go with the events table, so no view of an earlier
+ * run keeps aggregating, and none is left on the disk.
+ */
+export async function dropSchema(
+  ctx: Pick<BenchContext, 'stack' | 'options' | 'dlqTopic' | 'clickhouse'>,
+  table: string,
+): Promise<void> {
+  const drops = renderMigrations(benchSchemaTarget(ctx, table))
+    .reverse()
+    .flatMap((migration) => migration.down.filter((s) => s.sql.startsWith('DROP ')));
+  for (const { sql } of drops) {
+    await ctx.clickhouse.command({ query: sql }).catch(() => undefined);
+  }
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -3,13 +3,14 @@ import type { BatchConfig, Config } from '../../../src/config/schema.ts';
 import { createDecoder } from '../../../src/decode/create-decoder.ts';
 import { toClickHouseDateTime64 } from '../../../src/decode/event-row.ts';
 import type { EnrichStage } from '../../../src/enrich/enrich-stage.ts';
-import { createEventsTableSql } from '../../../src/schema/events-table.ts';
+import { renderSchema } from '../../../src/schema/render-schema.ts';
 import { createClickHouseClient } from '../../../src/sink/create-clickhouse-client.ts';
 import { insertRows } from '../../../src/sink/insert-rows.ts';
 import { ROW_BINARY } from '../../../src/serialise/row-format.ts';
 import {
   benchWorkerConfig,
-  dropTable,
+  benchSchemaTarget,
+  dropSchema,
   landedCounts,
   withTimeout,
   type BenchContext,
@@ -125,7 +126,8 @@ export function buildInsertBatches(
 /**
  * The ClickHouse side's ceiling: pre-built batches inserted with the worker's client
  * settings and insert function (same query, settings, deduplication token, chunking),
- * one insert per partition at a time and at most insert.maxInFlight overall.
+ * one insert per partition at a time and at most insert.maxInFlight overall, into the
+ * schema the worker's drains insert into (the events table with its rollups' views).
  */
 export async function measureInsertLimit(
   ctx: BenchContext,
@@ -146,8 +148,10 @@ export async function measureInsertLimit(
   let all: Promise<void>[] = [];
   let abandoned = false;
   try {
-    for (const query of createEventsTableSql({ database: target.database, table })) {
-      await client.command({ query });
+    // The worker's schema (the migrations, as its CLICKHOUSE_MIGRATE_ON_START makes it in the
+    // drains): every insert also feeds the rollups' materialized views, as the worker's do.
+    for (const { sql } of renderSchema(benchSchemaTarget(ctx, table))) {
+      await client.command({ query: sql });
     }
     // Encoded as the batcher holds them (row-lines.ts), before the clock starts.
     const plan = planInserts(batches, events).map(({ batch, rows }) => ({
@@ -197,7 +201,7 @@ export async function measureInsertLimit(
     abandoned = true;
     await Promise.allSettled(all);
     await client.close();
-    await dropTable(ctx.clickhouse, table);
+    await dropSchema(ctx, table);
   }
 }
 

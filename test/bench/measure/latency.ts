@@ -2,7 +2,7 @@ import { CompressionTypes, Partitioners, type Message } from 'kafkajs';
 import {
   benchWorkerConfig,
   benchWorkerEnv,
-  dropTable,
+  dropSchema,
   sleep,
   type BenchContext,
 } from '../bench-context.ts';
@@ -150,7 +150,7 @@ export async function measureLatency(
     await producer.disconnect().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
     await fleet.stop();
-    await dropTable(ctx.clickhouse, name);
+    await dropSchema(ctx, name);
   }
 }
 

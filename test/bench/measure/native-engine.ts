@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import {
   benchWorkerEnv,
   countRows,
-  dropTable,
+  dropSchema,
   landedCounts,
   sleep,
   withTimeout,
@@ -108,7 +108,7 @@ export async function measureNativeEngine(
   } finally {
     await fleet.stop();
     await dropNativeObjects(ctx.clickhouse, [topic, name], name);
-    await dropTable(ctx.clickhouse, name);
+    await dropSchema(ctx, name);
   }
 }
 

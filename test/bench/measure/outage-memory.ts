@@ -1,7 +1,7 @@
 import {
   benchWorkerEnv,
   countRows,
-  dropTable,
+  dropSchema,
   landedCounts,
   sleep,
   withTimeout,
@@ -111,6 +111,6 @@ export async function measureOutageMemory(
     if (clickhouseDown) await ctx.stack.clickhouse.start();
     await admin.disconnect().catch(() => undefined);
     await fleet.stop();
-    await dropTable(ctx.clickhouse, name);
+    await dropSchema(ctx, name);
   }
 }

@@ -1,7 +1,7 @@
 import {
   benchWorkerEnv,
   countRows,
-  dropTable,
+  dropSchema,
   landedCounts,
   sleep,
   withTimeout,
@@ -22,8 +22,6 @@ export interface DrainSpec {
   /** Worker settings of this run on top of the bench's (the enrichment switch). */
   readonly settings?: Readonly<Record<string, string>>;
   readonly nodeArgs?: readonly string[];
-  /** Keep the table (for checks after the run); default: dropped to free the disk. */
-  readonly keepTable?: boolean;
 }
 
 export interface DrainRun {
@@ -144,6 +142,6 @@ export async function measureWorkerDrain(ctx: BenchContext, spec: DrainSpec): Pr
   } finally {
     await admin.disconnect();
     await fleet.stop();
-    if (spec.keepTable !== true) await dropTable(ctx.clickhouse, name);
+    await dropSchema(ctx, name);
   }
 }
