@@ -64,7 +64,10 @@ export class PartitionPipeline implements PartitionOwner {
     this.generation = generation;
     this.namespace = start.namespace;
     this.#steps = parts.steps;
-    this.#batcher = new PartitionBatcher(start, parts.batcher);
+    this.#batcher = new PartitionBatcher(start, {
+      ...parts.batcher,
+      sealedForRoom: () => this.#deliverNext(),
+    });
     this.#budget = parts.batcher.budget;
     this.#isCurrent = isCurrent;
     const events = parts.delivery.events;
