@@ -25,11 +25,6 @@ export interface BatcherDependencies {
   /** The worker's memory budget, shared by its partitions (INGEST_MAX_BUFFERED_BYTES). */
   readonly budget: BufferBudget;
   readonly now: () => number;
-  /**
-   * The budget sealed this partition's open batch while another partition asked for room
-   * (buffer-budget.ts makeRoom): its owner ships it now rather than at its next call.
-   */
-  readonly sealedForRoom?: () => void;
   /** A re-formed pending range came out different from its record (reformed-range.ts). */
   readonly reportReformed?: (reformedCase: ReformedCase) => void;
 }

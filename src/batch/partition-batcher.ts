@@ -6,7 +6,6 @@ import { OpenBatch, type BatchLimits } from './open-batch.ts';
 import { identifySealed } from './reformed-range.ts';
 import { staggeredAgeMs } from './flush-age.ts';
 import type { SealedBatch } from './sealed-batch.ts';
-import type { OpenBatchHolder } from './buffer-budget.ts';
 import { detachedMessage, heldBytes, messageBytes, type SourceMessage } from './source-message.ts';
 
 export type { Admission, BatcherDependencies, BatcherStart } from './batcher-contract.ts';
@@ -24,7 +23,7 @@ export type { Admission, BatcherDependencies, BatcherStart } from './batcher-con
  * `lastOffset + 1`. Offsets Kafka never delivered between two batches (compaction,
  * transaction markers) are bridged: nothing can be read there.
  */
-export class PartitionBatcher implements OpenBatchHolder {
+export class PartitionBatcher {
   readonly topic: string;
   readonly partition: number;
   /** The token namespace of the ranges formed here (undefined: v1 tokens). */
@@ -80,11 +79,6 @@ export class PartitionBatcher implements OpenBatchHolder {
     return (this.#open?.isEmpty ?? true) && this.#sealed === undefined;
   }
 
-  /** Bytes of the open batch. */
-  get openBytes(): number {
-    return this.#open?.memoryBytes ?? 0;
-  }
-
   /** Bytes held here: the open batch and the sealed one waiting. */
   get memoryBytes(): number {
     return (this.#open?.memoryBytes ?? 0) + (this.#sealed?.memoryBytes ?? 0);
@@ -114,8 +108,8 @@ export class PartitionBatcher implements OpenBatchHolder {
     const line = outcome.ok ? outcome.value.bytes : undefined;
     const cost = heldBytes(source, line?.length);
     if (!reforming && !this.#deps.budget.admits(cost)) {
-      // Over budget: the budget ships the largest open batch (maybe this one); take it later.
-      this.#deps.budget.makeRoom();
+      // Over budget: ship what this partition holds so memory frees up; take it later.
+      this.#sealOpen();
       return 'refused';
     }
     // Dead letters count toward the caps like rows: a run of bad messages must not build
@@ -124,10 +118,7 @@ export class PartitionBatcher implements OpenBatchHolder {
     if (!reforming && this.#open?.wouldOverflow(cappedBytes, this.#deps.limits)) {
       if (!this.#sealOpen()) return 'refused';
     }
-    if (this.#open === undefined) {
-      this.#open = new OpenBatch(this.topic, this.partition, this.#deps.now());
-      this.#deps.budget.enroll(this);
-    }
+    this.#open ??= new OpenBatch(this.topic, this.partition, this.#deps.now());
     if (!outcome.ok) this.#open.addDeadLetter(detachedMessage(source), outcome.deadLetter);
     else if (line !== undefined) this.#open.addRow(line, source, outcome.value.partitionKey);
     this.#deps.budget.hold(cost);
@@ -157,17 +148,6 @@ export class PartitionBatcher implements OpenBatchHolder {
     if (force || open.isDue(this.#deps.now(), this.#ageLimits)) this.#sealOpen();
   }
 
-  /**
-   * The budget ran short and chose this open batch (the largest) to ship early. False when
-   * it cannot be sealed now: a sealed batch waits, or a re-formed range ends only at its end.
-   */
-  sealForRoom(): boolean {
-    if (this.reforming || this.#open === undefined || this.#open.isEmpty) return false;
-    if (!this.#sealOpen()) return false;
-    this.#deps.sealedForRoom?.();
-    return true;
-  }
-
   /** Hands the sealed batch on (to delivery); its memory stays held until it lands. */
   takeSealed(): SealedBatch | undefined {
     const sealed = this.#sealed;
@@ -181,7 +161,6 @@ export class PartitionBatcher implements OpenBatchHolder {
 
   /** The generation ended: what is held here is given back. */
   release(): void {
-    this.#deps.budget.withdraw(this);
     this.#deps.budget.release(this.memoryBytes);
     this.#open = undefined;
     this.#sealed = undefined;

@@ -64,10 +64,7 @@ export class PartitionPipeline implements PartitionOwner {
     this.generation = generation;
     this.namespace = start.namespace;
     this.#steps = parts.steps;
-    this.#batcher = new PartitionBatcher(start, {
-      ...parts.batcher,
-      sealedForRoom: () => this.#deliverNext(),
-    });
+    this.#batcher = new PartitionBatcher(start, parts.batcher);
     this.#budget = parts.batcher.budget;
     this.#isCurrent = isCurrent;
     const events = parts.delivery.events;

@@ -208,70 +208,24 @@ describe('PartitionBatcher memory budget', () => {
     );
   });
 
-  /** What one test message costs the budget. */
-  function perMessage(): number {
+  test('over budget, a lane refuses the message, ships what it holds, and never passes the limit', () => {
     const probe = new BufferBudget(1 << 30);
     lane(roomy, undefined, undefined, probe).offer(good(0));
-    return probe.heldBytes;
-  }
-
-  test('over budget, a lane refuses the message and the largest open batch ships, not the asking one; the limit is never passed', () => {
-    const each = perMessage();
-    const budget = new BufferBudget(each * 10 + each / 2);
+    const perMessage = probe.heldBytes;
+    const budget = new BufferBudget(perMessage * 10 + perMessage / 2);
     const [a, b] = [0, 1].map((p) => lane(roomy, undefined, undefined, budget, p));
     assert.ok(a && b);
     for (let o = 0; o < 6; o++) assert.equal(a.offer(good(o)), 'accepted');
     for (let o = 0; o < 4; o++) assert.equal(b.offer(good(o)), 'accepted');
     assert.equal(b.offer(good(4)), 'full', 'the 11th message would pass the limit');
     assert.ok(budget.heldBytes <= budget.limitBytes);
-    assert.equal(a.ready?.rows.length, 6, 'the fullest lane sealed its open batch to ship it');
-    assert.equal(b.ready, undefined, 'the asking lane keeps filling its batch');
-    assert.equal(b.batcher.openBytes, 4 * each);
-    const shipped = a.takeNext();
+    assert.equal(b.ready?.rows.length, 4, 'the refusing lane sealed its open batch to ship it');
+    assert.equal(a.offer(good(6)), 'full');
+    const shipped = b.takeNext();
     assert.ok(shipped);
-    a.finishInFlight(shipped);
+    b.finishInFlight(shipped);
     assert.equal(budget.hasRoom, true);
     assert.equal(b.offer(good(4)), 'accepted', 'the refused offset is taken later');
-    assert.equal(b.batcher.openBytes, 5 * each, 'into the same open batch');
-  });
-
-  test('while enough is on its way out to resume the paused lanes, a refusal seals nothing more', () => {
-    const each = perMessage();
-    const budget = new BufferBudget(each * 10 + each / 2);
-    const [a, b] = [0, 1].map((p) => lane(roomy, undefined, undefined, budget, p));
-    assert.ok(a && b);
-    for (let o = 0; o < 6; o++) a.offer(good(o));
-    for (let o = 0; o < 4; o++) b.offer(good(o));
-    assert.equal(b.offer(good(4)), 'full');
-    assert.equal(a.ready?.rows.length, 6);
-    // 6 of 10.5 messages' bytes are sealed: once they land, held is below the resume mark.
-    assert.equal(a.offer(good(6)), 'full');
-    assert.equal(b.offer(good(4)), 'full');
-    assert.equal(b.ready, undefined, 'b is not sealed small');
-    assert.equal(b.batcher.openBytes, 4 * each);
-  });
-
-  test('a lane that cannot seal now (a batch waits already, or a re-formed range) is passed over for the next largest', () => {
-    const each = perMessage();
-    const budget = new BufferBudget(each * 35 + each / 2);
-    const waiting = lane({ ...roomy, maxRows: 4 }, undefined, undefined, budget, 0);
-    const reforming = lane(roomy, { first: 0n, last: 30n }, undefined, budget, 1);
-    const small = lane(roomy, undefined, undefined, budget, 2);
-    // 4 rows in flight, 4 sealed behind them, 4 open (full, with nowhere to go): 8 leaving,
-    // below a quarter of the budget, so a refusal makes room.
-    for (let o = 0; o < 4; o++) waiting.offer(good(o));
-    assert.ok(waiting.takeNext());
-    for (let o = 4; o < 12; o++) assert.equal(waiting.offer(good(o)), 'accepted');
-    for (let o = 0; o < 20; o++) assert.equal(reforming.offer(good(o)), 'accepted');
-    for (let o = 0; o < 3; o++) assert.equal(small.offer(good(o)), 'accepted');
-    assert.equal(small.offer(good(3)), 'full');
-    assert.equal(reforming.ready, undefined, 'a re-formed range ends only at its recorded end');
-    assert.ok(
-      waiting.batcher.openBytes > 3 * each,
-      'a lane whose sealed batch waits keeps its open one',
-    );
-    assert.equal(waiting.ready?.lastOffset, 7n);
-    assert.equal(small.ready?.rows.length, 3, 'the largest that can seal ships');
   });
 
   test('a message larger than the whole budget still moves when nothing else is held', () => {

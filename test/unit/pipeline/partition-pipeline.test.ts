@@ -25,12 +25,11 @@ function pipeline(
   maxRows: number,
   options: FakeDeliveryOptions = {},
   budget = new BufferBudget(1 << 30),
-  partition = 0,
 ) {
   const fake = fakeDelivery(options);
   const decoder = new MessageDecoder(decodeConfig({ format: 'json' }), undefined);
   const p = new PartitionPipeline(
-    { topic: 't', partition, offset: 0n, namespace: 'p~aa' },
+    { topic: 't', partition: 0, offset: 0n, namespace: 'p~aa' },
     1,
     {
       steps: createMessageSteps(decoder, passThrough),
@@ -82,28 +81,6 @@ describe('PartitionPipeline', () => {
     assert.ok(refusedSeen, 'an insert retry makes the pipeline refuse');
     await settle(p);
     assert.equal(p.accepting, true);
-  });
-
-  test('short of memory, the partition holding the largest batch ships it at once, whichever partition asked', async () => {
-    const probe = pipeline(1_000);
-    probe.p.submit(good(0), context);
-    const each = probe.budget.heldBytes;
-    const budget = new BufferBudget(each * 10 + each / 2);
-    const large = pipeline(1_000, {}, budget, 0);
-    const small = pipeline(1_000, {}, budget, 1);
-    for (let o = 0; o < 7; o++) assert.equal(large.p.submit(good(o), context), 'accepted');
-    for (let o = 0; o < 3; o++) assert.equal(small.p.submit(good(o), context), 'accepted');
-    assert.equal(small.p.submit(good(3), context), 'refused');
-    assert.equal(large.p.delivering, true, 'delivered without a call of its own');
-    await settle(large.p);
-    const committed = (log: typeof large.log): string[] =>
-      writes(log)
-        .filter((w) => w.kind === 'commit' && !(w.metadata ?? '').includes('pending'))
-        .map((w) => (w.kind === 'commit' ? w.offset : ''));
-    assert.deepEqual(committed(large.log), ['7'], 'all 7 rows in one batch');
-    assert.deepEqual(committed(small.log), []);
-    assert.equal(budget.hasRoom, true);
-    assert.equal(small.p.submit(good(3), context), 'accepted');
   });
 
   test('terminate gives back every byte held (open, sealed and in flight) exactly once', async () => {
