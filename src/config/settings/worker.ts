@@ -27,7 +27,7 @@ export const WORKER_SETTINGS = {
   maxBufferedBytes: setting({
     env: 'INGEST_MAX_BUFFERED_BYTES',
     type: positiveInt,
-    default: 64 * 1024 * 1024,
+    default: 96 * 1024 * 1024,
     doc: 'Bytes buffered across all partitions before every partition pauses',
   }),
   logLevel: setting({

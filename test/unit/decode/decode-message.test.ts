@@ -136,6 +136,28 @@ describe('decode: JSON events', () => {
     assert.equal(row.team_id, '18446744073709551615');
   });
 
+  test('UTF-8 is checked strictly; a byte-order mark in front is dropped', () => {
+    const event = '{"team_id":1,"event":"é 😀","distinct_id":"u","timestamp":0}';
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    assert.equal(decodeOk(Buffer.concat([bom, Buffer.from(event)])).event, 'é 😀');
+    const invalid = {
+      'a lone continuation byte': [0x80],
+      'an overlong slash': [0xc0, 0xaf],
+      'a UTF-16 surrogate encoded as UTF-8': [0xed, 0xa0, 0x80],
+      'a truncated 4-byte sequence': [0xf0, 0x9f, 0x98],
+      'above U+10FFFF': [0xf4, 0x90, 0x80, 0x80],
+    };
+    for (const [name, bytes] of Object.entries(invalid)) {
+      const value = Buffer.concat([
+        Buffer.from('{"team_id":1,"event":"'),
+        Buffer.from(bytes),
+        Buffer.from('","distinct_id":"u","timestamp":0}'),
+      ]);
+      const outcome = decodeRow(decoder, message(value), context);
+      assert.equal(outcome.ok ? name : outcome.deadLetter.reason, 'invalid_utf8', name);
+    }
+  });
+
   for (const poison of poisonCases(config.maxMessageBytes, config.maxPropertiesBytes)) {
     test(`dead letter: ${poison.name} → ${poison.reason}`, () => {
       const outcome = decodeRow(decoder, message(poison.value), context);
