@@ -133,30 +133,38 @@ export async function dropTable(clickhouse: ClickHouseClient, table: string): Pr
 
 /**
  * What the worker's migrations make for `table` (schemas/migrations), as a worker of this
- * run with `CLICKHOUSE_TABLE=table` sees it: the events table, its rollups and their views.
+ * run sees it (database, cluster settings): the events table, its rollups and their views.
+ * The events table is always the run's own, whatever `--worker-env` says.
  */
 export function benchSchemaTarget(
   ctx: Pick<BenchContext, 'stack' | 'options' | 'dlqTopic'>,
   table: string,
 ): SchemaTarget {
   const config = benchWorkerConfig(ctx, { topic: table, group: table, table, workerId: table });
-  return schemaTargetOf(config.clickhouse);
+  return { ...schemaTargetOf(config.clickhouse), eventsTable: table };
 }
 
 /**
  * Drops every object of a run's schema (the migrations' `DROP` statements, last migration
  * first): the rollups and their views go with the events table, so no view of an earlier
- * run keeps aggregating, and none is left on the disk.
+ * run keeps aggregating, and none is left on the disk. Best effort: it runs in every phase's
+ * `finally`, where it must not hide the phase's own error.
  */
 export async function dropSchema(
   ctx: Pick<BenchContext, 'stack' | 'options' | 'dlqTopic' | 'clickhouse'>,
   table: string,
 ): Promise<void> {
-  const drops = renderMigrations(benchSchemaTarget(ctx, table))
-    .reverse()
-    .flatMap((migration) => migration.down.filter((s) => s.sql.startsWith('DROP ')));
-  for (const { sql } of drops) {
-    await ctx.clickhouse.command({ query: sql }).catch(() => undefined);
+  let drops: string[];
+  try {
+    drops = renderMigrations(benchSchemaTarget(ctx, table))
+      .reverse()
+      .flatMap((migration) => migration.down.filter((s) => s.sql.startsWith('DROP ')))
+      .map((s) => s.sql);
+  } catch {
+    return;
+  }
+  for (const query of drops) {
+    await ctx.clickhouse.command({ query }).catch(() => undefined);
   }
 }
 
