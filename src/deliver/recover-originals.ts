@@ -31,8 +31,9 @@ export const MAX_READ_PASSES = 3;
  * of a batch's in one pass (offsets it passed over get up to MAX_READ_PASSES). A read that
  * fails (Kafka away, a timeout) is retried until it succeeds or the partition is lost, as
  * the dead-letter write after it would be. A message no longer in Kafka (retention or
- * DeleteRecords passed it meanwhile; compaction) still gets its dead letter: the row as the insert carried it, a one-row body in the format the
- * `hanzo.dlq.row_format` header names, nothing dropped.
+ * DeleteRecords passed it meanwhile; compaction) still gets its dead letter: the row as the
+ * insert carried it, a one-row body in the format the `hanzo.dlq.row_format` header names,
+ * nothing dropped.
  */
 export async function recoverOriginals(
   owner: PartitionOwner,
