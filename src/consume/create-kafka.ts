@@ -9,6 +9,7 @@ import type { KafkaConfig } from '../config/schema.ts';
 import { readSettingFile } from '../config/read-setting-file.ts';
 import type { Logger } from '../log/logger.ts';
 import { kafkaLogLevel } from '../log/kafka-log-level.ts';
+import { installAbortedRecordFilter } from './aborted-records.ts';
 import { registerCompressionCodecs } from './compression/register-compression-codecs.ts';
 
 /**
@@ -21,8 +22,9 @@ export type KafkaClientTuning = Pick<
 >;
 
 /**
- * A kafkajs client from our config: TLS and SASL options, logs routed into pino, and every
- * Kafka compression codec (the one place clients are created, so no client lacks them).
+ * A kafkajs client from our config: TLS and SASL options, logs routed into pino, every Kafka
+ * compression codec and Kafka's filter of aborted transactions (the one place clients are
+ * created, so no client lacks them).
  */
 export function createKafka(
   config: KafkaConfig,
@@ -30,6 +32,7 @@ export function createKafka(
   tuning: KafkaClientTuning = {},
 ): Kafka {
   registerCompressionCodecs();
+  installAbortedRecordFilter();
   if (config.sasl?.mechanism === 'plain' && !config.ssl.enabled) {
     logger.warn(
       { mechanism: 'plain' },

@@ -1,0 +1,96 @@
+/**
+ * Transactions that overlap on one partition and end in another order than they began: a
+ * record of an aborted transaction never lands, whatever the order the broker lists the
+ * aborted transactions in (kafkajs's own filter takes that list as sorted: aborted-records.ts).
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import type { Message, Producer } from 'kafkajs';
+import { assertLandedExactlyOnce, testClickHouse } from '../../support/clickhouse.ts';
+import { jsonEvents } from '../../support/events.ts';
+import {
+  committedOffsets,
+  logEndOffsets,
+  produce,
+  readDeadLetters,
+  testKafka,
+  waitForCommittedToLogEnd,
+} from '../../support/kafka.ts';
+import { createWorkerTopics } from '../../support/worker-topics.ts';
+import { startWorkerProcess } from '../../support/worker-process.ts';
+
+describe('worker: records of aborted transactions never land', () => {
+  const kafka = testKafka();
+  const clickhouse = testClickHouse();
+  after(() => clickhouse.close());
+
+  test('transactions begun in one order and aborted in another, a fetch starting inside two of them', async () => {
+    const { topic, dlq, table, group, env } = await createWorkerTopics(kafka, 'aborted_tx', 1);
+    const { messages, events } = jsonEvents(60, 1, 47);
+    const take = (n: number): Message[] => messages.splice(0, n);
+    const keep: string[] = [];
+    const landing = (batch: Message[]): Message[] => {
+      for (const m of batch) keep.push((JSON.parse(String(m.value)) as { uuid: string }).uuid);
+      return batch;
+    };
+    const producers: Producer[] = ['p1', 'p2', 'p3'].map((id) =>
+      kafka.producer({
+        transactionalId: `${topic}-${id}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      }),
+    );
+    const [p1, p2, p3] = producers as [Producer, Producer, Producer];
+    try {
+      for (const p of producers) await p.connect();
+      const send = (tx: Awaited<ReturnType<Producer['transaction']>>, batch: Message[]) =>
+        tx.send({ topic, messages: batch.map((m) => ({ ...m, partition: 0 })) });
+      await produce(kafka, topic, landing(take(4)));
+      // A (p1) begins first and is aborted last; B (p2) begins inside A and is aborted first;
+      // C (p3) begins inside both and commits; A writes again after B's marker.
+      const a = await p1.transaction();
+      await send(a, take(5));
+      const b = await p2.transaction();
+      await send(b, take(5));
+      const c = await p3.transaction();
+      await send(c, landing(take(5)));
+      await b.abort();
+      await send(a, take(5));
+      await c.commit();
+      await a.abort();
+      // The same producers again: p2 commits after its abort, p1 aborts once more.
+      const d = await p2.transaction();
+      await send(d, landing(take(5)));
+      await d.commit();
+      const e = await p1.transaction();
+      await send(e, take(5));
+      await e.abort();
+      await produce(kafka, topic, landing(take(4)));
+    } finally {
+      for (const p of producers) await p.disconnect();
+    }
+    assert.equal(keep.length, 18);
+    // One message per fetch: the worker's fetches start inside A and B, then inside A alone.
+    const worker = startWorkerProcess(`aborted-${table}`, {
+      ...env,
+      KAFKA_FETCH_MAX_BYTES_PER_PARTITION: '1',
+    });
+    try {
+      await waitForCommittedToLogEnd(kafka, group, topic, 60_000);
+    } finally {
+      worker.kill('SIGTERM');
+    }
+    assert.equal(await worker.exited, 0);
+    await assertLandedExactlyOnce(clickhouse, table, keep);
+    assert.equal(
+      events.filter((ev) => keep.includes(ev.uuid)).length,
+      keep.length,
+      'every kept uuid is one of the events produced',
+    );
+    assert.deepEqual(await readDeadLetters(kafka, dlq), []);
+    assert.deepEqual(
+      await committedOffsets(kafka, group, topic),
+      await logEndOffsets(kafka, topic),
+    );
+  });
+});
