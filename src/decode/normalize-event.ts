@@ -70,12 +70,24 @@ export function normalizeEvent(
 
   const ts = parseTimestamp(event['timestamp'], context.nowMs, options.maxFutureSkewMs);
   let timestampMs: number;
+  // The broker's time stands in only where an event's own would be accepted: a record
+  // without one (-1) or with an impossible one is a dead letter, not a row from 1969.
+  const brokerTime =
+    typeof ts !== 'number' && ts.kind === 'future' && options.timestampSkewPolicy === 'broker-time'
+      ? parseTimestamp(origin.timestampMs, context.nowMs, options.maxFutureSkewMs)
+      : undefined;
   if (typeof ts === 'number') {
     timestampMs = ts;
-  } else if (ts.kind === 'future' && options.timestampSkewPolicy === 'broker-time') {
-    timestampMs = origin.timestampMs;
+  } else if (typeof brokerTime === 'number') {
+    timestampMs = brokerTime;
     p['$original_timestamp'] = event['timestamp'];
     propertiesChanged = true;
+  } else if (brokerTime !== undefined) {
+    const broker =
+      origin.timestampMs < 0
+        ? 'the message has no broker timestamp'
+        : `the message's broker timestamp ${brokerTime.detail}`;
+    return deadLetter('timestamp_in_future', `timestamp ${ts.detail}, and ${broker}`);
   } else {
     const reason =
       ts.kind === 'future'

@@ -43,7 +43,13 @@ export function timestampAliases(
       'p_ts_future',
       `isFinite(p_ts_ms_f) AND p_ts_ms_f >= 0 AND p_ts_ms_f <= ${DATETIME64_MAX_MS} AND p_ts_ms_f > p_now_ms + ${decode.maxFutureSkewMs}`,
     ],
-    ['p_ts_broker', skewed ? 'p_ts_future AND _timestamp_ms IS NOT NULL' : 'false'],
+    // The broker's time stands in only where an event's own would be accepted.
+    [
+      'p_ts_broker',
+      skewed
+        ? `p_ts_future AND _timestamp_ms IS NOT NULL AND toUnixTimestamp64Milli(assumeNotNull(_timestamp_ms)) BETWEEN 0 AND p_now_ms + ${decode.maxFutureSkewMs}`
+        : 'false',
+    ],
     [
       'p_ts_ms',
       `if(p_ts_broker, toUnixTimestamp64Milli(assumeNotNull(_timestamp_ms)), toInt64(if(isFinite(p_ts_ms_f) AND p_ts_ms_f >= 0 AND p_ts_ms_f <= ${DATETIME64_MAX_MS}, p_ts_ms_f, 0)))`,

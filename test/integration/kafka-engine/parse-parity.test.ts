@@ -124,4 +124,66 @@ describe('kafka-engine views land what the worker lands', () => {
       },
     );
   });
+
+  test('broker-time: the broker time stands in only where it is usable, in both modes', async () => {
+    const nowMs = Date.now();
+    const table = uniqueName('kbroker');
+    const topic = uniqueName('kbroker_topic');
+    const csv = networksCsvPath('kbroker');
+    const config = kafkaEngineTestConfig(table, topic, {
+      KAFKA_GROUP_ID: `${topic}_group`,
+      KAFKA_ENGINE_NUM_CONSUMERS: '1',
+      KAFKA_ENGINE_GEO_NETWORKS_FILE: csv,
+      DECODE_TIMESTAMP_SKEW_POLICY: 'broker-time',
+      DECODE_MAX_FUTURE_SKEW_MS: '60000',
+    });
+    const event = (label: string, timestamp: string): { value: Buffer; label: string } => ({
+      label,
+      value: Buffer.from(
+        JSON.stringify({
+          team_id: 7,
+          event: 'e',
+          distinct_id: label,
+          timestamp,
+          properties: { $ip: '81.2.69.160' },
+        }),
+      ),
+    });
+    const future = '2099-01-01T00:00:00Z';
+    const placed = [
+      [event('future, broker now', future), nowMs - 1_000],
+      [event('future, broker at the epoch', future), 0],
+      [event('future, broker before 1970', future), -5_000],
+      [event('future, broker in the future too', future), nowMs + 30 * 60_000],
+      [event('own time', '2026-01-02T03:04:05Z'), nowMs - 1_000],
+    ].map(([m, timestampMs], offset) => ({
+      ...(m as { value: Buffer; label: string }),
+      topic,
+      partition: 0,
+      offset,
+      timestampMs: timestampMs as number,
+    }));
+    await writeGeoCsvLikeTheWorker(config, placed, csv);
+    const reference = await decodeLikeTheWorker(config, placed, nowMs);
+    assert.deepEqual(
+      [...reference.deadLetters].map(([k, d]) => `${k} ${d.reason}`),
+      ['0:2 timestamp_in_future', '0:3 timestamp_in_future'],
+    );
+    await createTopics(testKafka(), [{ topic, partitions: 1 }]);
+    await landInBothModes(
+      clickhouse,
+      config,
+      { placed, workerRows: reference.rows },
+      async ({ objects, engineTable, workerTable }) => {
+        const errors = await errorClasses(clickhouse, objects.errorsTable, topic);
+        assert.deepEqual([...errors].map(([k, e]) => `${k} ${e.errorClass}`).sort(), [
+          '0:2 timestamp_in_future',
+          '0:3 timestamp_in_future',
+        ]);
+        // Three rows accepted; the one at the epoch is past the 12-month TTL, which drops it as
+        // soon as it is written, in both tables alike.
+        assertLandedAlike(await compareEventsTables(clickhouse, engineTable, workerTable), 2);
+      },
+    );
+  });
 });

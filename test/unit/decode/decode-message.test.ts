@@ -200,6 +200,43 @@ describe('decode: JSON events', () => {
       );
     }
   });
+
+  test('broker-time policy: a record without a usable broker time is a dead letter, not a 1969 row', () => {
+    const lenient = new MessageDecoder({ ...config, timestampSkewPolicy: 'broker-time' }, schemas);
+    const future = Buffer.from(
+      JSON.stringify({
+        team_id: 1,
+        event: 'e',
+        distinct_id: 'u',
+        timestamp: '2099-01-01T00:00:00Z',
+      }),
+    );
+    const withBrokerTime = (timestampMs: number) =>
+      decodeRow(
+        lenient,
+        { topic: 't', partition: 0, offset: '1', timestampMs, value: future },
+        context,
+      );
+    const cases: [number, RegExp][] = [
+      [-1, /2099-01-01T00:00:00\.000Z, and the message has no broker timestamp$/],
+      [
+        context.nowMs + 2 * 60 * 60 * 1000,
+        /and the message's broker timestamp is \d+ s in the future/,
+      ],
+    ];
+    for (const [brokerMs, detail] of cases) {
+      const outcome = withBrokerTime(brokerMs);
+      assert.equal(outcome.ok, false, `broker time ${brokerMs}`);
+      if (!outcome.ok) {
+        assert.equal(outcome.deadLetter.reason, 'timestamp_in_future');
+        assert.match(outcome.deadLetter.message, detail);
+      }
+    }
+    // The epoch itself is a time an event may carry: it stands in.
+    const epoch = withBrokerTime(0);
+    assert.ok(epoch.ok);
+    if (epoch.ok) assert.equal(epoch.value.timestamp, '1970-01-01 00:00:00.000');
+  });
 });
 
 describe('decode: Avro events', () => {
