@@ -10,7 +10,10 @@ import { readSettingFile } from '../config/read-setting-file.ts';
 import type { Logger } from '../log/logger.ts';
 import { kafkaLogLevel } from '../log/kafka-log-level.ts';
 import { installAbortedRecordFilter } from './aborted-records.ts';
-import { registerCompressionCodecs } from './compression/register-compression-codecs.ts';
+import {
+  limitDecompressedBatches,
+  registerCompressionCodecs,
+} from './compression/register-compression-codecs.ts';
 
 /**
  * Retry and timeout options a short-lived command may tighten (the worker keeps the
@@ -32,6 +35,7 @@ export function createKafka(
   tuning: KafkaClientTuning = {},
 ): Kafka {
   registerCompressionCodecs();
+  limitDecompressedBatches(config.maxDecompressedBatchBytes);
   installAbortedRecordFilter();
   if (config.sasl?.mechanism === 'plain' && !config.ssl.enabled) {
     logger.warn(

@@ -1,4 +1,5 @@
 import type { DecodeConfig } from '../config/schema.ts';
+import { unreadBatchReason } from '../consume/compression/unread-batch.ts';
 import { blockCountProblem } from './avro-block-counts.ts';
 import type { AvroSchemas, WriterSchema } from './avro-schemas.ts';
 import { deadLetter, type Outcome } from './outcome.ts';
@@ -47,6 +48,8 @@ export class MessageDecoder {
   /** bytes → parsed event with its row, `properties` not yet serialised. */
   decodeEvent(message: RawMessage, context: NormalizeContext): Outcome<DecodedEvent> {
     const { value } = message;
+    const unread = unreadBatchReason(value);
+    if (unread !== undefined) return deadLetter('message_too_large', `message not read: ${unread}`);
     if (value === null || value.length === 0)
       return deadLetter('not_an_object', 'empty message (no value)');
     if (value.length > this.#config.maxMessageBytes) {

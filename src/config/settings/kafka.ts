@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { group, optionalGroup, setting } from './setting.ts';
 import { positiveInt } from './value-types.ts';
+import { DEFAULT_MAX_DECOMPRESSED_BATCH_BYTES } from '../../consume/compression/record-codec.ts';
 
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name');
 
@@ -150,6 +151,17 @@ export const KAFKA_SETTINGS = {
     type: positiveInt,
     default: 4 * 1024 * 1024,
     doc: 'Max bytes per partition in one fetch',
+  }),
+  /**
+   * kafkajs inflates a fetched batch whole before any message limit applies: a batch past
+   * this becomes one `message_too_large` dead letter per record instead (a decompression bomb
+   * of a few hundred KB would otherwise take gigabytes).
+   */
+  maxDecompressedBatchBytes: setting({
+    env: 'KAFKA_MAX_DECOMPRESSED_BATCH_BYTES',
+    type: positiveInt,
+    default: DEFAULT_MAX_DECOMPRESSED_BATCH_BYTES,
+    doc: 'Most one fetched record batch may decompress to; past it its records are dead letters',
   }),
   fetchMaxWaitMs: setting({
     env: 'KAFKA_FETCH_MAX_WAIT_MS',

@@ -1,8 +1,14 @@
 import kafkajs from 'kafkajs';
 import type { DecompressError } from './decompress-error.ts';
 import { guardDecompress } from './guard-decompress.ts';
+import { gzipCodec } from './gzip-codec.ts';
 import { lz4Codec } from './lz4-codec.ts';
-import type { RecordCodec } from './record-codec.ts';
+import {
+  DEFAULT_MAX_DECOMPRESSED_BATCH_BYTES,
+  type BoundedCodec,
+  type FetchedCodec,
+  type RecordCodec,
+} from './record-codec.ts';
 import { snappyCodec } from './snappy-codec.ts';
 import { zstdCodec } from './zstd-codec.ts';
 
@@ -15,10 +21,17 @@ export type DecompressFailureListener = (error: DecompressError) => void;
 const listeners = new Set<DecompressFailureListener>();
 let registered = false;
 
+let maxDecompressedBatchBytes = DEFAULT_MAX_DECOMPRESSED_BATCH_BYTES;
+
+/** The most one fetched record batch may decompress to (one value per process, as the codecs). */
+export function limitDecompressedBatches(bytes: number): void {
+  maxDecompressedBatchBytes = bytes;
+}
+
 /**
  * Puts snappy, lz4 and zstd into kafkajs's codec table (where they throw "not implemented",
- * which stops the consumer for good) and guards gzip's too. Idempotent; runs before any
- * client is created (create-kafka.ts).
+ * which stops the consumer for good) and replaces gzip's, each bounded and guarded
+ * (guard-decompress.ts). Idempotent; runs before any client is created (create-kafka.ts).
  */
 export function registerCompressionCodecs(): void {
   if (registered) return;
@@ -26,29 +39,29 @@ export function registerCompressionCodecs(): void {
   const report = (error: DecompressError): void => {
     for (const listener of listeners) listener(error);
   };
-  const gzip = guardDecompress(
-    'gzip',
-    CompressionCodecs[CompressionTypes.GZIP]() as RecordCodec,
-    report,
-  );
-  const snappy = guardDecompress('snappy', snappyCodec, report);
-  const lz4 = guardDecompress('lz4', lz4Codec, report);
-  const zstd = guardDecompress('zstd', zstdCodec, report);
-  CompressionCodecs[CompressionTypes.GZIP] = () => gzip;
-  CompressionCodecs[CompressionTypes.Snappy] = () => snappy;
-  CompressionCodecs[CompressionTypes.LZ4] = () => lz4;
-  CompressionCodecs[CompressionTypes.ZSTD] = () => zstd;
-  // Ids 5–7 fit in the attribute bits but name no codec. kafkajs would read such a batch as
-  // uncompressed and stop the consumer for good on the garbage: make it a retriable error.
-  for (const id of UNDEFINED_CODEC_IDS) {
-    const unknown = guardDecompress('unknown', undefinedCodec(id), report);
-    (CompressionCodecs as Record<number, () => RecordCodec>)[id] = () => unknown;
+  const limit = (): number => maxDecompressedBatchBytes;
+  const codecs: [number, FetchedCodec, BoundedCodec][] = [
+    [CompressionTypes.GZIP, 'gzip', gzipCodec],
+    [CompressionTypes.Snappy, 'snappy', snappyCodec],
+    [CompressionTypes.LZ4, 'lz4', lz4Codec],
+    [CompressionTypes.ZSTD, 'zstd', zstdCodec],
+    // Ids 5–7 fit in the attribute bits but name no codec. kafkajs would read such a batch as
+    // uncompressed and stop the consumer for good on the garbage: make it a retriable error.
+    ...UNDEFINED_CODEC_IDS.map((id): [number, FetchedCodec, BoundedCodec] => [
+      id,
+      'unknown',
+      undefinedCodec(id),
+    ]),
+  ];
+  for (const [id, name, codec] of codecs) {
+    const guarded = guardDecompress(name, id, codec, limit, report);
+    (CompressionCodecs as Record<number, () => RecordCodec>)[id] = () => guarded;
   }
 }
 
 const UNDEFINED_CODEC_IDS = [5, 6, 7] as const;
 
-function undefinedCodec(id: number): RecordCodec {
+function undefinedCodec(id: number): BoundedCodec {
   const refuse = (): never => {
     throw new Error(
       `the record batch names compression codec id ${id}, which Kafka does not define`,
