@@ -52,7 +52,8 @@ export function detachedBytes(bytes: Buffer | null): Buffer | null {
 
 export function detachedHeaders(headers: IHeaders | undefined): IHeaders | undefined {
   if (headers === undefined) return undefined;
-  const copy: IHeaders = {};
+  // No prototype: a header named `__proto__` is copied like any other.
+  const copy = Object.create(null) as IHeaders;
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
     copy[name] = Array.isArray(value)
@@ -97,7 +98,9 @@ export function headerBytes(headers: IHeaders | undefined): number {
     const value = headers[name];
     if (value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) {
-      bytes += Buffer.byteLength(name) + (typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+      // A header's value may be null (Kafka allows it; kafkajs's types do not say so).
+      const size = typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 0;
+      bytes += Buffer.byteLength(name) + size;
     }
   }
   return bytes;

@@ -10,6 +10,7 @@ import { readSettingFile } from '../config/read-setting-file.ts';
 import type { Logger } from '../log/logger.ts';
 import { kafkaLogLevel } from '../log/kafka-log-level.ts';
 import { installAbortedRecordFilter } from './aborted-records.ts';
+import { installRecordDecoder } from './record-decoder.ts';
 import {
   limitDecompressedBatches,
   registerCompressionCodecs,
@@ -26,8 +27,8 @@ export type KafkaClientTuning = Pick<
 
 /**
  * A kafkajs client from our config: TLS and SASL options, logs routed into pino, every Kafka
- * compression codec and Kafka's filter of aborted transactions (the one place clients are
- * created, so no client lacks them).
+ * compression codec (bounded), Kafka's filter of aborted transactions and a record decoder
+ * that takes any headers (the one place clients are created, so no client lacks them).
  */
 export function createKafka(
   config: KafkaConfig,
@@ -37,6 +38,11 @@ export function createKafka(
   registerCompressionCodecs();
   limitDecompressedBatches(config.maxDecompressedBatchBytes);
   installAbortedRecordFilter();
+  if (!installRecordDecoder()) {
+    logger.warn(
+      "kafkajs decoded records before hanzo-ingest's record decoder was installed: headers keep kafkajs's decoding",
+    );
+  }
   if (config.sasl?.mechanism === 'plain' && !config.ssl.enabled) {
     logger.warn(
       { mechanism: 'plain' },

@@ -24,7 +24,14 @@ export const DLQ_HEADERS = {
    * and types). Replay skips such records: they are not the event as it was produced.
    */
   rowFormat: 'hanzo.dlq.row_format',
+  /**
+   * Names of the original headers whose value was null (a JSON array): Kafka allows a null
+   * header value, kafkajs's producer cannot write one, so the dead letter carries them empty.
+   */
+  nullHeaders: 'hanzo.dlq.null_headers',
 } as const;
+
+const EMPTY = Buffer.alloc(0);
 
 const MAX_ERROR_MESSAGE = 2_000;
 
@@ -42,14 +49,25 @@ export function buildDeadLetterRecord(
 ): DeadLetterRecord {
   const { source, deadLetter, rowFormat } = rejected;
   const original = source.headers ?? {};
+  const nullNames: string[] = [];
   const kept = Object.fromEntries(
-    Object.entries(original).filter(([name]) => !name.startsWith('hanzo.dlq.')),
+    Object.entries(original)
+      .filter(([name]) => !name.startsWith('hanzo.dlq.'))
+      .map(([name, value]) => {
+        const values = Array.isArray(value) ? value : [value];
+        // Null at run time though kafkajs's types leave it out.
+        if (!values.some((v) => (v as unknown) === null)) return [name, value];
+        nullNames.push(name);
+        const filled = values.map((v) => ((v as unknown) === null ? EMPTY : v));
+        return [name, Array.isArray(value) ? filled : filled[0]];
+      }),
   );
   return {
     key: source.key,
     value: source.value,
     headers: {
       ...kept,
+      ...(nullNames.length === 0 ? {} : { [DLQ_HEADERS.nullHeaders]: JSON.stringify(nullNames) }),
       [DLQ_HEADERS.errorClass]: deadLetter.reason,
       [DLQ_HEADERS.errorMessage]: deadLetter.message.slice(0, MAX_ERROR_MESSAGE),
       [DLQ_HEADERS.stage]: deadLetter.stage,
@@ -63,10 +81,10 @@ export function buildDeadLetterRecord(
   };
 }
 
-/** Reads a header as text (kafkajs gives Buffers, strings or arrays of them). */
+/** Reads a header as text (kafkajs gives Buffers, strings or arrays of them; Kafka allows null). */
 export function headerText(headers: IHeaders | undefined, name: string): string | undefined {
-  const value = headers?.[name];
+  const value = headers === undefined || !Object.hasOwn(headers, name) ? undefined : headers[name];
   const first = Array.isArray(value) ? value[0] : value;
-  if (first === undefined) return undefined;
+  if (first === undefined || first === null) return undefined;
   return typeof first === 'string' ? first : first.toString('utf8');
 }
