@@ -3,6 +3,7 @@ import { fillUtmFromUrl } from './columns/utm-from-url.ts';
 import type { EnrichCounters } from './enrich-counters.ts';
 import type { EnrichStage } from './enrich-stage.ts';
 import { dropKey, readFirstPresent, type EventField } from './event-field.ts';
+import { scrubClashedFields } from './privacy/scrub-clashed-fields.ts';
 import type { GeoLookup } from './geo/geo-lookup.ts';
 import { mergeDeviceColumns } from './user-agent/merge-device-columns.ts';
 import { isUnparsed, type UserAgentLookup } from './user-agent/user-agent-lookup.ts';
@@ -49,9 +50,11 @@ export function buildEnrichStage(parts: EnrichParts): EnrichStage {
       if (geo !== undefined && !notLocated) ip = readFirstPresent(ipFields, event);
       if (userAgent !== undefined) ua = readFirstPresent(userAgentFields, event);
       scrubContent(event, counters);
-      if (!keepRawIp || notLocated) {
+      const removeIp = !keepRawIp || notLocated;
+      if (removeIp) {
         for (const field of ipFields) if (field.remove(event)) event.propertiesChanged = true;
       }
+      scrubClashedFields(event, scrubContent, removeIp ? ipFields : undefined, counters);
       if (pseudonymize !== undefined) row.distinct_id = pseudonymize(row.distinct_id);
     } catch (err) {
       // Never store what could not be checked: the properties go, the event stays.

@@ -90,6 +90,6 @@ function readPath(root: unknown, segments: readonly string[]): unknown {
   return node;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -1,4 +1,5 @@
-import { sqlStringArray } from '../sql-literal.ts';
+import { CLASHING_FIELDS_KEY } from '../../decode/fold-unknown-fields.ts';
+import { sqlString, sqlStringArray } from '../sql-literal.ts';
 import { fieldRaw, typeAlias } from './json-value-sql.ts';
 import { nestedScrubSql } from './nested-scrub-sql.ts';
 import type { ParseSelectOptions } from './parse-select-options.ts';
@@ -26,7 +27,16 @@ export function storedPropertiesAliases(
       'p_props_changed',
       `p_ts_broker OR ${typeAlias('properties')} = 'Object' OR length(p_unk) > 0 OR hasAny(arrayMap(kv -> kv.1, p_pkv), ${removeKeys})${nested.changed === undefined ? '' : ` OR ${nested.changed}`}${switchedIpKeys.length === 0 ? '' : ` OR (p_geo_off AND hasAny(arrayMap(kv -> kv.1, p_pkv), ${sqlStringArray(switchedIpKeys)}))`}`,
     ],
-    ['p_pkv_all', `arrayConcat(${nested.members}, p_fold_kv)`],
+    // The folded top-level fields, the clashing ones under $unknown_fields, held to the same
+    // removals as properties (the worker's scrub-clashed-fields.ts).
+    [
+      'p_pkv_all',
+      `arrayConcat(${nested.members}, p_fold_own, ${
+        switchedIpKeys.length === 0
+          ? clashesMember(removeKeys)
+          : `if(p_geo_off, ${clashesMember(removeWhenSwitched)}, ${clashesMember(removeKeys)})`
+      })`,
+    ],
     [
       'p_props_out',
       switchedIpKeys.length === 0
@@ -34,6 +44,13 @@ export function storedPropertiesAliases(
         : `if(p_props_changed, if(p_geo_off, ${rebuildProperties(removeWhenSwitched, 'p_pkv_all')}, ${rebuildProperties(removeKeys, 'p_pkv_all')}), p_props_text)`,
     ],
   ];
+}
+
+/** `$unknown_fields` with the clashing top-level fields but `removeKeys`; none without clashes. */
+function clashesMember(removeKeys: string): string {
+  const kept = `arrayFilter(kv -> NOT has(${removeKeys}, kv.1), p_fold_clash)`;
+  const members = `arrayMap(kv -> concat(replaceAll(toJSONString(kv.1), '\\\\/', '/'), ':', kv.2), ${kept})`;
+  return `if(length(p_fold_clash) = 0, [], [(${sqlString(CLASHING_FIELDS_KEY)}, concat('{', arrayStringConcat(${members}, ','), '}'))])`;
 }
 
 /**

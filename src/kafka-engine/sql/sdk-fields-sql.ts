@@ -53,9 +53,9 @@ export interface FoldSqlOptions {
 
 /**
  * Aliases folding the unknown top-level fields: `p_unk` (their key/raw-value pairs, message
- * order), `p_fold_kv` (members to append to the properties' own: those under their own name,
- * then `$unknown_fields` holding the clashing ones) and `p_fold_problem` (a clash with a
- * producer-sent `$unknown_fields`: a wrong_type dead letter, as in the worker).
+ * order), `p_fold_own` (those going under their own name), `p_fold_clash` (those a property
+ * already has: properties-sql.ts puts them under `$unknown_fields`) and `p_fold_problem` (a
+ * clash with a producer-sent `$unknown_fields`: a wrong_type dead letter, as in the worker).
  */
 export function foldUnknownAliases(options: FoldSqlOptions): [string, string][] {
   const known = sqlStringArray([...KNOWN_TOP_LEVEL_FIELDS, ...options.neverFolded]);
@@ -73,10 +73,6 @@ export function foldUnknownAliases(options: FoldSqlOptions): [string, string][] 
     ['p_unk_clash', 'arrayMap(kv -> mapContains(p_pm, kv.1), p_unk)'],
     ['p_fold_own', 'arrayFilter((kv, c) -> NOT c, p_unk, p_unk_clash)'],
     ['p_fold_clash', 'arrayFilter((kv, c) -> c, p_unk, p_unk_clash)'],
-    [
-      'p_fold_kv',
-      `arrayConcat(p_fold_own, if(length(p_fold_clash) = 0, [], [(${key}, concat('{', arrayStringConcat(arrayMap(kv -> concat(replaceAll(toJSONString(kv.1), '\\\\/', '/'), ':', kv.2), p_fold_clash), ','), '}'))]))`,
-    ],
     ['p_fold_problem', `length(p_fold_clash) > 0 AND mapContains(p_pm, ${key})`],
   ];
 }

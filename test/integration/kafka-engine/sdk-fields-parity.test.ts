@@ -63,6 +63,23 @@ function corpus(nowMs: number): CorpusMessage[] {
         properties: { $host: 'app.hanzo.ai', $pathname: '/settings', utm_source: 'mail' },
       },
     ],
+    [
+      'clashing prompt and IP: scrubbed from $unknown_fields too',
+      {
+        ...SDK_PAYLOADS.clashingEvent,
+        prompt: 'SECRET',
+        $ip: '81.2.69.160',
+        properties: { plan: 'free', prompt: 'p', $ip: '81.2.69.142' },
+      },
+    ],
+    [
+      'clashing IP under the geo switch',
+      {
+        ...SDK_PAYLOADS.clashingEvent,
+        $ip: '81.2.69.160',
+        properties: { plan: 'free', $ip: '81.2.69.142', $geoip_disable: true },
+      },
+    ],
   ];
   return events.map(([label, e], i) => ({
     label,
@@ -142,6 +159,17 @@ describe('SDK fields: both modes land the same rows', () => {
           assert.equal(Number(at(5)?.['located']), 0, '"true" switches geo off');
           assert.equal(Number(at(6)?.['located']), 1, '"false" does not');
           assert.deepEqual([at(8)?.['host'], at(8)?.['pathname']], ['app.hanzo.ai', '/settings']);
+          // A clashing prompt never stored; a clashing IP only as a property IP would be.
+          const clashed = await queryRows<{ properties: string }>(
+            clickhouse,
+            `SELECT properties FROM ${engineTable} WHERE _offset IN (9, 10) ORDER BY _offset`,
+          );
+          assert.deepEqual(
+            clashed.map(
+              (r) => (JSON.parse(r.properties) as Record<string, unknown>)['$unknown_fields'],
+            ),
+            [keepRawIp ? { plan: 'pro', $ip: '81.2.69.160' } : { plan: 'pro' }, { plan: 'pro' }],
+          );
         },
       );
     });

@@ -230,6 +230,28 @@ describe('unknown top-level fields are kept in properties', () => {
     assert.deepEqual(props(row), { plan: 'free', seats: 5, $unknown_fields: { plan: 'pro' } });
   });
 
+  test('a clashing field is held to what properties are: no prompt, no raw IP from $unknown_fields', async () => {
+    const base = { team_id: 1, event: 'e', distinct_id: 'u', timestamp: '2026-03-01T10:00:00Z' };
+    const { outcomes, counters } = await enrichAll([
+      { ...base, prompt: 'SECRET-B', plan: 'pro', properties: { prompt: 'p', plan: 'free' } },
+      { ...base, $ai_input: [{ content: 'SECRET-C' }], properties: { $ai_input: null } },
+      { ...base, messages: ['SECRET-D'], properties: JSON.stringify({ messages: 1 }) },
+      { ...base, $ip: '81.2.69.160', properties: { $ip: '81.2.69.142' } },
+      { ...base, $ip: '81.2.69.160', properties: { $ip: '81.2.69.142', $geoip_disable: true } },
+    ]);
+    assert.deepEqual(
+      outcomes.map((o) => (o.ok ? props(o.value) : o.deadLetter.reason)),
+      [
+        { plan: 'free', $unknown_fields: { plan: 'pro' } },
+        { $unknown_fields: {} },
+        { $unknown_fields: {} },
+        { $unknown_fields: {} },
+        { $geoip_disable: true, $unknown_fields: {} },
+      ],
+    );
+    assert.equal(counters.scrubbed.get('prompt'), 2);
+  });
+
   test('a clash with a producer-sent $unknown_fields is a dead letter, never a lost value', async () => {
     const { outcomes } = await enrichAll([
       { ...clashingEvent, properties: { plan: 'free', $unknown_fields: {} } },
