@@ -32,7 +32,7 @@ export function requiredString(raw: Raw, field: string): string | FieldProblem {
 /** Identifiers that producers sometimes send as numbers (distinct_id, org ids). */
 export function requiredId(raw: Raw, field: string): string | FieldProblem {
   const value = raw[field];
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'number' && Number.isFinite(value)) return numberText(field, value);
   return requiredString(raw, field);
 }
 
@@ -40,8 +40,23 @@ export function optionalString(raw: Raw, field: string): string | FieldProblem {
   const value = raw[field];
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'number' && Number.isFinite(value)) return numberText(field, value);
   return new FieldProblem(field, `must be a string, got ${typeName(value)}`);
+}
+
+/** Problem text of an integer beyond 2^53 where a string is stored (the Kafka-engine SQL's too). */
+export const UNSAFE_INTEGER_DETAIL =
+  'is an integer beyond 2^53, which a JSON number does not carry exactly: send it as a string';
+
+/**
+ * A number where text is stored, as JavaScript prints it. An integer beyond 2^53 is not the
+ * one sent (12345678901234567890 and …891 both read 12345678901234567000: two users would
+ * become one): a problem, never a silently different id.
+ */
+function numberText(field: string, value: number): string | FieldProblem {
+  if (Number.isInteger(value) && !Number.isSafeInteger(value))
+    return new FieldProblem(field, UNSAFE_INTEGER_DETAIL);
+  return String(value);
 }
 
 export function requiredUInt64(raw: Raw, field: string): number | string | FieldProblem {

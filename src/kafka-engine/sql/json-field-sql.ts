@@ -1,4 +1,5 @@
-import { check, lit, msg, NO_PROBLEM } from './field-check-sql.ts';
+import { UNSAFE_INTEGER_DETAIL } from '../../decode/field-readers.ts';
+import { check, lit, msg } from './field-check-sql.ts';
 import { fieldRaw, jsonNumber, jsStringOf, jsTypeName, typeAlias } from './json-value-sql.ts';
 import { UINT32_MAX } from './number-text-sql.ts';
 
@@ -31,13 +32,13 @@ export function requiredString(key: string): FieldSql {
   };
 }
 
-/** `requiredId`: a string, or a number printed as JavaScript prints it. */
+/** `requiredId`: a string, or a number printed as JavaScript prints it (not beyond 2^53). */
 export function requiredId(key: string): FieldSql {
   const t = typeAlias(key);
   const base = requiredString(key);
   return {
     value: jsStringOf(fieldRaw(key), t),
-    check: `if(${t} IN ('Int64', 'UInt64', 'Double'), ${NO_PROBLEM}, ${base.check})`,
+    check: `if(${t} IN ('Int64', 'UInt64', 'Double'), ${check([unsafeInteger(key)])}, ${base.check})`,
   };
 }
 
@@ -47,6 +48,7 @@ export function optionalString(key: string): FieldSql {
   return {
     value: jsStringOf(fieldRaw(key), t),
     check: check([
+      unsafeInteger(key),
       [
         `${t} NOT IN ('Missing', 'Null', 'String', 'Int64', 'UInt64', 'Double')`,
         'wrong_type',
@@ -54,6 +56,17 @@ export function optionalString(key: string): FieldSql {
       ],
     ]),
   };
+}
+
+/** A number where text is stored that is an integer beyond 2^53 (field-readers.ts numberText). */
+function unsafeInteger(key: string): [string, 'wrong_type', string] {
+  const t = typeAlias(key);
+  const f = jsonNumber(fieldRaw(key));
+  return [
+    `${t} IN ('Int64', 'UInt64', 'Double') AND abs(${f}) > ${MAX_SAFE_INTEGER} AND ${f} = floor(${f})`,
+    'wrong_type',
+    lit(`${key} ${UNSAFE_INTEGER_DETAIL}`),
+  ];
 }
 
 const MAX_SAFE_INTEGER = '9007199254740991';

@@ -313,3 +313,36 @@ describe('decode: Avro events', () => {
     assert.ok(!outcome.ok && outcome.deadLetter.reason === 'invalid_avro');
   });
 });
+
+describe('decode: numbers where text is stored', () => {
+  const event = (field: string, number: string): Buffer =>
+    Buffer.from(
+      `{"team_id":1,"event":"e","distinct_id":"d","timestamp":"2026-11-21T10:00:00Z","${field}":${number}}`,
+    );
+  test('integers beyond 2^53 are wrong_type, never a different id', () => {
+    for (const [field, number] of [
+      ['distinct_id', '12345678901234567891'],
+      ['session_id', '9007199254740993'],
+      ['organization_id', '1e21'],
+      ['project_id', '-9007199254740993'],
+    ] as const) {
+      const outcome = decodeRow(decoder, message(event(field, number)), context);
+      assert.equal(outcome.ok, false, `${field}: ${number}`);
+      if (!outcome.ok) {
+        assert.equal(outcome.deadLetter.reason, 'wrong_type');
+        assert.equal(
+          outcome.deadLetter.message,
+          `${field} is an integer beyond 2^53, which a JSON number does not carry exactly: send it as a string`,
+        );
+      }
+    }
+  });
+  test('up to 2^53 and fractions: the text JavaScript prints', () => {
+    assert.equal(
+      decodeOk(event('distinct_id', '9007199254740991')).distinct_id,
+      '9007199254740991',
+    );
+    assert.equal(decodeOk(event('session_id', '-42')).session_id, '-42');
+    assert.equal(decodeOk(event('project_id', '1.10')).project_id, '1.1');
+  });
+});
