@@ -38,6 +38,8 @@ export class PartitionBatcher {
   #open: OpenBatch | undefined;
   #sealed: SealedBatch | undefined;
   #lastTaken: bigint;
+  /** The last offset read past (readThrough): taken, or no message at all. */
+  #readUpTo: bigint;
   #commitFrom: bigint;
   /** The log end last seen (a fetch's high watermark, or the log's at join). */
   #logEnd: bigint | undefined;
@@ -56,6 +58,7 @@ export class PartitionBatcher {
     // Below the start is committed: a message there (kafkajs resetting on its own) is
     // skipped, never batched again.
     this.#lastTaken = start.offset - 1n;
+    this.#readUpTo = this.#lastTaken;
     this.#commitFrom = start.offset;
     this.#logEnd = start.logEnd;
   }
@@ -137,6 +140,29 @@ export class PartitionBatcher {
   logEndsAt(highWatermark: bigint): boolean {
     this.#logEnd = highWatermark;
     return this.#sealAtRecordedEnd();
+  }
+
+  /**
+   * kafkajs read the offsets `first` to `last`, and every message among them was taken: the
+   * rest are records no consumer is handed (a transaction's commit or abort marker, the
+   * records of an aborted transaction). Counted only when contiguous with what was read.
+   */
+  readThrough(first: bigint, last: bigint): void {
+    const read = this.#readUpTo > this.#lastTaken ? this.#readUpTo : this.#lastTaken;
+    if (first <= read + 1n && last > read) this.#readUpTo = last;
+  }
+
+  /**
+   * With nothing held, offsets read past the last one taken hold no message: they count as
+   * taken, and the position after them is returned, to be committed (nothing of them is
+   * re-read, and the log's end is reached: no lag of a trailing transaction marker, no stuck
+   * position after an aborted transaction). Undefined when there is nothing to move past.
+   */
+  bridgeUnread(): bigint | undefined {
+    if (!this.idle || this.reforming || this.#readUpTo <= this.#lastTaken) return undefined;
+    this.#lastTaken = this.#readUpTo;
+    this.#commitFrom = this.#readUpTo + 1n;
+    return this.#commitFrom;
   }
 
   /** Seals the open batch when its age is due (or `force`, at shutdown). */

@@ -14,10 +14,19 @@ export async function commitLanded(
   owner: PartitionOwner,
   batch: SealedBatch,
 ): Promise<void> {
+  await commitPosition(committer, owner, batch.lastOffset + 1n);
+}
+
+/** Commits `offset` as the partition's position, nothing pending (everything below it landed). */
+export async function commitPosition(
+  committer: OffsetCommitter,
+  owner: PartitionOwner,
+  offset: bigint,
+): Promise<void> {
   const committing = committer.commit({
     topic: owner.topic,
     partition: owner.partition,
-    offset: batch.lastOffset + 1n,
+    offset,
     metadata: owner.namespace === undefined ? null : encodeCommitMark(owner.namespace),
     stillOwned: () => owner.stillOwned(),
     signal: owner.signal,

@@ -8,7 +8,9 @@ import {
 import type { SealedBatch } from '../batch/sealed-batch.ts';
 import { sourceMessage } from '../batch/source-message.ts';
 import type { NormalizeContext } from '../decode/normalize-event.ts';
+import { commitPosition } from '../commit/commit-landed.ts';
 import { deliverBatch, type DeliveryDependencies } from '../deliver/deliver-batch.ts';
+import { OwnershipLostError } from '../errors.ts';
 import type { PartitionOwner } from '../deliver/partition-owner.ts';
 import { runMessageSteps, type MessageSteps } from './message-steps.ts';
 
@@ -48,6 +50,8 @@ export class PartitionPipeline implements PartitionOwner {
   readonly #budget: BufferBudget;
   readonly #isCurrent: (pipeline: PartitionPipeline) => boolean;
   #inFlight: SealedBatch | undefined;
+  /** The position after records no consumer is handed is being committed (#moveOn). */
+  #movingOn = false;
   #delivering: Promise<void> | undefined;
   /** ClickHouse refuses this partition's batch for now: take nothing new meanwhile. */
   #insertFailing = false;
@@ -108,11 +112,21 @@ export class PartitionPipeline implements PartitionOwner {
     return sealed;
   }
 
+  /**
+   * kafkajs read offsets `first` to `last` of this partition and every message among them
+   * was taken (the others are transaction markers or aborted records): once nothing is held,
+   * the committed position moves past them (#moveOn).
+   */
+  readThrough(first: bigint, last: bigint): void {
+    this.#batcher.readThrough(first, last);
+  }
+
   /** Housekeeping (every tick): seal by age (`force`: all, at shutdown), deliver what is sealed. */
   poll(force = false): void {
     if (this.#failure !== undefined) throw this.#failure.error;
     this.#batcher.sealIfDue(force);
     this.#deliverNext();
+    this.#moveOn();
   }
 
   /** Settles when the batch in flight (if any) finished delivering. */
@@ -151,7 +165,7 @@ export class PartitionPipeline implements PartitionOwner {
   }
 
   get idle(): boolean {
-    return this.#batcher.idle && this.#inFlight === undefined;
+    return this.#batcher.idle && this.#inFlight === undefined && !this.#movingOn;
   }
 
   /** The last offset taken (or skipped as committed already). */
@@ -170,7 +184,9 @@ export class PartitionPipeline implements PartitionOwner {
   }
 
   #deliverNext(): void {
-    if (this.#inFlight !== undefined || !this.alive || this.#failure !== undefined) return;
+    // After a move-on's commit: a batch's pending mark must never be overwritten by it.
+    if (this.#inFlight !== undefined || this.#movingOn) return;
+    if (!this.alive || this.#failure !== undefined) return;
     const batch = this.#batcher.takeSealed();
     if (batch === undefined) return;
     this.#inFlight = batch;
@@ -189,5 +205,28 @@ export class PartitionPipeline implements PartitionOwner {
     if (!this.alive) return;
     this.#budget.release(batch.memoryBytes);
     this.#deliverNext();
+    this.#moveOn();
+  }
+
+  /**
+   * Nothing held, nothing delivering, and offsets read past the last message hold none: the
+   * position after them is committed like a landed batch's (commit-landed.ts), one delivery
+   * at a time. A lost generation ends it quietly; the next owner reads those records again.
+   */
+  #moveOn(): void {
+    if (this.#inFlight !== undefined || this.#movingOn) return;
+    if (!this.alive || this.#failure !== undefined) return;
+    const position = this.#batcher.bridgeUnread();
+    if (position === undefined) return;
+    this.#movingOn = true;
+    this.#delivering = commitPosition(this.#delivery.committer, this, position)
+      .catch((error: unknown) => {
+        if (!(error instanceof OwnershipLostError) && this.alive) this.#failure ??= { error };
+      })
+      .finally(() => {
+        this.#movingOn = false;
+        this.#delivering = undefined;
+        this.#deliverNext();
+      });
   }
 }

@@ -84,6 +84,8 @@ export async function consumeFetchedBatch(
   const last = batch.messages[batch.messages.length - 1];
   // Everything fetched was taken: a re-formed range the log ends before cannot complete.
   if (last !== undefined && pipeline.alive && pipeline.takenUpTo >= BigInt(last.offset)) {
+    // The records read around the messages (markers, aborted records) are passed too.
+    pipeline.readThrough(BigInt(batch.firstOffset() ?? last.offset), BigInt(batch.lastOffset()));
     if (!pipeline.fetchEnded(BigInt(batch.highWatermark))) return { taken, refused: true };
   }
   return { taken, refused: false };

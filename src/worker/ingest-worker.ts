@@ -94,8 +94,16 @@ export class IngestWorker {
     this.#pipelineId = checked.pipelineId;
     this.#wired.deadLetters.useMessageLimit(checked.dlqMessageLimit);
     this.#wired.rowFormats.use(checked.rowFormat);
-    const { GROUP_JOIN, CRASH } = this.#consumer.events;
+    const { GROUP_JOIN, CRASH, END_BATCH_PROCESS } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, (event) => this.#onGroupJoin(event.payload.memberAssignment));
+    // A fetch of only transaction markers and aborted records never reaches eachBatch:
+    // kafkajs reports it here, and the partition's position moves past it once idle.
+    this.#consumer.on(END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize !== 0 || payload.firstOffset === null) return;
+      this.#pipelines
+        .existing(payload.topic, payload.partition)
+        ?.readThrough(BigInt(payload.firstOffset), BigInt(payload.lastOffset));
+    });
     this.#consumer.on(CRASH, ({ payload: { error, restart } }) => {
       this.#log.error({ err: error, restart }, 'consumer crashed');
       // While stopping, a crash (a rejoin cut short by our own disconnect) is the stop.

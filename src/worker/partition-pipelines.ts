@@ -83,6 +83,11 @@ export class PartitionPipelines {
     return ended;
   }
 
+  /** The partition's pipeline in this generation, if one was created. */
+  existing(topic: string, partition: number): PartitionPipeline | undefined {
+    return this.#pipelines.get(key(topic, partition));
+  }
+
   /**
    * The pipeline of a partition, created on its first fetched batch from the group's
    * committed position. `firstOffset` is where kafkajs started when nothing was committed.

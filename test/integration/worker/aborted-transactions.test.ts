@@ -93,4 +93,49 @@ describe('worker: records of aborted transactions never land', () => {
       await logEndOffsets(kafka, topic),
     );
   });
+
+  test('logs ending in an aborted transaction or a commit marker: committed to their end, lag 0', async () => {
+    const { topic, dlq, table, group, env } = await createWorkerTopics(kafka, 'tx_tail', 2);
+    const { messages } = jsonEvents(310, 1, 83);
+    const uuidOf = (m: Message): string => (JSON.parse(String(m.value)) as { uuid: string }).uuid;
+    const to = (partition: number, batch: Message[]): Message[] =>
+      batch.map((m) => ({ ...m, partition }));
+    const plain = to(0, messages.slice(0, 5));
+    const aborted = to(0, messages.slice(5, 305));
+    const committed = to(1, messages.slice(305));
+    const producer = kafka.producer({
+      transactionalId: `${topic}-tx`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    try {
+      await produce(kafka, topic, plain);
+      const a = await producer.transaction();
+      await a.send({ topic, messages: aborted });
+      await a.abort();
+      const c = await producer.transaction();
+      await c.send({ topic, messages: committed });
+      await c.commit();
+    } finally {
+      await producer.disconnect();
+    }
+    // Past the last message: 300 aborted records and a marker; one commit marker.
+    assert.deepEqual(
+      [...(await logEndOffsets(kafka, topic))].sort(([a], [b]) => a - b),
+      [
+        [0, 5 + 300 + 1],
+        [1, 5 + 1],
+      ],
+    );
+    const worker = startWorkerProcess(`tx-tail-${table}`, env);
+    try {
+      await waitForCommittedToLogEnd(kafka, group, topic, 60_000);
+    } finally {
+      worker.kill('SIGTERM');
+    }
+    assert.equal(await worker.exited, 0);
+    await assertLandedExactlyOnce(clickhouse, table, [...plain, ...committed].map(uuidOf));
+    assert.deepEqual(await readDeadLetters(kafka, dlq), []);
+  });
 });

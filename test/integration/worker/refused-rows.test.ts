@@ -142,8 +142,7 @@ describe('worker: rows ClickHouse refuses are dead letters carrying their origin
     const { committed: counted } = await produceLikeRealProducers(kafka, topic, lines);
 
     // Partition 1's log ends with a transaction's commit marker, which no consumer is handed:
-    // the worker commits the offset after the last message (Kafka's own consumers move past
-    // the marker; a lag of 1 shows until the next message).
+    // once its last batch landed, the worker commits past the marker too (the log's end).
     const afterLastMessage = new Map<number, number>();
     for (const m of await readTopic(kafka, topic)) {
       afterLastMessage.set(
@@ -151,15 +150,10 @@ describe('worker: rows ClickHouse refuses are dead letters carrying their origin
         Math.max(afterLastMessage.get(m.partition) ?? 0, Number(m.offset) + 1),
       );
     }
-    assert.equal((await logEndOffsets(kafka, topic)).get(1), (afterLastMessage.get(1) ?? 0) + 1);
+    const logEnd = await logEndOffsets(kafka, topic);
+    assert.equal(logEnd.get(1), (afterLastMessage.get(1) ?? 0) + 1);
     await runWorkerUntil(`refused-codec-${table}`, { ...env, BATCH_MAX_ROWS: '120' }, () =>
-      waitFor(
-        async () => {
-          const committed = await committedOffsets(kafka, group, topic);
-          return [...afterLastMessage].every(([p, end]) => committed.get(p) === end);
-        },
-        { timeoutMs: 90_000, what: 'committed after the last message of each partition' },
-      ),
+      waitForCommittedToLogEnd(kafka, group, topic, 90_000),
     );
 
     await assertLandedExactlyOnce(

@@ -47,6 +47,54 @@ async function settle(p: PartitionPipeline): Promise<void> {
 }
 
 describe('PartitionPipeline', () => {
+  /** The positions committed without a pending range (landed batches, moves past markers). */
+  const landedCommits = (log: Parameters<typeof writes>[0]): string[] =>
+    writes(log)
+      .filter((s) => s.kind === 'commit' && !(s.metadata ?? '').includes('pending'))
+      .map((s) => (s.kind === 'commit' ? s.offset : ''));
+  async function untilIdle(p: PartitionPipeline): Promise<void> {
+    for (let i = 0; i < 50 && !p.idle; i++) {
+      p.poll();
+      await p.join();
+    }
+  }
+
+  test('records read past the last message (a transaction marker): committed past once the batch landed', async () => {
+    const { p, log } = pipeline(2);
+    for (let o = 0; o < 2; o++) assert.equal(p.submit(good(o), context), 'accepted');
+    p.readThrough(0n, 2n);
+    await untilIdle(p);
+    p.poll();
+    await untilIdle(p);
+    assert.deepEqual(landedCommits(log), ['2', '3']);
+    assert.equal(p.submit(good(2), context), 'skipped', 'a marker is never a message');
+  });
+
+  test('a fetch of only aborted records while a batch is open: moved past after that batch, never before', async () => {
+    const { p, log } = pipeline(5);
+    assert.equal(p.submit(good(0), context), 'accepted');
+    p.readThrough(1n, 9n);
+    p.poll();
+    await p.join();
+    assert.deepEqual(landedCommits(log), [], 'the open batch holds offset 0: nothing moves');
+    p.poll(true);
+    await untilIdle(p);
+    p.poll();
+    await untilIdle(p);
+    assert.deepEqual(landedCommits(log), ['1', '10']);
+    assert.equal(p.submit(good(10), context), 'accepted');
+  });
+
+  test('records read after a gap of offsets never seen: nothing is moved past', async () => {
+    const { p, log } = pipeline(1);
+    assert.equal(p.submit(good(0), context), 'accepted');
+    p.readThrough(5n, 9n);
+    await untilIdle(p);
+    p.poll();
+    await untilIdle(p);
+    assert.deepEqual(landedCommits(log), ['1']);
+  });
+
   test('batches are delivered one at a time, in offset order, each committed past', async () => {
     const { p, log } = pipeline(2);
     for (let o = 0; o < 6; o++) assert.equal(p.submit(good(o), context), 'accepted');

@@ -13,8 +13,10 @@ import { eventMessage } from '../../fixtures/batch/messages.ts';
 /** A pipeline answering each offset from `answers` (default accepted). */
 function pipeline(answers: Record<string, SubmitResult> = {}) {
   const submitted: string[] = [];
+  const readThrough: [bigint, bigint][] = [];
   let takenUpTo = -1n;
   const fake = {
+    readThrough: (first: bigint, last: bigint) => readThrough.push([first, last]),
     alive: true,
     get takenUpTo() {
       return takenUpTo;
@@ -27,18 +29,21 @@ function pipeline(answers: Record<string, SubmitResult> = {}) {
     },
     fetchEnded: () => true,
   };
-  return { pipeline: fake as unknown as PartitionPipeline, submitted };
+  return { pipeline: fake as unknown as PartitionPipeline, submitted, readThrough };
 }
 
-function payload(offsets: readonly number[]) {
+/** A fetched batch of messages at `offsets`, its records read up to `lastRead` (a marker). */
+function payload(offsets: readonly number[], lastRead = offsets.at(-1) ?? 0) {
   const resolved: string[] = [];
   const messages = offsets.map((o) => eventMessage(o));
   const fake = {
     batch: {
       topic: 't',
       partition: 0,
-      highWatermark: String((offsets.at(-1) ?? 0) + 1),
+      highWatermark: String(lastRead + 1),
       messages,
+      firstOffset: () => (offsets.length === 0 ? null : String(offsets[0])),
+      lastOffset: () => String(lastRead),
     },
     resolveOffset: (offset: string) => resolved.push(offset),
     heartbeat: () => Promise.resolve(),
@@ -56,21 +61,24 @@ const context = {
 };
 
 describe('consumeFetchedBatch: the offsets kafkajs is told are done', () => {
-  test('all taken or skipped: the last offset is resolved', async () => {
-    const { pipeline: p, submitted } = pipeline({ '11': 'skipped' });
-    const { payload: b, resolved } = payload([10, 11, 12, 14]);
+  test('all taken or skipped: the last offset is resolved, the records read are passed', async () => {
+    const { pipeline: p, submitted, readThrough } = pipeline({ '11': 'skipped' });
+    const { payload: b, resolved } = payload([10, 11, 12, 14], 15);
     assert.deepEqual(await consumeFetchedBatch(b, p, context), { taken: 3, refused: false });
     assert.deepEqual(submitted, ['10', '11', '12', '14']);
     assert.equal(resolved.at(-1), '14');
+    // Offset 15 is a transaction's marker: read, never handed over as a message.
+    assert.deepEqual(readThrough, [[10n, 15n]]);
   });
 
   test('a refused message: resolved up to the one before it, never past it', async () => {
-    const { pipeline: p, submitted } = pipeline({ '12': 'refused' });
+    const { pipeline: p, submitted, readThrough } = pipeline({ '12': 'refused' });
     const { payload: b, resolved } = payload([10, 11, 12, 13]);
     assert.deepEqual(await consumeFetchedBatch(b, p, context), { taken: 2, refused: true });
     assert.deepEqual(submitted, ['10', '11', '12']);
     assert.equal(resolved.at(-1), '11');
     assert.ok(resolved.every((o) => Number(o) < 12));
+    assert.deepEqual(readThrough, [], 'not all taken: nothing is passed');
   });
 
   test('the first message refused: nothing resolved', async () => {
