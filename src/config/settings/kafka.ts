@@ -51,12 +51,12 @@ export const KAFKA_SETTINGS = {
     default: 'none',
     doc: 'Codec of the dead letters written: none, gzip, snappy, lz4 or zstd',
   }),
-  /** Where a group with no committed offset starts. */
+  /** Where a partition with no committed offset starts: a new group's, or one added later. */
   fromBeginning: setting({
     env: 'KAFKA_FROM_BEGINNING',
     type: z.boolean(),
     default: true,
-    doc: 'A new group starts at the earliest offset (else the latest)',
+    doc: 'A partition without a committed offset (a new group, a partition added later) starts at the earliest offset (else the latest: what it held is skipped)',
   }),
   /**
    * Out of range: below the log start (retention, DeleteRecords) or beyond the log end (topic
