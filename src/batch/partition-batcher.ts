@@ -200,9 +200,9 @@ export class PartitionBatcher {
     const end = this.#recordedEnd;
     if (end === undefined) return true;
     const logEnd = this.#logEnd;
-    const complete =
-      this.#lastTaken >= end ||
-      (logEnd !== undefined && logEnd <= end && this.#lastTaken >= logEnd - 1n);
+    // Read through (readThrough) counts: the range's tail may hold no message any more.
+    const read = this.#readUpTo > this.#lastTaken ? this.#readUpTo : this.#lastTaken;
+    const complete = read >= end || (logEnd !== undefined && logEnd <= end && read >= logEnd - 1n);
     return complete ? this.#endReformed() : true;
   }
 

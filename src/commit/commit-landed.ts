@@ -14,7 +14,9 @@ export async function commitLanded(
   owner: PartitionOwner,
   batch: SealedBatch,
 ): Promise<void> {
-  await commitPosition(committer, owner, batch.lastOffset + 1n);
+  const committing = commitPosition(committer, owner, batch.lastOffset + 1n);
+  failpoint('during-commit');
+  await committing;
 }
 
 /** Commits `offset` as the partition's position, nothing pending (everything below it landed). */
@@ -23,7 +25,7 @@ export async function commitPosition(
   owner: PartitionOwner,
   offset: bigint,
 ): Promise<void> {
-  const committing = committer.commit({
+  await committer.commit({
     topic: owner.topic,
     partition: owner.partition,
     offset,
@@ -31,6 +33,4 @@ export async function commitPosition(
     stillOwned: () => owner.stillOwned(),
     signal: owner.signal,
   });
-  failpoint('during-commit');
-  await committing;
 }

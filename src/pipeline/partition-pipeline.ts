@@ -31,7 +31,8 @@ export interface PipelineParts {
  *          → deliver                       (deliver/deliver-batch.ts: pending mark → insert →
  *                                           dead letters → commit)
  * One batch is delivered at a time, in offset order, so the committed position only ever
- * moves over landed batches. Backpressure is a refusal: while a sealed batch waits, the
+ * moves over landed batches (and, once nothing is held, over records that are no messages:
+ * #moveOn). Backpressure is a refusal: while a sealed batch waits, the
  * memory budget is short or ClickHouse is refusing this partition's batch, `submit` returns
  * `refused`. A pipeline never outlives its generation: `terminate` stops its work, and the
  * next owner (this member, or another) re-forms whatever range it left pending.
@@ -129,7 +130,7 @@ export class PartitionPipeline implements PartitionOwner {
     this.#moveOn();
   }
 
-  /** Settles when the batch in flight (if any) finished delivering. */
+  /** Settles when the batch in flight (or a move-on's commit), if any, finished. */
   join(): Promise<void> {
     return this.#delivering ?? Promise.resolve();
   }

@@ -98,12 +98,7 @@ export class IngestWorker {
     this.#consumer.on(GROUP_JOIN, (event) => this.#onGroupJoin(event.payload.memberAssignment));
     // A fetch of only transaction markers and aborted records never reaches eachBatch:
     // kafkajs reports it here, and the partition's position moves past it once idle.
-    this.#consumer.on(END_BATCH_PROCESS, ({ payload }) => {
-      if (payload.batchSize !== 0 || payload.firstOffset === null) return;
-      this.#pipelines
-        .existing(payload.topic, payload.partition)
-        ?.readThrough(BigInt(payload.firstOffset), BigInt(payload.lastOffset));
-    });
+    this.#consumer.on(END_BATCH_PROCESS, ({ payload }) => this.#onRecordsOnly(payload));
     this.#consumer.on(CRASH, ({ payload: { error, restart } }) => {
       this.#log.error({ err: error, restart }, 'consumer crashed');
       // While stopping, a crash (a rejoin cut short by our own disconnect) is the stop.
@@ -191,6 +186,30 @@ export class IngestWorker {
     if (refused) this.#pauser.pause(pipeline);
     this.#metrics.consumed(topic, taken);
     await payload.heartbeat();
+  }
+
+  /**
+   * A fetch of only transaction markers and aborted records (kafkajs reports it without
+   * eachBatch): passed to the partition's pipeline, created for it if this generation has
+   * none yet (a partition whose log ends so gets no other fetch). A failure to create it is
+   * only a later move-on: the next fetch of a message creates it, and reports the failure.
+   */
+  #onRecordsOnly(payload: {
+    topic: string;
+    partition: number;
+    batchSize: number;
+    firstOffset: string | null;
+    lastOffset: string;
+  }): void {
+    const { topic, partition, batchSize, firstOffset, lastOffset } = payload;
+    if (batchSize !== 0 || firstOffset === null || this.#stopping !== undefined) return;
+    const [first, last] = [BigInt(firstOffset), BigInt(lastOffset)];
+    const existing = this.#pipelines.existing(topic, partition);
+    if (existing !== undefined) return existing.readThrough(first, last);
+    this.#pipelines.pipeline(topic, partition, first).then(
+      (pipeline) => pipeline?.readThrough(first, last),
+      (err: unknown) => this.#log.debug({ err, topic, partition }, 'no pipeline for records only'),
+    );
   }
 
   /** Every POLL_MS: seal what is due, deliver what is sealed, resume who accepts again. */

@@ -55,28 +55,47 @@ export function unreadBatchRecords(
   const count = header.getInt32(RECORD_COUNT_AT);
   if (count < 1 || lastOffsetDelta < count - 1) return undefined;
 
-  const records: number[] = [];
-  for (let i = 0; i < count; i++) {
+  // One record per record of the batch (kafkajs decodes as many as the header counts).
+  const deltas = Array.from({ length: count }, (_, i) =>
     // A batch that lost records to compaction keeps its last offset: the last stand-in takes it.
-    const offsetDelta = i === count - 1 ? lastOffsetDelta : i;
-    // attributes, timestamp delta 0, offset delta, key null (-1), value empty (0), no headers.
-    const body = [0, 0, ...varint(offsetDelta), ...varint(-1), ...varint(0), ...varint(0)];
-    records.push(...varint(body.length), ...body);
+    i === count - 1 ? lastOffsetDelta : i,
+  );
+  const out = Buffer.alloc(deltas.reduce((n, d) => n + 1 + standInBodyBytes(d), 0));
+  let at = 0;
+  for (const delta of deltas) {
+    // Length, then: attributes, timestamp delta 0, offset delta, key null (-1), value empty (0),
+    // no headers. Buffer.alloc is memory of its own, never the shared pool's.
+    at = out.writeUInt8(zigzag(standInBodyBytes(delta)), at);
+    at = out.writeUInt8(0, at);
+    at = out.writeUInt8(0, at);
+    at = writeVarint(out, at, zigzag(delta));
+    at = out.writeUInt8(zigzag(-1), at);
+    at = out.writeUInt8(0, at);
+    at = out.writeUInt8(0, at);
   }
-  // Buffer.from(array) copies into memory of its own (never the shared pool).
-  const out = Buffer.from(new Uint8Array(records).buffer);
   unreadBatches.set(out.buffer, reason);
   return out;
 }
 
-/** Kafka's varint: zigzag, then little-endian base-128. */
-function varint(value: number): number[] {
-  let v = ((value << 1) ^ (value >> 31)) >>> 0;
-  const bytes: number[] = [];
+/** A stand-in record's body: 5 one-byte fields and its offset delta's varint. */
+function standInBodyBytes(offsetDelta: number): number {
+  let bytes = 1;
+  for (let v = zigzag(offsetDelta); v >= 0x80; v >>>= 7) bytes++;
+  return 5 + bytes;
+}
+
+/** Kafka's varints are zigzag-encoded. */
+function zigzag(value: number): number {
+  return ((value << 1) ^ (value >> 31)) >>> 0;
+}
+
+/** Little-endian base-128 (a zigzagged value); returns the offset after it. */
+function writeVarint(out: Buffer, at: number, value: number): number {
+  let v = value;
   while (v >= 0x80) {
-    bytes.push((v & 0x7f) | 0x80);
+    out[at++] = (v & 0x7f) | 0x80;
     v >>>= 7;
   }
-  bytes.push(v);
-  return bytes;
+  out[at++] = v;
+  return at;
 }

@@ -94,15 +94,17 @@ describe('worker: records of aborted transactions never land', () => {
     );
   });
 
-  test('logs ending in an aborted transaction or a commit marker: committed to their end, lag 0', async () => {
-    const { topic, dlq, table, group, env } = await createWorkerTopics(kafka, 'tx_tail', 2);
-    const { messages } = jsonEvents(310, 1, 83);
+  test('logs ending in an aborted transaction or a commit marker, or holding nothing else: committed to their end, lag 0', async () => {
+    const { topic, dlq, table, group, env } = await createWorkerTopics(kafka, 'tx_tail', 3);
+    const { messages } = jsonEvents(320, 1, 83);
     const uuidOf = (m: Message): string => (JSON.parse(String(m.value)) as { uuid: string }).uuid;
     const to = (partition: number, batch: Message[]): Message[] =>
       batch.map((m) => ({ ...m, partition }));
     const plain = to(0, messages.slice(0, 5));
     const aborted = to(0, messages.slice(5, 305));
-    const committed = to(1, messages.slice(305));
+    const committed = to(1, messages.slice(305, 310));
+    // Partition 2 holds nothing but an aborted transaction: no fetch of it has a message.
+    const onlyAborted = to(2, messages.slice(310));
     const producer = kafka.producer({
       transactionalId: `${topic}-tx`,
       idempotent: true,
@@ -117,15 +119,19 @@ describe('worker: records of aborted transactions never land', () => {
       const c = await producer.transaction();
       await c.send({ topic, messages: committed });
       await c.commit();
+      const d = await producer.transaction();
+      await d.send({ topic, messages: onlyAborted });
+      await d.abort();
     } finally {
       await producer.disconnect();
     }
-    // Past the last message: 300 aborted records and a marker; one commit marker.
+    // Past the last message: 300 aborted records and a marker; one commit marker; 10 + 1.
     assert.deepEqual(
       [...(await logEndOffsets(kafka, topic))].sort(([a], [b]) => a - b),
       [
         [0, 5 + 300 + 1],
         [1, 5 + 1],
+        [2, 10 + 1],
       ],
     );
     const worker = startWorkerProcess(`tx-tail-${table}`, env);

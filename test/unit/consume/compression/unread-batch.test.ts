@@ -89,6 +89,17 @@ describe('a record batch past the decompressed limit', () => {
     });
   }
 
+  test('offsets past 63 (varints of two bytes): every stand-in at its offset', async () => {
+    const values = Array.from({ length: 300 }, () => Buffer.alloc(10_000, 97));
+    limitDecompressedBatches(1_000_000);
+    const { decoded } = await roundTrip(CompressionTypes.ZSTD, values);
+    assert.deepEqual(
+      decoded.records.map((r) => r.offset),
+      values.map((_, i) => String(1000 + i)),
+    );
+    assert.ok(decoded.records.every((r) => unreadBatchReason(r.value) !== undefined));
+  });
+
   test('no producer can make a value decode takes for a stand-in', () => {
     assert.equal(unreadBatchReason(Buffer.alloc(0)), undefined);
     assert.equal(unreadBatchReason(null), undefined);
