@@ -8,7 +8,12 @@ export interface WorkerTopics {
   readonly dlq: string;
   readonly table: string;
   readonly group: string;
-  readonly env: Readonly<Record<string, string>>;
+  readonly env: Readonly<{
+    KAFKA_TOPICS: string;
+    KAFKA_DLQ_TOPIC: string;
+    KAFKA_GROUP_ID: string;
+    CLICKHOUSE_TABLE: string;
+  }>;
 }
 
 /** Creates a topic and its DLQ (one partition unless told) under names no other test uses. */

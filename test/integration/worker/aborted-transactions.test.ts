@@ -14,10 +14,9 @@ import {
   produce,
   readDeadLetters,
   testKafka,
-  waitForCommittedToLogEnd,
 } from '../../support/kafka.ts';
 import { createWorkerTopics } from '../../support/worker-topics.ts';
-import { startWorkerProcess } from '../../support/worker-process.ts';
+import { runWorkerToLogEnd } from '../../support/worker-process.ts';
 
 describe('worker: records of aborted transactions never land', () => {
   const kafka = testKafka();
@@ -71,16 +70,15 @@ describe('worker: records of aborted transactions never land', () => {
     }
     assert.equal(keep.length, 18);
     // One message per fetch: the worker's fetches start inside A and B, then inside A alone.
-    const worker = startWorkerProcess(`aborted-${table}`, {
-      ...env,
-      KAFKA_FETCH_MAX_BYTES_PER_PARTITION: '1',
-    });
-    try {
-      await waitForCommittedToLogEnd(kafka, group, topic, 60_000);
-    } finally {
-      worker.kill('SIGTERM');
-    }
-    assert.equal(await worker.exited, 0);
+    await runWorkerToLogEnd(
+      kafka,
+      `aborted-${table}`,
+      {
+        ...env,
+        KAFKA_FETCH_MAX_BYTES_PER_PARTITION: '1',
+      },
+      60_000,
+    );
     await assertLandedExactlyOnce(clickhouse, table, keep);
     assert.equal(
       events.filter((ev) => keep.includes(ev.uuid)).length,
@@ -95,7 +93,7 @@ describe('worker: records of aborted transactions never land', () => {
   });
 
   test('logs ending in an aborted transaction or a commit marker, or holding nothing else: committed to their end, lag 0', async () => {
-    const { topic, dlq, table, group, env } = await createWorkerTopics(kafka, 'tx_tail', 3);
+    const { topic, dlq, table, env } = await createWorkerTopics(kafka, 'tx_tail', 3);
     const { messages } = jsonEvents(320, 1, 83);
     const uuidOf = (m: Message): string => (JSON.parse(String(m.value)) as { uuid: string }).uuid;
     const to = (partition: number, batch: Message[]): Message[] =>
@@ -134,13 +132,7 @@ describe('worker: records of aborted transactions never land', () => {
         [2, 10 + 1],
       ],
     );
-    const worker = startWorkerProcess(`tx-tail-${table}`, env);
-    try {
-      await waitForCommittedToLogEnd(kafka, group, topic, 60_000);
-    } finally {
-      worker.kill('SIGTERM');
-    }
-    assert.equal(await worker.exited, 0);
+    await runWorkerToLogEnd(kafka, `tx-tail-${table}`, env, 60_000);
     await assertLandedExactlyOnce(clickhouse, table, [...plain, ...committed].map(uuidOf));
     assert.deepEqual(await readDeadLetters(kafka, dlq), []);
   });

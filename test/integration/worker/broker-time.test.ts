@@ -15,10 +15,9 @@ import {
   produce,
   readDeadLetters,
   testKafka,
-  waitForCommittedToLogEnd,
 } from '../../support/kafka.ts';
 import { createWorkerTopics } from '../../support/worker-topics.ts';
-import { startWorkerProcess } from '../../support/worker-process.ts';
+import { runWorkerToLogEnd } from '../../support/worker-process.ts';
 
 describe('worker: broker time stands in for a future timestamp only when it is usable', () => {
   const kafka = testKafka();
@@ -43,17 +42,16 @@ describe('worker: broker time stands in for a future timestamp only when it is u
       { partition: 0, value: inFuture(brokerFuture), timestamp: String(nowMs + 30 * 60_000) },
       { partition: 0, value: JSON.stringify(plain) },
     ]);
-    const worker = startWorkerProcess(`broker-time-${table}`, {
-      ...env,
-      DECODE_TIMESTAMP_SKEW_POLICY: 'broker-time',
-      DECODE_MAX_FUTURE_SKEW_MS: '60000',
-    });
-    try {
-      await waitForCommittedToLogEnd(kafka, group, topic, 60_000);
-    } finally {
-      worker.kill('SIGTERM');
-    }
-    assert.equal(await worker.exited, 0);
+    await runWorkerToLogEnd(
+      kafka,
+      `broker-time-${table}`,
+      {
+        ...env,
+        DECODE_TIMESTAMP_SKEW_POLICY: 'broker-time',
+        DECODE_MAX_FUTURE_SKEW_MS: '60000',
+      },
+      60_000,
+    );
     await assertLandedExactlyOnce(clickhouse, table, [brokerNow.uuid, plain.uuid]);
     const [row] = await queryRows<{ ms: string }>(
       clickhouse,

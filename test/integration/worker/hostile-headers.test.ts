@@ -17,12 +17,11 @@ import {
   produce,
   readDeadLetters,
   testKafka,
-  waitForCommittedToLogEnd,
 } from '../../support/kafka.ts';
 import { runKafkaTool } from '../../support/kafka-tool.ts';
 import { testStack } from '../../support/stack-env.ts';
 import { createWorkerTopics } from '../../support/worker-topics.ts';
-import { startWorkerProcess } from '../../support/worker-process.ts';
+import { runWorkerToLogEnd } from '../../support/worker-process.ts';
 
 const BROKEN = '{"team_id":1,"event":';
 
@@ -74,13 +73,7 @@ describe('worker: no record header stops a partition', () => {
     );
     await produce(kafka, topic, good.slice(10, 21));
 
-    const worker = startWorkerProcess(`headers-${table}`, env);
-    try {
-      await waitForCommittedToLogEnd(kafka, group, topic, 90_000);
-    } finally {
-      worker.kill('SIGTERM');
-    }
-    assert.equal(await worker.exited, 0);
+    await runWorkerToLogEnd(kafka, `headers-${table}`, env, 90_000);
     await assertLandedExactlyOnce(
       clickhouse,
       table,
