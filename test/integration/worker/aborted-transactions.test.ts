@@ -110,6 +110,9 @@ describe('worker: records of aborted transactions never land', () => {
     });
     await producer.connect();
     try {
+      const d = await producer.transaction();
+      await d.send({ topic, messages: onlyAborted });
+      await d.abort();
       await produce(kafka, topic, plain);
       const a = await producer.transaction();
       await a.send({ topic, messages: aborted });
@@ -117,9 +120,6 @@ describe('worker: records of aborted transactions never land', () => {
       const c = await producer.transaction();
       await c.send({ topic, messages: committed });
       await c.commit();
-      const d = await producer.transaction();
-      await d.send({ topic, messages: onlyAborted });
-      await d.abort();
     } finally {
       await producer.disconnect();
     }
