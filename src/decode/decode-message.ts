@@ -1,6 +1,7 @@
 import type { DecodeConfig } from '../config/schema.ts';
 import { unreadBatchReason } from '../consume/compression/unread-batch.ts';
 import { blockCountProblem } from './avro-block-counts.ts';
+import { InvalidAvroUtf8, readAvroStringsStrictly } from './avro-strict-strings.ts';
 import type { AvroSchemas, WriterSchema } from './avro-schemas.ts';
 import { deadLetter, type Outcome } from './outcome.ts';
 import type { MessageOrigin } from './event-row.ts';
@@ -29,6 +30,7 @@ export class MessageDecoder {
   constructor(config: DecodeConfig, schemas: AvroSchemas | undefined) {
     this.#config = config;
     this.#schemas = schemas;
+    if (schemas !== undefined) readAvroStringsStrictly();
   }
 
   /** The largest `properties` text a row may store (decode.maxPropertiesBytes). */
@@ -105,6 +107,7 @@ export class MessageDecoder {
           resolver === undefined ? type.fromBuffer(payload) : type.fromBuffer(payload, resolver),
       };
     } catch (err) {
+      if (err instanceof InvalidAvroUtf8) return deadLetter('invalid_utf8', err.message);
       return deadLetter(
         'invalid_avro',
         `Avro decoding failed: ${err instanceof Error ? err.message : String(err)}`,

@@ -277,6 +277,45 @@ describe('decode: Avro events', () => {
       );
   });
 
+  test('invalid UTF-8 inside an Avro string is invalid_utf8, as in JSON, never replaced', () => {
+    const plain = new MessageDecoder({ ...config, format: 'avro' }, schemas);
+    /** The record with `marker` (ASCII, in one field) replaced by `bytes` in the encoding. */
+    const corrupted = (field: string, marker: string, bytes: number[]): Buffer => {
+      const encoded = reader.toBuffer({ ...record, [field]: marker });
+      const at = encoded.indexOf(marker);
+      assert.ok(at >= 0);
+      Buffer.from(bytes).copy(encoded, at);
+      return encoded;
+    };
+    for (const [field, marker, bytes] of [
+      ['event', 'aZZb', [0x61, 0xff, 0xfe, 0x62]],
+      ['distinct_id', 'QQ', [0xc3, 0x28]],
+      [
+        'properties',
+        '{"a":"xyz"}',
+        [...Buffer.from('{"a":"'), 0xed, 0xa0, 0x80, ...Buffer.from('"}')],
+      ],
+    ] as const) {
+      const outcome = decodeRow(plain, message(corrupted(field, marker, [...bytes])), context);
+      assert.equal(outcome.ok, false, field);
+      if (!outcome.ok) {
+        assert.equal(outcome.deadLetter.reason, 'invalid_utf8', outcome.deadLetter.message);
+        assert.match(
+          outcome.deadLetter.message,
+          /^an Avro string of \d+ bytes at byte \d+ is not valid UTF-8$/,
+        );
+      }
+    }
+    // U+FFFD sent as such is valid UTF-8: kept.
+    const kept = decodeRow(
+      plain,
+      message(reader.toBuffer({ ...record, event: 'a\uFFFDb' })),
+      context,
+    );
+    assert.ok(kept.ok);
+    if (kept.ok) assert.equal(kept.value.event, 'a\uFFFDb');
+  });
+
   test('Confluent wire format: magic byte + schema id, resolved from an older writer schema', () => {
     const wire = (id: number, payload: Buffer): Buffer =>
       Buffer.concat([Buffer.from([0, 0, 0, 0, id]), payload]);
