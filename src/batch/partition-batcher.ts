@@ -148,8 +148,13 @@ export class PartitionBatcher {
    * records of an aborted transaction). Counted only when contiguous with what was read.
    */
   readThrough(first: bigint, last: bigint): void {
-    const read = this.#readUpTo > this.#lastTaken ? this.#readUpTo : this.#lastTaken;
+    const read = this.#readThrough;
     if (first <= read + 1n && last > read) this.#readUpTo = last;
+  }
+
+  /** The last offset taken or read past, whichever is further. */
+  get #readThrough(): bigint {
+    return this.#readUpTo > this.#lastTaken ? this.#readUpTo : this.#lastTaken;
   }
 
   /**
@@ -201,7 +206,7 @@ export class PartitionBatcher {
     if (end === undefined) return true;
     const logEnd = this.#logEnd;
     // Read through (readThrough) counts: the range's tail may hold no message any more.
-    const read = this.#readUpTo > this.#lastTaken ? this.#readUpTo : this.#lastTaken;
+    const read = this.#readThrough;
     const complete = read >= end || (logEnd !== undefined && logEnd <= end && read >= logEnd - 1n);
     return complete ? this.#endReformed() : true;
   }

@@ -41,8 +41,8 @@ export async function readMessagesAt(
   const log = bounds.get(partition);
   if (log === undefined) return { found, passedOver: [] };
   const ascending = [...wanted].map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const first = ascending.find((o) => o >= log.start);
-  const last = ascending.findLast((o) => o < log.end);
+  const first = ascending.find((o) => o >= log.low);
+  const last = ascending.findLast((o) => o < log.high);
   if (first === undefined || last === undefined || first > last) return { found, passedOver: [] };
 
   const skipped = await readOffsetRanges(

@@ -1,11 +1,6 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { describeThrown } from '../errors.ts';
-
-/** A partition's log: its first offset still held and its end (the next offset to be written). */
-export interface LogBounds {
-  readonly start: bigint;
-  readonly end: bigint;
-}
+import type { LogBounds } from './start-position.ts';
 
 /** Offsets `from` to `to` (both included) of one partition. */
 export interface OffsetRange {
@@ -30,9 +25,7 @@ export async function logBounds(kafka: Kafka, topic: string): Promise<Map<number
   try {
     await admin.connect();
     const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(
-      offsets.map((o) => [o.partition, { start: BigInt(o.low), end: BigInt(o.high) }]),
-    );
+    return new Map(offsets.map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]));
   } finally {
     await admin.disconnect();
   }

@@ -25,8 +25,8 @@ export async function readTopicToEnd(
   const bounds = await logBounds(kafka, topic);
   const ranges = new Map(
     [...bounds]
-      .filter(([, log]) => log.end > log.start)
-      .map(([partition, log]) => [partition, { from: log.start, to: log.end - 1n }]),
+      .filter(([, log]) => log.high > log.low)
+      .map(([partition, log]) => [partition, { from: log.low, to: log.high - 1n }]),
   );
   await readOffsetRanges(
     kafka,
